@@ -1,0 +1,1 @@
+"""Reference data: geography lookups, deprivation and population denominators."""

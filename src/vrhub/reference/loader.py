@@ -1,0 +1,370 @@
+"""Load reference data into the analytical store.
+
+``load_reference`` reads the shipped copy (or newer files of the same kinds from a folder) and
+builds the ``ref_*`` tables in one transaction. The combined ``ref_lsoa`` table is what ingest
+joins on: any LSOA code, 2011 or 2021, gives its district and its code in the other vintage
+where that is unambiguous.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from vrhub.errors import ReferenceDataError
+from vrhub.reference.sources import (
+    KINDS,
+    OGL,
+    POSTCODE_KIND,
+    classify_csvs,
+    find_postcode_folder,
+    read_json,
+    shipped_dir,
+)
+from vrhub.store.analytical import transaction
+
+POSTCODE_AREA_FILE = re.compile(r"^[A-Z]{1,2}\.json(\.gz)?$")
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    kind: str
+    file: str
+    sha256: str
+    origin: str  # "shipped" or the folder given
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _resolve(from_dir: Path | None) -> tuple[dict[str, Path], Path, dict[str, str]]:
+    shipped = shipped_dir()
+    files = classify_csvs(shipped)
+    origin = dict.fromkeys(files, "shipped")
+    postcode_dir = find_postcode_folder(shipped)
+    if from_dir is not None:
+        if not from_dir.is_dir():
+            raise ReferenceDataError(f"{from_dir} is not a folder")
+        newer = classify_csvs(from_dir)
+        newer_pc = find_postcode_folder(from_dir)
+        if not newer and newer_pc is None:
+            raise ReferenceDataError(
+                f"no reference files recognised in {from_dir}: expected the ONS output-area "
+                "lookup, IoD 2019 files 1, 2 or 6 (CSV, maybe gzipped) or a postcode folder "
+                "with lads.json, lsoa.json and wards.json"
+            )
+        for kind, path in newer.items():
+            files[kind] = path
+            origin[kind] = str(from_dir)
+        if newer_pc is not None:
+            postcode_dir = newer_pc
+            origin[POSTCODE_KIND.name] = str(from_dir)
+    missing = [k.description for k in KINDS if k.name not in files]
+    if missing or postcode_dir is None:
+        raise ReferenceDataError(
+            "reference data incomplete; missing: " + "; ".join(missing or ["postcode lookup"])
+        )
+    origin.setdefault(POSTCODE_KIND.name, "shipped")
+    return files, postcode_dir, origin
+
+
+def _csv(path: Path) -> str:
+    return f"read_csv('{path}', header=true, all_varchar=true, quote='\"')"
+
+
+def _num(col: str) -> str:
+    return f"TRY_CAST(replace(\"{col}\", ',', '') AS INTEGER)"
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, from_dir: Path | None = None) -> list[LoadedSource]:
+    """Build every ``ref_*`` table from the shipped files or those in ``from_dir``."""
+    files, pc_dir, origin = _resolve(from_dir)
+    pc_tables = _postcode_tables(pc_dir)
+    with transaction(con):
+        for name, table in pc_tables.items():
+            con.register(f"_pc_{name}", table)
+        con.execute(f"""
+            CREATE OR REPLACE TABLE ref_oa AS
+            SELECT OA11CD AS oa11, LSOA11CD AS lsoa11, LSOA11NM AS lsoa11_name,
+                   MSOA11CD AS msoa11, MSOA11NM AS msoa11_name,
+                   COLUMNS('^LAD[0-9]+CD$') AS lad, COLUMNS('^LAD[0-9]+NM$') AS lad_name
+            FROM {_csv(files["oa-lookup"])}
+            WHERE OA11CD SIMILAR TO '[EW]00[0-9]{{6}}'
+        """)
+        f1 = files["imd-file-1"]
+        f2 = files["imd-file-2"]
+        f6 = files["imd-file-6"]
+        con.execute(f"""
+            CREATE OR REPLACE TABLE ref_imd AS
+            SELECT d."LSOA code (2011)" AS lsoa11,
+                   {_num("IMD Rank")} AS imd_rank, {_num("IMD Decile")} AS imd_decile,
+                   {_num("Income Rank")} AS income_rank, {_num("Income Decile")} AS income_decile,
+                   {_num("Employment Rank")} AS employment_rank,
+                   {_num("Employment Decile")} AS employment_decile,
+                   {_num("Education Rank")} AS education_rank,
+                   {_num("Education Decile")} AS education_decile,
+                   {_num("Health Rank")} AS health_rank, {_num("Health Decile")} AS health_decile,
+                   {_num("Crime Rank")} AS crime_rank, {_num("Crime Decile")} AS crime_decile,
+                   {_num("Housing Rank")} AS housing_rank, {_num("Housing Decile")} AS housing_decile,
+                   {_num("Living Rank")} AS living_environment_rank,
+                   {_num("Living Decile")} AS living_environment_decile
+            FROM (SELECT "LSOA code (2011)",
+                         COLUMNS('^Index of Multiple.*Rank') AS "IMD Rank",
+                         COLUMNS('^Index of Multiple.*Decile') AS "IMD Decile",
+                         COLUMNS('^Income Rank') AS "Income Rank",
+                         COLUMNS('^Income Decile') AS "Income Decile",
+                         COLUMNS('^Employment Rank') AS "Employment Rank",
+                         COLUMNS('^Employment Decile') AS "Employment Decile",
+                         COLUMNS('^Education.*Rank') AS "Education Rank",
+                         COLUMNS('^Education.*Decile') AS "Education Decile",
+                         COLUMNS('^Health.*Rank') AS "Health Rank",
+                         COLUMNS('^Health.*Decile') AS "Health Decile",
+                         COLUMNS('^Crime Rank') AS "Crime Rank",
+                         COLUMNS('^Crime Decile') AS "Crime Decile",
+                         COLUMNS('^Barriers.*Rank') AS "Housing Rank",
+                         COLUMNS('^Barriers.*Decile') AS "Housing Decile",
+                         COLUMNS('^Living.*Rank') AS "Living Rank",
+                         COLUMNS('^Living.*Decile') AS "Living Decile"
+                  FROM {_csv(f2)}) d
+        """)
+        # File 1 is the published headline index: it must agree with File 2's copy of it.
+        disagree = con.execute(f"""
+            SELECT count(*) FROM (
+              SELECT "LSOA code (2011)" AS lsoa11,
+                     TRY_CAST(replace(COLUMNS('^Index of Multiple.*Rank'), ',', '') AS INTEGER) AS r
+              FROM {_csv(f1)}) f
+            LEFT JOIN ref_imd i USING (lsoa11)
+            WHERE i.imd_rank IS DISTINCT FROM f.r
+        """).fetchone()
+        if disagree and disagree[0]:
+            raise ReferenceDataError(
+                f"IoD 2019 File 1 ({f1.name}) and File 2 ({f2.name}) disagree on "
+                f"{disagree[0]} LSOA ranks; load files from the same release"
+            )
+        con.execute(f"""
+            CREATE OR REPLACE TABLE ref_population AS
+            SELECT "LSOA code (2011)" AS lsoa11,
+                   TRY_CAST(replace(COLUMNS('^Total population'), ',', '') AS INTEGER) AS total,
+                   TRY_CAST(replace(COLUMNS('^Dependent Children'), ',', '') AS INTEGER)
+                       AS aged_0_15,
+                   TRY_CAST(replace(COLUMNS('^Population aged 16-59'), ',', '') AS INTEGER)
+                       AS aged_16_59,
+                   TRY_CAST(replace(COLUMNS('^Older population'), ',', '') AS INTEGER)
+                       AS aged_60_plus,
+                   TRY_CAST(replace(COLUMNS('^Working age'), ',', '') AS INTEGER)
+                       AS working_age_18_59_64,
+                   'mid-2015' AS vintage
+            FROM {_csv(f6)}
+        """)
+        con.execute("CREATE OR REPLACE TABLE ref_lad AS SELECT * FROM _pc_lads")
+        con.execute(f"""
+            INSERT INTO ref_lad
+            SELECT DISTINCT "Local Authority District code (2019)",
+                            "Local Authority District name (2019)"
+            FROM {_csv(f1)}
+            WHERE "Local Authority District code (2019)" NOT IN (SELECT code FROM ref_lad)
+        """)
+        con.execute("""
+            INSERT INTO ref_lad SELECT DISTINCT lad, lad_name FROM ref_oa
+            WHERE lad NOT IN (SELECT code FROM ref_lad)
+        """)
+        con.execute("CREATE OR REPLACE TABLE ref_ward AS SELECT * FROM _pc_wards")
+        con.execute("CREATE OR REPLACE TABLE ref_postcode AS SELECT * FROM _pc_postcodes")
+        # LSOA 2011: England from IoD 2019 (LAD 2019), Wales from the OA lookup.
+        con.execute(f"""
+            CREATE OR REPLACE TABLE ref_lsoa11 AS
+            SELECT "LSOA code (2011)" AS code, "LSOA name (2011)" AS name,
+                   "Local Authority District code (2019)" AS district
+            FROM {_csv(f1)}
+            UNION ALL
+            SELECT DISTINCT lsoa11, lsoa11_name, lad FROM ref_oa
+            WHERE lsoa11 NOT IN (SELECT "LSOA code (2011)" FROM {_csv(f1)})
+        """)
+        _build_lsoa21(con)
+        _build_lsoa_map(con)
+        con.execute("""
+            UPDATE ref_lsoa21 l SET district = p.district
+            FROM (SELECT m.lsoa21, any_value(l11.district) AS district
+                  FROM ref_lsoa_map m JOIN ref_lsoa11 l11 ON l11.code = m.lsoa11
+                  GROUP BY m.lsoa21) p
+            WHERE l.code = p.lsoa21 AND l.district IS NULL
+        """)
+        con.execute("""
+            UPDATE ref_lsoa21 l SET district = p.district
+            FROM (SELECT regexp_replace(name, '\\s+\\d{3}[A-Z]$', '') AS prefix,
+                         mode(district) AS district
+                  FROM ref_lsoa11 GROUP BY prefix) p
+            WHERE p.prefix = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
+              AND l.district IS NULL
+        """)
+        con.execute("""
+            CREATE OR REPLACE TABLE ref_lsoa AS
+            WITH one11 AS (
+                SELECT lsoa21, any_value(lsoa11) AS lsoa11 FROM ref_lsoa_map
+                GROUP BY lsoa21 HAVING count(*) = 1),
+            one21 AS (
+                SELECT lsoa11, any_value(lsoa21) AS lsoa21 FROM ref_lsoa_map
+                GROUP BY lsoa11 HAVING count(*) = 1)
+            SELECT l.code, l.name, l.district, l.code AS lsoa11, o.lsoa21,
+                   CASE WHEN l21.code IS NULL THEN '2011' ELSE '2011 and 2021' END AS vintage
+            FROM ref_lsoa11 l LEFT JOIN one21 o ON o.lsoa11 = l.code
+            LEFT JOIN ref_lsoa21 l21 ON l21.code = l.code
+            UNION ALL
+            SELECT l.code, l.name, l.district, o.lsoa11, l.code AS lsoa21, '2021'
+            FROM ref_lsoa21 l LEFT JOIN one11 o ON o.lsoa21 = l.code
+            WHERE l.code NOT IN (SELECT code FROM ref_lsoa11)
+        """)
+        for name in pc_tables:
+            con.unregister(f"_pc_{name}")
+        loaded = _record_sources(con, files, pc_dir, origin)
+    return loaded
+
+
+def _postcode_tables(folder: Path) -> dict[str, pa.Table]:
+    def names(file: str) -> pa.Table:
+        data = read_json(_gz_or_plain(folder, file))
+        if not isinstance(data, dict):
+            raise ReferenceDataError(f"{file} in {folder} is not a code → name mapping")
+        codes = list(data)
+        labels = [v[0] if isinstance(v, list) else str(v) for v in data.values()]
+        return pa.table({"code": codes, "name": labels})
+
+    pcd: list[str] = []
+    lad: list[str | None] = []
+    ward: list[str | None] = []
+    lsoa: list[str | None] = []
+    for path in sorted(folder.iterdir()):
+        if not POSTCODE_AREA_FILE.match(path.name):
+            continue
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise ReferenceDataError(f"{path.name} is not an outward → inward code mapping")
+        for outward, inwards in data.items():
+            for inward, values in inwards.items():
+                pcd.append(f"{outward}{inward}")
+                lad.append(values[0] or None)
+                ward.append(values[1] or None)
+                lsoa.append(values[2] or None)
+    return {
+        "lads": names("lads.json"),
+        "wards": names("wards.json"),
+        "lsoa21": names("lsoa.json"),
+        "postcodes": pa.table(
+            {"postcode": pcd, "district": lad, "ward": ward, "lsoa21": lsoa}
+        ),
+    }
+
+
+def _gz_or_plain(folder: Path, file: str) -> Path:
+    for cand in (folder / file, folder / f"{file}.gz"):
+        if cand.is_file():
+            return cand
+    raise ReferenceDataError(f"{file} is missing from {folder}")
+
+
+def _build_lsoa21(con: duckdb.DuckDBPyConnection) -> None:
+    """LSOA 2021 codes with their district.
+
+    The district comes, in order of preference, from the postcode lookup (the LAD most of the
+    LSOA's postcodes lie in), from the same code's 2011 district (unchanged LSOAs), or from the
+    LSOA name, which ONS forms from the district's name.
+    """
+    con.execute("""
+        CREATE OR REPLACE TABLE ref_lsoa21 AS
+        WITH pc AS (
+            SELECT lsoa21, mode(district) AS district FROM _pc_postcodes
+            WHERE lsoa21 IS NOT NULL AND district IS NOT NULL GROUP BY lsoa21),
+        byname AS (
+            SELECT name, min(code) AS code FROM ref_lad GROUP BY name HAVING count(*) = 1)
+        SELECT l.code, l.name,
+               coalesce(pc.district, l11.district, bn.code) AS district
+        FROM _pc_lsoa21 l
+        LEFT JOIN pc ON pc.lsoa21 = l.code
+        LEFT JOIN ref_lsoa11 l11 ON l11.code = l.code
+        LEFT JOIN byname bn ON bn.name = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
+    """)
+
+
+def _build_lsoa_map(con: duckdb.DuckDBPyConnection) -> None:
+    """Map LSOA 2011 to 2021 where the data allows.
+
+    Unchanged LSOAs keep their code (relationship U). For codes that exist in only one
+    vintage, ONS names LSOAs "<district> <MSOA number><letter>", so retired 2011 LSOAs and new
+    2021 LSOAs sharing the district and MSOA number are paired: one retired to several new is a
+    split (S), several retired to one new a merge (M), several to several is left ambiguous (X)
+    and gives no unique code either way.
+    """
+    con.execute("""
+        CREATE OR REPLACE TABLE ref_lsoa_map AS
+        WITH retired AS (
+            SELECT code, regexp_replace(name, '[A-Z]$', '') AS msoa FROM ref_lsoa11
+            WHERE code NOT IN (SELECT code FROM ref_lsoa21)),
+        new AS (
+            SELECT code, regexp_replace(name, '[A-Z]$', '') AS msoa FROM ref_lsoa21
+            WHERE code NOT IN (SELECT code FROM ref_lsoa11)),
+        pairs AS (
+            SELECT r.code AS lsoa11, n.code AS lsoa21,
+                   count(*) OVER (PARTITION BY r.code) AS n21,
+                   count(*) OVER (PARTITION BY n.code) AS n11
+            FROM retired r JOIN new n USING (msoa))
+        SELECT code AS lsoa11, code AS lsoa21, 'U' AS relationship, 'same code' AS method
+        FROM ref_lsoa11 WHERE code IN (SELECT code FROM ref_lsoa21)
+        UNION ALL
+        SELECT lsoa11, lsoa21,
+               CASE WHEN n21 = 1 AND n11 = 1 THEN 'U'
+                    WHEN n11 = 1 THEN 'S' WHEN n21 = 1 THEN 'M' ELSE 'X' END,
+               'same district and MSOA name'
+        FROM pairs
+    """)
+
+
+def _record_sources(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path], pc_dir: Path, origin: dict[str, str]
+) -> list[LoadedSource]:
+    con.execute("""
+        CREATE OR REPLACE TABLE ref_sources (
+            kind VARCHAR, description VARCHAR, file VARCHAR, sha256 VARCHAR, origin VARCHAR,
+            publisher VARCHAR, licence VARCHAR, vintage VARCHAR, tables VARCHAR,
+            loaded_at TIMESTAMPTZ)
+    """)
+    tables = {
+        "oa-lookup": "ref_oa, ref_lsoa11 (Wales), ref_lad",
+        "imd-file-1": "ref_lsoa11 (England), ref_lad; checks ref_imd",
+        "imd-file-2": "ref_imd",
+        "imd-file-6": "ref_population",
+        POSTCODE_KIND.name: "ref_postcode, ref_lsoa21, ref_ward, ref_lad",
+    }
+    now = dt.datetime.now(dt.UTC)
+    loaded: list[LoadedSource] = []
+    entries = [(k, files[k.name]) for k in KINDS]
+    pc_hash = hashlib.sha256()
+    for p in sorted(pc_dir.iterdir()):
+        if p.is_file() and p.name.endswith((".json", ".json.gz")):
+            pc_hash.update(p.name.encode() + _sha256(p).encode())
+    for kind, path in entries:
+        digest = _sha256(path)
+        loaded.append(LoadedSource(kind.name, path.name, digest, origin[kind.name]))
+        con.execute(
+            "INSERT INTO ref_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [kind.name, kind.description, path.name, digest, origin[kind.name],
+             kind.publisher, OGL, kind.vintage, tables[kind.name], now],
+        )
+    k = POSTCODE_KIND
+    loaded.append(LoadedSource(k.name, pc_dir.name, pc_hash.hexdigest(), origin[k.name]))
+    con.execute(
+        "INSERT INTO ref_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [k.name, k.description, pc_dir.name, pc_hash.hexdigest(), origin[k.name],
+         k.publisher, OGL, k.vintage, tables[k.name], now],
+    )
+    return loaded

@@ -1,0 +1,85 @@
+"""The one typed settings object, read from ``VRHUB_*`` environment variables and the CLI.
+
+Every setting has help text; :func:`load_settings` validates them at start-up and refuses to run
+without a proper pseudonymisation key (see :mod:`vrhub.pseudonymise`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vrhub.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    """All run-time settings of vrhub. Environment variables use the ``VRHUB_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="VRHUB_", extra="ignore")
+
+    home: Path = Field(
+        description=(
+            "The home folder holding all of a partnership's state: its definition, "
+            "pseudonymisation key, analytical store and ingest reports. "
+            "Set with --home or VRHUB_HOME."
+        )
+    )
+    key_file: Path | None = Field(
+        default=None,
+        description=(
+            "Where the pseudonymisation key lives. Defaults to secrets/pseudonymisation.key "
+            "inside the home; the file must be readable by its owner only (mode 600)."
+        ),
+    )
+    read_block_rows: int = Field(
+        default=250_000,
+        ge=1_000,
+        le=5_000_000,
+        description=(
+            "About how many rows ingest reads at a time. Memory use grows with it; "
+            "files of any length stream through blocks of this size."
+        ),
+    )
+    duckdb_memory_limit: str = Field(
+        default="1GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description=(
+            "The most memory the analytical store (DuckDB) may use before it spills to "
+            "the home's tmp folder, e.g. '1GB'."
+        ),
+    )
+    duckdb_threads: int = Field(
+        default=2,
+        ge=1,
+        le=256,
+        description="How many threads the analytical store may use.",
+    )
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def resolved_key_file(self) -> Path:
+        """The pseudonymisation key file actually used."""
+        return self.key_file or self.home / "secrets" / "pseudonymisation.key"
+
+
+def load_settings(home: Path | None = None) -> Settings:
+    """Build and validate the settings, with ``home`` (from --home) taking precedence."""
+    try:
+        if home is not None:
+            return Settings(home=home)
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            if err["type"] == "missing" and field == "home":
+                problems.append("no home folder given: use --home DIR or set VRHUB_HOME")
+            else:
+                problems.append(f"setting {field}: {err['msg']}")
+        raise ConfigurationError("; ".join(problems)) from None

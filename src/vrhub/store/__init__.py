@@ -1,0 +1,1 @@
+"""The stores: the analytical store (DuckDB) holds pseudonymised events and reference data."""
