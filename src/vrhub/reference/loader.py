@@ -32,6 +32,11 @@ from vrhub.store.analytical import transaction
 POSTCODE_AREA_FILE = re.compile(r"^[A-Z]{1,2}\.json(\.gz)?$")
 
 
+def _utcnow() -> dt.datetime:
+    """Now in UTC, without a zone (the store's timestamps are all UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 @dataclass(frozen=True)
 class LoadedSource:
     kind: str
@@ -336,7 +341,7 @@ def _record_sources(
         CREATE OR REPLACE TABLE ref_sources (
             kind VARCHAR, description VARCHAR, file VARCHAR, sha256 VARCHAR, origin VARCHAR,
             publisher VARCHAR, licence VARCHAR, vintage VARCHAR, tables VARCHAR,
-            loaded_at TIMESTAMPTZ)
+            loaded_at TIMESTAMP)
     """)
     tables = {
         "oa-lookup": "ref_oa, ref_lsoa11 (Wales), ref_lad",
@@ -345,7 +350,7 @@ def _record_sources(
         "imd-file-6": "ref_population",
         POSTCODE_KIND.name: "ref_postcode, ref_lsoa21, ref_ward, ref_lad",
     }
-    now = dt.datetime.now(dt.UTC)
+    now = _utcnow()
     loaded: list[LoadedSource] = []
     entries = [(k, files[k.name]) for k in KINDS]
     pc_hash = hashlib.sha256()

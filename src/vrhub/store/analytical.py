@@ -37,8 +37,8 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
     received_on     DATE,
     key_fingerprint VARCHAR,
     vrhub_version   VARCHAR,
-    started_at      TIMESTAMPTZ NOT NULL,
-    finished_at     TIMESTAMPTZ NOT NULL,
+    started_at      TIMESTAMP NOT NULL,
+    finished_at     TIMESTAMP NOT NULL,
     problems_csv    VARCHAR
 );
 CREATE TABLE IF NOT EXISTS batch_replacements (

@@ -1,0 +1,222 @@
+"""The vrhub command line: a thin layer over the library.
+
+Errors vrhub raises on purpose (:class:`vrhub.errors.VrhubError`) are printed as one clear
+line on standard error and the command exits with status 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vrhub import __version__, pipeline
+from vrhub.datasets import all_datasets, get_dataset
+from vrhub.errors import VrhubError
+from vrhub.home import Home
+from vrhub.ingest.load import IngestResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="vrhub: the Violence Reduction Knowledge Hub.")
+reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
+quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
+app.add_typer(reference_app, name="reference")
+app.add_typer(quarantine_app, name="quarantine")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+HomeOpt = Annotated[Path | None, typer.Option(
+    "--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME).")]
+
+
+def _home(home: Path | None) -> Home:
+    return pipeline.open_partnership_home(home)
+
+
+@app.command()
+def version() -> None:
+    """Print vrhub's version."""
+    out.print(__version__)
+
+
+@app.command()
+def init(
+    home: HomeOpt = None,
+    partnership: Annotated[str, typer.Option(
+        help="A built-in partnership (west-yorkshire, south-yorkshire) or a .toml file.")
+    ] = "west-yorkshire",
+) -> None:
+    """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
+    h, created = pipeline.init_partnership_home(home, partnership)
+    word = "Created" if created else "Already set up:"
+    out.print(f"{word} home for {h.partnership.name} at {h.path}")
+    out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")
+
+
+@reference_app.command("load")
+def reference_load(
+    home: HomeOpt = None,
+    from_dir: Annotated[Path | None, typer.Option(
+        "--from", help="A folder of newer reference files of the same kinds.")] = None,
+) -> None:
+    """Load the shipped reference data, or newer files of the same kinds from a folder."""
+    loaded = pipeline.load_reference_data(_home(home), from_dir)
+    for s in loaded:
+        out.print(f"{s.kind}: {s.file} ({s.origin})")
+
+
+@app.command()
+def datasets() -> None:
+    """List the dataset standards vrhub can ingest."""
+    t = Table("dataset", "title", "partner extract")
+    for d in all_datasets():
+        t.add_row(d.name, d.title, "yes" if d.partner_extract else "no (open data)")
+    out.print(t)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    dataset: Annotated[str, typer.Option(help="The dataset standard the files follow.")],
+    home: HomeOpt = None,
+    source: Annotated[str | None, typer.Option(
+        help="Who supplied the files (default: from the file, e.g. the force or site).")] = None,
+    received: Annotated[str | None, typer.Option(
+        help="Date the partner supplied the files, YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """Validate, pseudonymise and load partner files; report every problem."""
+    h = _home(home)
+    ds = get_dataset(dataset)
+    when = _parse_date(received) if received else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def on_file(path: Path, i: int, n: int) -> None:
+            bar.update(task, description=f"{path.name}", completed=i, total=n)
+
+        results = pipeline.ingest_paths(h, ds, paths, source=source, received=when,
+                                        on_file=on_file)
+    _print_results(results)
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(1)
+
+
+def _print_results(results: list[IngestResult]) -> None:
+    t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months")
+    for r in results:
+        months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
+        t.add_row(r.file, r.status, f"{r.rows_read:,}", f"{r.rows_accepted:,}",
+                  f"{r.rows_rejected:,}", f"{r.warnings:,}", months)
+    out.print(t)
+    for r in results:
+        if r.status != "loaded" or r.rows_rejected or r.warnings or r.replaced:
+            out.print(r.message)
+        for old, month, n in r.replaced:
+            out.print(f"  replaced {month} from batch {old} ({n:,} rows)")
+        if r.problems_csv and (r.rows_rejected or r.warnings or r.status == "rejected"):
+            out.print(f"  problems listed in {r.problems_csv}")
+
+
+@app.command()
+def counts(
+    dataset: Annotated[str, typer.Option(help="The dataset to count.")],
+    by: Annotated[str, typer.Option(help="Comma-separated fields, e.g. month,district.")],
+    home: HomeOpt = None,
+    all_areas: Annotated[bool, typer.Option(
+        "--all-areas", help="Count every accepted row, not only the partnership's.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Count records grouped by fields (in-partnership and unknown-location by default)."""
+    table = pipeline.counts(_home(home), get_dataset(dataset),
+                            [b.strip() for b in by.split(",") if b.strip()], all_areas)
+    if fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow([*table.fields, "count"])
+        w.writerows(table.rows)
+    elif fmt == "json":
+        rows = [dict(zip([*table.fields, "count"], r, strict=True)) for r in table.rows]
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+    elif fmt == "table":
+        t = Table(*table.fields, "count")
+        for r in table.rows:
+            t.add_row(*[str(v) for v in r[:-1]], f"{r[-1]:,}")
+        out.print(t)
+        out.print(f"total {table.total:,}")
+    else:
+        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    home: HomeOpt = None,
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
+    batch: Annotated[int | None, typer.Option(help="Only this batch.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """Rows refused at ingest, with the reasons (identifiers shown only as pseudonyms)."""
+    rows = pipeline.quarantine_rows(_home(home), dataset, batch, limit)
+    t = Table("batch", "dataset", "file", "row", "reasons")
+    for r in rows:
+        t.add_row(str(r["batch_id"]), r["dataset"], r["file_name"], str(r["row_number"]),
+                  r["reasons"])
+    out.print(t)
+    out.print(f"{len(rows)} row(s) shown")
+
+
+@app.command()
+def batches(home: HomeOpt = None,
+            limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50) -> None:
+    """The ingest log: every file, its fingerprint, months and row counts."""
+    rows = pipeline.batch_log(_home(home), limit)
+    t = Table("batch", "dataset", "source", "file", "status", "read", "loaded", "rejected",
+              "received")
+    for r in rows:
+        t.add_row(str(r["batch_id"]), r["dataset"], r["source"] or "", r["file_name"],
+                  r["status"], f"{r['rows_read']:,}", f"{r['rows_accepted']:,}",
+                  f"{r['rows_rejected']:,}", str(r["received_on"] or ""))
+    out.print(t)
+
+
+@app.command()
+def demo(
+    home: HomeOpt = None,
+    years: Annotated[int, typer.Option(help="Years of synthetic data.", min=1, max=10)] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 2026,
+) -> None:
+    """Build the West Yorkshire demo partnership from synthetic partner extracts."""
+    summary = pipeline.build_demo(home, years=years, seed=seed, console=err)
+    out.print(summary)
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise VrhubError(f"--received '{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; VrhubErrors become one line on stderr and exit status 1."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="vrhub", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except VrhubError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return 1
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

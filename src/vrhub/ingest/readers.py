@@ -1,0 +1,286 @@
+"""Read CSV, Excel and Parquet files as a stream of text blocks, each row with its number.
+
+Every reader yields pyarrow tables whose columns are the dataset's field names (text) plus
+``_row``: the row number a partner sees in a spreadsheet (the header is row 1, so the first
+data row is row 2; for Parquet, which has no header row, the first record is row 1). Rows
+whose number of values does not match the header are reported, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from vrhub.datasets.spec import Dataset
+from vrhub.errors import FileRejectedError
+from vrhub.ingest.files import FileFacts, check_separator
+
+BLOCK_BYTES = 16 << 20
+EXCEL_BLOCK_ROWS = 50_000
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", name.strip().lstrip("\ufeff")).lower()
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """Which file column feeds which field, and what the header lacks or adds."""
+
+    columns: dict[str, int]  # field name -> column position in the file
+    extras: list[str]
+    missing_optional: list[str]
+
+
+def match_header(dataset: Dataset, header: list[str], file_name: str) -> HeaderMatch:
+    """Match a file's header to the standard; refuse a header missing required columns."""
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = _norm(h)
+        if key and key in seen:
+            raise FileRejectedError(
+                f"{file_name}: the column '{h.strip()}' appears twice in the header row"
+            )
+        seen[key] = i
+    columns: dict[str, int] = {}
+    for f in dataset.fields:
+        for cand in (f.header, f.name, *f.aliases):
+            if _norm(cand) in seen:
+                columns[f.name] = seen[_norm(cand)]
+                break
+    missing = [f.header for f in dataset.fields if f.column_required and f.name not in columns]
+    if missing:
+        raise FileRejectedError(
+            f"{file_name}: required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} missing from the header row "
+            f"(the {dataset.title} standard is in docs/reference/datasets.md)"
+        )
+    used = set(columns.values())
+    extras = [h.strip() for i, h in enumerate(header) if i not in used and h.strip()]
+    missing_optional = [f.name for f in dataset.fields if f.name not in columns]
+    return HeaderMatch(columns, extras, missing_optional)
+
+
+@dataclass
+class MalformedRow:
+    row: int
+    expected: int
+    actual: int
+    text: str
+
+
+@dataclass
+class FileReader:
+    """A readable file: its header, how it maps to the standard, and its blocks of rows."""
+
+    facts: FileFacts
+    header: list[str]
+    match: HeaderMatch
+    sheet: str | None = None
+    malformed: list[MalformedRow] = field(default_factory=list)
+
+    def blocks(self) -> Iterator[pa.Table]:
+        if self.facts.format == "csv":
+            return self._csv_blocks()
+        if self.facts.format == "excel":
+            return self._excel_blocks()
+        return self._parquet_blocks()
+
+    # -- CSV -----------------------------------------------------------------------------
+    def _csv_blocks(self) -> Iterator[pa.Table]:
+        names = [f"c{i}" for i in range(len(self.header))]
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            self.malformed.append(
+                MalformedRow(row.number or 0, row.expected_columns, row.actual_columns, row.text)
+            )
+            return "skip"
+
+        reader = pacsv.open_csv(
+            self.facts.path,
+            read_options=pacsv.ReadOptions(
+                use_threads=False, block_size=BLOCK_BYTES, encoding=self.facts.encoding or "utf-8",
+                column_names=names, skip_rows=1,
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                include_columns=[names[i] for i in self.match.columns.values()],
+            ),
+        )
+        next_row = 2
+        for batch in _guard(reader, self.facts.path.name):
+            n = batch.num_rows
+            skipped = np.array(sorted(m.row for m in self.malformed if m.row >= next_row))
+            candidates = np.arange(next_row, next_row + n + len(skipped), dtype=np.int64)
+            rows = candidates[~np.isin(candidates, skipped)][:n]
+            next_row = int(rows[-1]) + 1 if n else next_row
+            yield self._named(batch, rows)
+
+    def _named(self, batch: pa.RecordBatch | pa.Table, rows: np.ndarray) -> pa.Table:
+        arrays = {name: batch.column(f"c{i}") for name, i in self.match.columns.items()}
+        arrays["_row"] = pa.array(rows, type=pa.int64())
+        return pa.table(arrays)
+
+    # -- Excel ---------------------------------------------------------------------------
+    def _excel_blocks(self) -> Iterator[pa.Table]:
+        assert self.sheet is not None
+        grid = _excel_grid(self.facts.path, self.sheet)
+        start = _header_index(grid)
+        width = len(self.header)
+        block: list[list[str | None]] = []
+        rows: list[int] = []
+        for idx in range(start + 1, len(grid)):
+            cells = [_cell_text(c) for c in grid[idx]]
+            if all(c is None for c in cells):
+                continue
+            cells = (cells + [None] * width)[:width]
+            block.append(cells)
+            rows.append(idx + 1)
+            if len(block) >= EXCEL_BLOCK_ROWS:
+                yield self._excel_table(block, rows)
+                block, rows = [], []
+        if block:
+            yield self._excel_table(block, rows)
+
+    def _excel_table(self, block: list[list[str | None]], rows: list[int]) -> pa.Table:
+        arrays = {
+            name: pa.array([r[i] for r in block], type=pa.string())
+            for name, i in self.match.columns.items()
+        }
+        arrays["_row"] = pa.array(rows, type=pa.int64())
+        return pa.table(arrays)
+
+    # -- Parquet -------------------------------------------------------------------------
+    def _parquet_blocks(self) -> Iterator[pa.Table]:
+        pf = pq.ParquetFile(self.facts.path)
+        names = pf.schema_arrow.names
+        offset = 1
+        for batch in pf.iter_batches(batch_size=131_072):
+            n = batch.num_rows
+            arrays = {
+                name: batch.column(names[i]) for name, i in self.match.columns.items()
+            }
+            arrays["_row"] = pa.array(np.arange(offset, offset + n, dtype=np.int64))
+            offset += n
+            yield pa.table(arrays)
+
+
+def _guard(reader: pacsv.CSVStreamingReader, name: str) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            reason = str(exc).split("\n")[0]
+            raise FileRejectedError(
+                f"{name} could not be read as CSV ({reason}); check for an unclosed quote "
+                "or a damaged end of file"
+            ) from None
+        yield batch
+
+
+def open_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
+    """Read the header, match it to the standard and return a reader for the rows."""
+    if facts.format == "csv":
+        header = _csv_header(facts)
+        return FileReader(facts, header, match_header(dataset, header, facts.path.name))
+    if facts.format == "excel":
+        return _excel_reader(dataset, facts)
+    try:
+        names = pq.ParquetFile(facts.path).schema_arrow.names
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileRejectedError(f"{facts.path.name} is not a readable Parquet file ({exc})") from None
+    return FileReader(facts, names, match_header(dataset, names, facts.path.name))
+
+
+def _csv_header(facts: FileFacts) -> list[str]:
+    opener = gzip.open if facts.compressed else open
+    encoding = "utf-8-sig" if facts.encoding == "utf-8" else (facts.encoding or "utf-8")
+    with opener(facts.path, "rt", encoding=encoding, newline="") as fh:  # type: ignore[operator]
+        first = fh.readline()
+    check_separator(facts.path, first)
+    header = next(csv.reader(io.StringIO(first)), [])
+    if not any(h.strip() for h in header):
+        raise FileRejectedError(f"{facts.path.name}: the first row is blank; it must be the header")
+    return header
+
+
+def _excel_grid(path: Path, sheet: str) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        return list(wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    finally:
+        wb.close()
+
+
+def _header_index(grid: list[list[object]]) -> int:
+    for i, row in enumerate(grid):
+        if any(_cell_text(c) is not None for c in row):
+            return i
+    return len(grid)
+
+
+def _excel_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(facts.path))
+        sheets = list(wb.sheet_names)
+        wb.close()
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise FileRejectedError(
+            f"{facts.path.name} is not a readable Excel workbook ({exc})"
+        ) from None
+    matches: list[tuple[str, list[str], HeaderMatch]] = []
+    for sheet in sheets:
+        grid = _excel_grid(facts.path, sheet)
+        i = _header_index(grid)
+        if i >= len(grid):
+            continue
+        header = [(_cell_text(c) or "") for c in grid[i]]
+        try:
+            matches.append((sheet, header, match_header(dataset, header, facts.path.name)))
+        except FileRejectedError:
+            continue
+    if not matches:
+        raise FileRejectedError(
+            f"{facts.path.name}: no sheet ({', '.join(sheets)}) has the columns of the "
+            f"{dataset.title} standard in its first row"
+        )
+    if len(matches) > 1:
+        raise FileRejectedError(
+            f"{facts.path.name}: sheets {', '.join(m[0] for m in matches)} all hold "
+            f"{dataset.title} columns; send one sheet of data per workbook"
+        )
+    sheet, header, match = matches[0]
+    return FileReader(facts, header, match, sheet=sheet)
+
+
+def _cell_text(value: object) -> str | None:
+    """An Excel cell as the text a CSV export would hold (formulas give their saved value)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)

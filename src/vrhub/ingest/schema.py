@@ -1,0 +1,60 @@
+"""The analytical store's events table for each dataset standard."""
+
+from __future__ import annotations
+
+import duckdb
+
+from vrhub.datasets.spec import Dataset, Field, Kind
+
+SQL_TYPES = {
+    Kind.TEXT: "VARCHAR",
+    Kind.IDENTIFIER: "VARCHAR",
+    Kind.INTEGER: "INTEGER",
+    Kind.DECIMAL: "DOUBLE",
+    Kind.DATE: "DATE",
+    Kind.DATETIME: "TIMESTAMP",
+    Kind.MONTH: "VARCHAR",
+    Kind.FLAG: "BOOLEAN",
+    Kind.CODE: "VARCHAR",
+    Kind.LSOA: "VARCHAR",
+    Kind.POSTCODE: "VARCHAR",
+    Kind.LONGITUDE: "DOUBLE",
+    Kind.LATITUDE: "DOUBLE",
+    Kind.EASTING: "DOUBLE",
+    Kind.NORTHING: "DOUBLE",
+    Kind.HO_OFFENCE: "VARCHAR",
+    Kind.ICD10_ASSAULT: "VARCHAR",
+    Kind.SITE_CODE: "VARCHAR",
+}
+
+#: Columns every events table has, before the dataset's own fields.
+COMMON = (
+    ("batch_id", "INTEGER NOT NULL", "The ingest batch (file) the row came from."),
+    ("source", "VARCHAR NOT NULL", "Who supplied it, e.g. the force or the hospital site."),
+    ("row_number", "BIGINT NOT NULL", "The row's number in its file (header is row 1)."),
+    ("month", "VARCHAR NOT NULL", "The row's month, YYYY-MM."),
+)
+#: Columns vrhub adds from the reference data.
+GEOGRAPHY = (
+    ("lsoa11", "VARCHAR", "LSOA 2011 code, where known or unambiguously mapped."),
+    ("lsoa21", "VARCHAR", "LSOA 2021 code, where known or unambiguously mapped."),
+    ("district", "VARCHAR", "Local authority district (LAD) code; NULL when unknown."),
+    ("in_partnership", "BOOLEAN", "TRUE inside the partnership, FALSE outside, NULL unknown."),
+    ("location_known", "BOOLEAN NOT NULL", "FALSE when the record came with no usable location."),
+)
+
+
+def stored_fields(dataset: Dataset) -> list[Field]:
+    """Fields kept in the events table (a field named like a common column is that column)."""
+    common = {name for name, _, _ in COMMON}
+    return [f for f in dataset.fields if f.stored and f.stored_name not in common]
+
+
+def ensure_events_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    cols = [f"{name} {sql}" for name, sql, _ in COMMON]
+    cols += [f"{f.stored_name} {SQL_TYPES[f.kind]}" for f in stored_fields(dataset)]
+    cols += [
+        f"{f.name}_has_time BOOLEAN" for f in stored_fields(dataset) if f.kind == Kind.DATETIME
+    ]
+    cols += [f"{name} {sql}" for name, sql, _ in GEOGRAPHY]
+    con.execute(f"CREATE TABLE IF NOT EXISTS {dataset.table} ({', '.join(cols)})")
