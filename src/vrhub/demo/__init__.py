@@ -1,0 +1,1 @@
+"""The demo partnership: realistic synthetic West Yorkshire partner extracts."""

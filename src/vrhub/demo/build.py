@@ -1,0 +1,118 @@
+"""Build the demo home: write the synthetic extracts as files, then ingest them as a partner would.
+
+Files arrive as they would in real life: each month's extract about ten days after the month
+ends, except one police month that comes late and one that is sent again with corrections
+(which replaces the first version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+
+from vrhub.datasets import get_dataset
+from vrhub.demo import calibration as cal
+from vrhub.demo.generate import (
+    DEFAULT_END_MONTH,
+    _write,
+    ed_assaults,
+    hospital_admissions,
+    load_area,
+    months_between,
+    police_crime,
+)
+from vrhub.home import Home
+from vrhub.ingest.load import IngestResult, ingest_file
+from vrhub.store.analytical import connect
+
+
+def _received(month: str, days: float) -> dt.date:
+    y, m = map(int, month.split("-"))
+    end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+    return end + dt.timedelta(days=int(days))
+
+
+def build_demo_home(home_dir: Path | None, years: int, seed: int,
+                    console: Console | None = None, end_month: str = DEFAULT_END_MONTH) -> str:
+    from vrhub.pipeline import init_partnership_home
+
+    home, _ = init_partnership_home(home_dir, "west-yorkshire")
+    say = console.print if console else (lambda *a, **k: None)
+    months = months_between(end_month, 12 * years)
+    rng = np.random.default_rng(seed)
+    extracts = home.path / "demo-extracts"
+    con = connect(home)
+    try:
+        area = load_area(con, home.partnership.district_codes, seed)
+        say(f"Writing {len(months)} months of synthetic extracts to {extracts}")
+        plan: list[tuple[str, Path, str | None, dt.date]] = []
+        police = police_crime(area, months, rng)
+        late = months[-6]
+        revised = months[-18]
+        for month, table in police.items():
+            path = extracts / "police-crime" / f"police-crime-{month}.csv"
+            if month == revised:
+                keep = np.flatnonzero(rng.random(table.num_rows) >= 0.04)
+                _write(table.take(keep), path)
+                full = extracts / "police-crime" / f"police-crime-{month}-revised.csv"
+                _write(table, full)
+                plan.append(("police-crime", full, "west-yorkshire-police",
+                             _received(month, 40)))
+            else:
+                _write(table, path)
+            days = cal.LATE_DAYS.value if month == late else cal.ON_TIME_DAYS.value
+            plan.append(("police-crime", path, "west-yorkshire-police", _received(month, days)))
+        for (site, month), table in ed_assaults(area, months, rng).items():
+            path = extracts / "ed-assault" / site / f"ed-assault-{site}-{month}.csv"
+            _write(table, path)
+            plan.append(("ed-assault", path, None, _received(month, cal.ON_TIME_DAYS.value)))
+        for month, table in hospital_admissions(area, months, rng).items():
+            path = extracts / "hospital-admission" / f"hospital-admission-{month}.csv"
+            _write(table, path)
+            plan.append(("hospital-admission", path, "west-yorkshire-hospitals",
+                         _received(month, cal.ON_TIME_DAYS.value)))
+        plan.sort(key=lambda p: (p[3], p[1].name))
+        results: list[IngestResult] = []
+        for i, (name, path, source, received) in enumerate(plan):
+            if console and i % 50 == 0:
+                say(f"ingesting file {i + 1} of {len(plan)}")
+            results.append(ingest_file(con, home, get_dataset(name), path, source, received))
+        return _summary(home, con, results, extracts)
+    finally:
+        con.close()
+
+
+def _summary(home: Home, con: object, results: list[IngestResult], extracts: Path) -> str:
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    lines = [f"Demo partnership {home.partnership.name} built in {home.path}",
+             f"Synthetic partner extracts: {extracts}", ""]
+    by: dict[str, list[int]] = {}
+    for r in results:
+        tot = by.setdefault(r.dataset, [0, 0, 0, 0, 0])
+        tot[0] += 1
+        tot[1] += r.rows_read
+        tot[2] += r.rows_accepted
+        tot[3] += r.rows_rejected
+        tot[4] += r.status == "unchanged"
+    for name, (files, read, ok, bad, same) in sorted(by.items()):
+        lines.append(f"{name:20} {files:4} files  {read:9,} rows read  {ok:9,} loaded  "
+                     f"{bad:6,} quarantined" + (f"  ({same} unchanged)" if same else ""))
+    replaced = [r for r in results if r.replaced]
+    for r in replaced:
+        for old, month, n in r.replaced:
+            lines.append(f"{r.file} replaced {month} from batch {old} ({n:,} rows)")
+    row = con.execute(
+        "SELECT count(*) FROM events_police_crime WHERE offence_code = '001/01'"
+    ).fetchone()
+    lines += ["", f"Murders recorded in the demo extract: {row[0] if row else 0}",
+              "", "Try:",
+              f"  .venv/bin/vrhub counts --home {home.path} --dataset police-crime "
+              "--by district",
+              f"  .venv/bin/vrhub quarantine list --home {home.path} --limit 10",
+              f"  .venv/bin/vrhub batches --home {home.path} --limit 10"]
+    return "\n".join(lines)
