@@ -24,8 +24,9 @@ from vrhub.errors import VrhubError
 from vrhub.home import Home
 from vrhub.ingest.load import IngestResult
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="vrhub: the Violence Reduction Knowledge Hub.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="vrhub: the Violence Reduction Knowledge Hub."
+)
 reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
 quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
 app.add_typer(reference_app, name="reference")
@@ -34,8 +35,10 @@ app.add_typer(quarantine_app, name="quarantine")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-HomeOpt = Annotated[Path | None, typer.Option(
-    "--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME).")]
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option("--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME)."),
+]
 
 
 def _home(home: Path | None) -> Home:
@@ -51,8 +54,11 @@ def version() -> None:
 @app.command()
 def init(
     home: HomeOpt = None,
-    partnership: Annotated[str, typer.Option(
-        help="A built-in partnership (west-yorkshire, south-yorkshire) or a .toml file.")
+    partnership: Annotated[
+        str,
+        typer.Option(
+            help="A built-in partnership (west-yorkshire, south-yorkshire) or a .toml file."
+        ),
     ] = "west-yorkshire",
 ) -> None:
     """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
@@ -65,8 +71,10 @@ def init(
 @reference_app.command("load")
 def reference_load(
     home: HomeOpt = None,
-    from_dir: Annotated[Path | None, typer.Option(
-        "--from", help="A folder of newer reference files of the same kinds.")] = None,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option("--from", help="A folder of newer reference files of the same kinds."),
+    ] = None,
 ) -> None:
     """Load the shipped reference data, or newer files of the same kinds from a folder."""
     loaded = pipeline.load_reference_data(_home(home), from_dir)
@@ -88,24 +96,35 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
     dataset: Annotated[str, typer.Option(help="The dataset standard the files follow.")],
     home: HomeOpt = None,
-    source: Annotated[str | None, typer.Option(
-        help="Who supplied the files (default: from the file, e.g. the force or site).")] = None,
-    received: Annotated[str | None, typer.Option(
-        help="Date the partner supplied the files, YYYY-MM-DD (default today).")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Who supplied the files (default: from the file, e.g. the force or site)."
+        ),
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option(help="Date the partner supplied the files, YYYY-MM-DD (default today)."),
+    ] = None,
 ) -> None:
     """Validate, pseudonymise and load partner files; report every problem."""
     h = _home(home)
     ds = get_dataset(dataset)
     when = _parse_date(received) if received else None
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("ingesting", total=None)
 
         def on_file(path: Path, i: int, n: int) -> None:
             bar.update(task, description=f"{path.name}", completed=i, total=n)
 
-        results = pipeline.ingest_paths(h, ds, paths, source=source, received=when,
-                                        on_file=on_file)
+        results = pipeline.ingest_paths(h, ds, paths, source=source, received=when, on_file=on_file)
     _print_results(results)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(1)
@@ -115,8 +134,15 @@ def _print_results(results: list[IngestResult]) -> None:
     t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months")
     for r in results:
         months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
-        t.add_row(r.file, r.status, f"{r.rows_read:,}", f"{r.rows_accepted:,}",
-                  f"{r.rows_rejected:,}", f"{r.warnings:,}", months)
+        t.add_row(
+            r.file,
+            r.status,
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_rejected:,}",
+            f"{r.warnings:,}",
+            months,
+        )
     out.print(t)
     for r in results:
         if r.status != "loaded" or r.rows_rejected or r.warnings or r.replaced:
@@ -132,13 +158,19 @@ def counts(
     dataset: Annotated[str, typer.Option(help="The dataset to count.")],
     by: Annotated[str, typer.Option(help="Comma-separated fields, e.g. month,district.")],
     home: HomeOpt = None,
-    all_areas: Annotated[bool, typer.Option(
-        "--all-areas", help="Count every accepted row, not only the partnership's.")] = False,
+    all_areas: Annotated[
+        bool,
+        typer.Option("--all-areas", help="Count every accepted row, not only the partnership's."),
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Count records grouped by fields (in-partnership and unknown-location by default)."""
-    table = pipeline.counts(_home(home), get_dataset(dataset),
-                            [b.strip() for b in by.split(",") if b.strip()], all_areas)
+    table = pipeline.counts(
+        _home(home),
+        get_dataset(dataset),
+        [b.strip() for b in by.split(",") if b.strip()],
+        all_areas,
+    )
     if fmt == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow([*table.fields, "count"])
@@ -167,23 +199,35 @@ def quarantine_list(
     rows = pipeline.quarantine_rows(_home(home), dataset, batch, limit)
     t = Table("batch", "dataset", "file", "row", "reasons")
     for r in rows:
-        t.add_row(str(r["batch_id"]), r["dataset"], r["file_name"], str(r["row_number"]),
-                  r["reasons"])
+        t.add_row(
+            str(r["batch_id"]), r["dataset"], r["file_name"], str(r["row_number"]), r["reasons"]
+        )
     out.print(t)
     out.print(f"{len(rows)} row(s) shown")
 
 
 @app.command()
-def batches(home: HomeOpt = None,
-            limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50) -> None:
+def batches(
+    home: HomeOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
+) -> None:
     """The ingest log: every file, its fingerprint, months and row counts."""
     rows = pipeline.batch_log(_home(home), limit)
-    t = Table("batch", "dataset", "source", "file", "status", "read", "loaded", "rejected",
-              "received")
+    t = Table(
+        "batch", "dataset", "source", "file", "status", "read", "loaded", "rejected", "received"
+    )
     for r in rows:
-        t.add_row(str(r["batch_id"]), r["dataset"], r["source"] or "", r["file_name"],
-                  r["status"], f"{r['rows_read']:,}", f"{r['rows_accepted']:,}",
-                  f"{r['rows_rejected']:,}", str(r["received_on"] or ""))
+        t.add_row(
+            str(r["batch_id"]),
+            r["dataset"],
+            r["source"] or "",
+            r["file_name"],
+            r["status"],
+            f"{r['rows_read']:,}",
+            f"{r['rows_accepted']:,}",
+            f"{r['rows_rejected']:,}",
+            str(r["received_on"] or ""),
+        )
     out.print(t)
 
 

@@ -97,8 +97,9 @@ def counts(home: Home, dataset: Dataset, by: list[str], all_areas: bool = False)
         con.close()
 
 
-def quarantine_rows(home: Home, dataset: str | None, batch: int | None,
-                    limit: int) -> list[dict[str, Any]]:
+def quarantine_rows(
+    home: Home, dataset: str | None, batch: int | None, limit: int
+) -> list[dict[str, Any]]:
     if dataset:
         get_dataset(dataset)
     con = connect(home)
@@ -116,8 +117,9 @@ def quarantine_rows(home: Home, dataset: str | None, batch: int | None,
 def batch_log(home: Home, limit: int = 50) -> list[dict[str, Any]]:
     con = connect(home)
     try:
-        return fetch_dicts(con, "SELECT * FROM ingest_batches ORDER BY batch_id DESC LIMIT ?",
-                           [limit])
+        return fetch_dicts(
+            con, "SELECT * FROM ingest_batches ORDER BY batch_id DESC LIMIT ?", [limit]
+        )
     finally:
         con.close()
 

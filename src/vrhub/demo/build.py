@@ -35,8 +35,13 @@ def _received(month: str, days: float) -> dt.date:
     return end + dt.timedelta(days=int(days))
 
 
-def build_demo_home(home_dir: Path | None, years: int, seed: int,
-                    console: Console | None = None, end_month: str = DEFAULT_END_MONTH) -> str:
+def build_demo_home(
+    home_dir: Path | None,
+    years: int,
+    seed: int,
+    console: Console | None = None,
+    end_month: str = DEFAULT_END_MONTH,
+) -> str:
     from vrhub.pipeline import init_partnership_home
 
     home, _ = init_partnership_home(home_dir, "west-yorkshire")
@@ -59,8 +64,7 @@ def build_demo_home(home_dir: Path | None, years: int, seed: int,
                 _write(table.take(keep), path)
                 full = extracts / "police-crime" / f"police-crime-{month}-revised.csv"
                 _write(table, full)
-                plan.append(("police-crime", full, "west-yorkshire-police",
-                             _received(month, 40)))
+                plan.append(("police-crime", full, "west-yorkshire-police", _received(month, 40)))
             else:
                 _write(table, path)
             days = cal.LATE_DAYS.value if month == late else cal.ON_TIME_DAYS.value
@@ -72,8 +76,14 @@ def build_demo_home(home_dir: Path | None, years: int, seed: int,
         for month, table in hospital_admissions(area, months, rng).items():
             path = extracts / "hospital-admission" / f"hospital-admission-{month}.csv"
             _write(table, path)
-            plan.append(("hospital-admission", path, "west-yorkshire-hospitals",
-                         _received(month, cal.ON_TIME_DAYS.value)))
+            plan.append(
+                (
+                    "hospital-admission",
+                    path,
+                    "west-yorkshire-hospitals",
+                    _received(month, cal.ON_TIME_DAYS.value),
+                )
+            )
         plan.sort(key=lambda p: (p[3], p[1].name))
         results: list[IngestResult] = []
         for i, (name, path, source, received) in enumerate(plan):
@@ -89,8 +99,11 @@ def _summary(home: Home, con: object, results: list[IngestResult], extracts: Pat
     import duckdb
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
-    lines = [f"Demo partnership {home.partnership.name} built in {home.path}",
-             f"Synthetic partner extracts: {extracts}", ""]
+    lines = [
+        f"Demo partnership {home.partnership.name} built in {home.path}",
+        f"Synthetic partner extracts: {extracts}",
+        "",
+    ]
     by: dict[str, list[int]] = {}
     for r in results:
         tot = by.setdefault(r.dataset, [0, 0, 0, 0, 0])
@@ -100,8 +113,10 @@ def _summary(home: Home, con: object, results: list[IngestResult], extracts: Pat
         tot[3] += r.rows_rejected
         tot[4] += r.status == "unchanged"
     for name, (files, read, ok, bad, same) in sorted(by.items()):
-        lines.append(f"{name:20} {files:4} files  {read:9,} rows read  {ok:9,} loaded  "
-                     f"{bad:6,} quarantined" + (f"  ({same} unchanged)" if same else ""))
+        lines.append(
+            f"{name:20} {files:4} files  {read:9,} rows read  {ok:9,} loaded  "
+            f"{bad:6,} quarantined" + (f"  ({same} unchanged)" if same else "")
+        )
     replaced = [r for r in results if r.replaced]
     for r in replaced:
         for old, month, n in r.replaced:
@@ -109,10 +124,13 @@ def _summary(home: Home, con: object, results: list[IngestResult], extracts: Pat
     row = con.execute(
         "SELECT count(*) FROM events_police_crime WHERE offence_code = '001/01'"
     ).fetchone()
-    lines += ["", f"Murders recorded in the demo extract: {row[0] if row else 0}",
-              "", "Try:",
-              f"  .venv/bin/vrhub counts --home {home.path} --dataset police-crime "
-              "--by district",
-              f"  .venv/bin/vrhub quarantine list --home {home.path} --limit 10",
-              f"  .venv/bin/vrhub batches --home {home.path} --limit 10"]
+    lines += [
+        "",
+        f"Murders recorded in the demo extract: {row[0] if row else 0}",
+        "",
+        "Try:",
+        f"  .venv/bin/vrhub counts --home {home.path} --dataset police-crime --by district",
+        f"  .venv/bin/vrhub quarantine list --home {home.path} --limit 10",
+        f"  .venv/bin/vrhub batches --home {home.path} --limit 10",
+    ]
     return "\n".join(lines)

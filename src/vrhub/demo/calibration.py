@@ -28,11 +28,15 @@ ROBBERY_PER_MONTH = Figure(260, "assumption")
 WEAPONS_PER_MONTH = Figure(180, "assumption")
 DOMESTIC_SHARE_OF_VIOLENCE = Figure(0.33, "assumption")
 KNIFE_SHARE_OF_VIOLENCE = Figure(0.035, "assumption")
-KNIFE_SHARE_OF_ROBBERY = Figure(0.30, "assumption: West Yorkshire is a knife-enabled robbery "
-                                      "taskforce area (seed 000)")
+KNIFE_SHARE_OF_ROBBERY = Figure(
+    0.30, "assumption: West Yorkshire is a knife-enabled robbery taskforce area (seed 000)"
+)
 UNDER_25_VICTIM_SHARE = Figure(0.38, "assumption")
-DEPRIVATION_GRADIENT = Figure(0.13, "assumption: log rate ratio per IMD decile, so the most "
-                                    "deprived decile has about 3 times the rate of the least")
+DEPRIVATION_GRADIENT = Figure(
+    0.13,
+    "assumption: log rate ratio per IMD decile, so the most "
+    "deprived decile has about 3 times the rate of the least",
+)
 ED_ASSAULTS_PER_YEAR = Figure(6_000, "assumption")
 ADMISSIONS_PER_YEAR = Figure(1_100, "assumption")
 SHARP_SHARE_OF_ADMISSIONS = Figure(0.20, "assumption")

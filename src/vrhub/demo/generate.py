@@ -43,14 +43,20 @@ OFFENCES = (
 )
 SEASON = np.array([0.92, 0.88, 0.97, 0.98, 1.04, 1.08, 1.10, 1.05, 1.00, 1.00, 0.99, 0.99])
 #: Hour-of-day shape for violence in public places (night-time economy) and at home.
-NTE_HOURS = np.array([9, 8, 6, 4, 2, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 7, 8, 9, 10,
-                      10], dtype=float)
-HOME_HOURS = np.array([4, 3, 2, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 6, 7, 8, 9, 9, 8, 7,
-                       5], dtype=float)
+NTE_HOURS = np.array(
+    [9, 8, 6, 4, 2, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 7, 8, 9, 10, 10], dtype=float
+)
+HOME_HOURS = np.array(
+    [4, 3, 2, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 6, 7, 8, 9, 9, 8, 7, 5], dtype=float
+)
 WEEKDAY = np.array([0.9, 0.85, 0.88, 0.92, 1.15, 1.35, 1.2])  # Monday .. Sunday
-ED_SITES = (("DEMO01", "E08000035", 0.28), ("DEMO02", "E08000035", 0.14),
-            ("DEMO03", "E08000032", 0.24), ("DEMO04", "E08000034", 0.20),
-            ("DEMO05", "E08000036", 0.14))
+ED_SITES = (
+    ("DEMO01", "E08000035", 0.28),
+    ("DEMO02", "E08000035", 0.14),
+    ("DEMO03", "E08000032", 0.24),
+    ("DEMO04", "E08000034", 0.20),
+    ("DEMO05", "E08000036", 0.14),
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,7 @@ def load_area(con: duckdb.DuckDBPyConnection, districts: list[str], seed: int) -
         "SELECT lsoa21, list(postcode ORDER BY postcode) FROM ref_postcode "
         "WHERE lsoa21 IS NOT NULL GROUP BY lsoa21"
     ).fetchall()
-    return Area(code, code21, district, weight / weight.sum(),
-                {k: np.array(v) for k, v in pcs})
+    return Area(code, code21, district, weight / weight.sum(), {k: np.array(v) for k, v in pcs})
 
 
 def _year_factor(months: list[str]) -> np.ndarray:
@@ -105,11 +110,13 @@ def _year_factor(months: list[str]) -> np.ndarray:
     prev = (idx >= n - 24) & ~last
     f[prev] = 1 + cal.PREVIOUS_YEAR_CHANGE.value
     f[last] = (1 + cal.PREVIOUS_YEAR_CHANGE.value) * (1 + cal.LAST_YEAR_CHANGE.value)
-    return f / f.mean()
+    result: np.ndarray = f / f.mean()
+    return result
 
 
-def _times(rng: np.random.Generator, month: str, n: int, hours: np.ndarray,
-           bonfire_boost: bool) -> np.ndarray:
+def _times(
+    rng: np.random.Generator, month: str, n: int, hours: np.ndarray, bonfire_boost: bool
+) -> np.ndarray:
     y, m = map(int, month.split("-"))
     first = dt.date(y, m, 1)
     days = (dt.date(y + (m == 12), m % 12 + 1, 1) - first).days
@@ -141,8 +148,7 @@ def _fmt(ts: np.ndarray) -> list[str]:
 def _table(columns: dict[str, object]) -> pa.Table:
     """A table whose plain-list columns are text (so all-blank columns stay text)."""
     arrays = {
-        k: v if isinstance(v, pa.Array) else pa.array(v, pa.string())
-        for k, v in columns.items()
+        k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()
     }
     return pa.table(arrays)
 
@@ -160,7 +166,7 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
     for mi, month in enumerate(months):
         season = SEASON[int(month[5:]) - 1]
         for code, group, desc, volume, knife, domestic in OFFENCES:
-            n = rng.poisson(volume * season * trend[mi])
+            n = int(rng.poisson(volume * season * trend[mi]))
             if n == 0:
                 continue
             is_dom = rng.random(n) < domestic
@@ -192,27 +198,37 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
             codes[bad] = "8-" + code[-2:]
             occurred_s = _fmt(occurred)
             recorded_s = _fmt(recorded)
-            t = _table({
-                "crime_reference": refs,
-                "ho_offence_code": codes.tolist(),
-                "ho_offence_group": [group] * n,
-                "offence_description": [desc] * n,
-                "occurred_from": occurred_s,
-                "occurred_to": [None] * n,
-                "recorded_date": recorded_s,
-                "lsoa_code": lsoa.tolist(),
-                "victim_id": victims,
-                "victim_age": pa.array(vage.tolist(), pa.int64()),
-                "victim_sex": vsex.tolist(),
-                "suspect_id": suspects.tolist(),
-                "suspect_age": pa.array(sage.tolist(), pa.int64()),
-                "knife_or_sharp_instrument": np.where(rng.random(n) < knife, "Y", "N").tolist(),
-                "firearm": np.where(rng.random(n) < (0.6 if code == "010/03" else 0.002),
-                                    "Y", "N").tolist(),
-                "domestic_abuse": np.where(is_dom, "Y", "N").tolist(),
-                "outcome": rng.choice(["Under investigation", "Charged", "Evidential "
-                                       "difficulties", "No suspect identified"], n).tolist(),
-            })
+            t = _table(
+                {
+                    "crime_reference": refs,
+                    "ho_offence_code": codes.tolist(),
+                    "ho_offence_group": [group] * n,
+                    "offence_description": [desc] * n,
+                    "occurred_from": occurred_s,
+                    "occurred_to": [None] * n,
+                    "recorded_date": recorded_s,
+                    "lsoa_code": lsoa.tolist(),
+                    "victim_id": victims,
+                    "victim_age": pa.array(vage.tolist(), pa.int64()),
+                    "victim_sex": vsex.tolist(),
+                    "suspect_id": suspects.tolist(),
+                    "suspect_age": pa.array(sage.tolist(), pa.int64()),
+                    "knife_or_sharp_instrument": np.where(rng.random(n) < knife, "Y", "N").tolist(),
+                    "firearm": np.where(
+                        rng.random(n) < (0.6 if code == "010/03" else 0.002), "Y", "N"
+                    ).tolist(),
+                    "domestic_abuse": np.where(is_dom, "Y", "N").tolist(),
+                    "outcome": rng.choice(
+                        [
+                            "Under investigation",
+                            "Charged",
+                            "Evidential difficulties",
+                            "No suspect identified",
+                        ],
+                        n,
+                    ).tolist(),
+                }
+            )
             rec_month = np.array([r[:7] for r in recorded_s])
             for mo in np.unique(rec_month):
                 if mo in rows_by_month:
@@ -240,24 +256,40 @@ def _plant_duplicates(t: pa.Table, rng: np.random.Generator) -> pa.Table:
     return pa.concat_tables([t, t.take(pa.array(picks))])
 
 
-def ed_assaults(area: Area, months: list[str], rng: np.random.Generator
-                ) -> dict[tuple[str, str], pa.Table]:
+def ed_assaults(
+    area: Area, months: list[str], rng: np.random.Generator
+) -> dict[tuple[str, str], pa.Table]:
     """One table per (site, month) of ISTV attendances."""
     trend = _year_factor(months)
     per_month = cal.ED_ASSAULTS_PER_YEAR.value / 12
     out: dict[tuple[str, str], pa.Table] = {}
-    methods = ["Hit, kicked or punched", "Blunt object", "Knife or sharp object",
-               "Glass or bottle", "Firearm", "Other", "Not known"]
+    methods = [
+        "Hit, kicked or punched",
+        "Blunt object",
+        "Knife or sharp object",
+        "Glass or bottle",
+        "Firearm",
+        "Other",
+        "Not known",
+    ]
     method_p = np.array([0.6, 0.08, 0.07, 0.05, 0.003, 0.1, 0.097])
-    places = ["Street or public place", "Home", "Licensed premises", "School or college",
-              "Workplace", "Public transport", "Other", "Not known"]
+    places = [
+        "Street or public place",
+        "Home",
+        "Licensed premises",
+        "School or college",
+        "Workplace",
+        "Public transport",
+        "Other",
+        "Not known",
+    ]
     place_p = np.array([0.35, 0.25, 0.15, 0.04, 0.05, 0.03, 0.05, 0.08])
     bands = ["0-9", "10-14", "15-17", "18-24", "25-29", "30-39", "40-49", "50-59", "60-69", "70+"]
     band_p = np.array([0.01, 0.04, 0.07, 0.22, 0.16, 0.23, 0.14, 0.08, 0.03, 0.02])
     counter = 0
     for mi, month in enumerate(months):
         for site, district, share in ED_SITES:
-            n = rng.poisson(per_month * share * SEASON[int(month[5:]) - 1] * trend[mi])
+            n = int(rng.poisson(per_month * share * SEASON[int(month[5:]) - 1] * trend[mi]))
             arrive = _times(rng, month, n, NTE_HOURS, bonfire_boost=True)
             before = rng.exponential(90, n).astype(int)
             assault = np.array(_fmt(arrive - before.astype("timedelta64[m]")), dtype=object)
@@ -266,7 +298,8 @@ def ed_assaults(area: Area, months: list[str], rng: np.random.Generator
             w = area.weight[in_district] / area.weight[in_district].sum()
             loc = in_district[rng.choice(len(in_district), n, p=w)]
             u = rng.random(n)
-            lsoa = np.where(u < 0.75, area.lsoa11[loc], None).astype(object)
+            lsoa = area.lsoa11[loc].astype(object)
+            lsoa[u >= 0.75] = None
             postcode = np.full(n, None, dtype=object)
             for i in np.flatnonzero((u >= 0.75) & (u < 0.95)):
                 pcs = area.postcodes.get(str(area.lsoa21[loc[i]]))
@@ -277,50 +310,57 @@ def ed_assaults(area: Area, months: list[str], rng: np.random.Generator
             method[rng.random(n) < cal.INVALID_CODE_RATE.value] = "Punched"
             ids = [f"{site}-{counter + i:08d}" for i in range(n)]
             counter += n
-            out[(site, month)] = _table({
-                "attendance_id": ids,
-                "site_code": [site] * n,
-                "arrival_datetime": _fmt(arrive),
-                "assault_datetime": assault.tolist(),
-                "assault_method": method.tolist(),
-                "assault_method_other": [None] * n,
-                "assault_location_type": rng.choice(places, n, p=place_p / place_p.sum()).tolist(),
-                "assault_location_description": [None] * n,
-                "age_band": rng.choice(bands, n, p=band_p / band_p.sum()).tolist(),
-                "sex": np.where(rng.random(n) < 0.7, "Male", "Female").tolist(),
-                "residence_lsoa": lsoa.tolist(),
-                "residence_postcode": postcode.tolist(),
-            }).sort_by("arrival_datetime")
+            out[(site, month)] = _table(
+                {
+                    "attendance_id": ids,
+                    "site_code": [site] * n,
+                    "arrival_datetime": _fmt(arrive),
+                    "assault_datetime": assault.tolist(),
+                    "assault_method": method.tolist(),
+                    "assault_method_other": [None] * n,
+                    "assault_location_type": rng.choice(
+                        places, n, p=place_p / place_p.sum()
+                    ).tolist(),
+                    "assault_location_description": [None] * n,
+                    "age_band": rng.choice(bands, n, p=band_p / band_p.sum()).tolist(),
+                    "sex": np.where(rng.random(n) < 0.7, "Male", "Female").tolist(),
+                    "residence_lsoa": lsoa.tolist(),
+                    "residence_postcode": postcode.tolist(),
+                }
+            ).sort_by("arrival_datetime")
     return out
 
 
-def hospital_admissions(area: Area, months: list[str], rng: np.random.Generator
-                        ) -> dict[str, pa.Table]:
+def hospital_admissions(
+    area: Area, months: list[str], rng: np.random.Generator
+) -> dict[str, pa.Table]:
     trend = _year_factor(months)
     per_month = cal.ADMISSIONS_PER_YEAR.value / 12
     causes = ["X99", "Y04", "Y00", "Y09", "Y08", "X95", "Y05", "Y07"]
-    cause_p = np.array([cal.SHARP_SHARE_OF_ADMISSIONS.value, 0.45, 0.12, 0.12, 0.05, 0.005,
-                        0.02, 0.035])
+    cause_p = np.array(
+        [cal.SHARP_SHARE_OF_ADMISSIONS.value, 0.45, 0.12, 0.12, 0.05, 0.005, 0.02, 0.035]
+    )
     out = {}
     counter = 0
     for mi, month in enumerate(months):
-        n = rng.poisson(per_month * SEASON[int(month[5:]) - 1] * trend[mi])
+        n = int(rng.poisson(per_month * SEASON[int(month[5:]) - 1] * trend[mi]))
         when = _times(rng, month, n, NTE_HOURS, bonfire_boost=True).astype("datetime64[D]")
         loc = rng.choice(len(area.lsoa11), n, p=area.weight)
         cause = rng.choice(causes, n, p=cause_p / cause_p.sum()).astype(object)
-        cause[cause == "X99"] = np.where(rng.random((cause == "X99").sum()) < 0.5, "X99",
-                                         "X99.1")
+        cause[cause == "X99"] = np.where(rng.random((cause == "X99").sum()) < 0.5, "X99", "X99.1")
         cause[rng.random(n) < cal.INVALID_CODE_RATE.value] = "X84"
         lsoa = area.lsoa11[loc].astype(object)
         lsoa[rng.random(n) < 0.03] = None
-        out[month] = _table({
-            "admission_id": [f"ADM{counter + i:08d}" for i in range(n)],
-            "patient_id": [f"{p:010d}" for p in rng.integers(4_000_000_000, 4_999_999_999, n)],
-            "admission_date": [str(d) for d in when],
-            "icd10_external_cause": cause.tolist(),
-            "age": pa.array(_ages(rng, n, 0.3).tolist(), pa.int64()),
-            "sex": np.where(rng.random(n) < 0.8, "Male", "Female").tolist(),
-            "residence_lsoa": lsoa.tolist(),
-        }).sort_by("admission_date")
+        out[month] = _table(
+            {
+                "admission_id": [f"ADM{counter + i:08d}" for i in range(n)],
+                "patient_id": [f"{p:010d}" for p in rng.integers(4_000_000_000, 4_999_999_999, n)],
+                "admission_date": [str(d) for d in when],
+                "icd10_external_cause": cause.tolist(),
+                "age": pa.array(_ages(rng, n, 0.3).tolist(), pa.int64()),
+                "sex": np.where(rng.random(n) < 0.8, "Male", "Female").tolist(),
+                "residence_lsoa": lsoa.tolist(),
+            }
+        ).sort_by("admission_date")
         counter += n
     return out

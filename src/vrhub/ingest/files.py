@@ -59,8 +59,10 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             inside = sorted(
-                q for q in p.rglob("*")
-                if q.is_file() and not q.name.startswith((".", "~$"))
+                q
+                for q in p.rglob("*")
+                if q.is_file()
+                and not q.name.startswith((".", "~$"))
                 and q.name.lower().endswith(CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
             )
             if not inside:
@@ -123,7 +125,7 @@ def _text_encoding(path: Path, compressed: bool) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     opener = gzip.open if compressed else open
     try:
-        with opener(path, "rb") as fh:  # type: ignore[operator]
+        with opener(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 22), b""):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
@@ -133,7 +135,7 @@ def _text_encoding(path: Path, compressed: bool) -> str:
     except (OSError, EOFError, zlib.error) as exc:
         raise FileRejectedError(f"{path.name} is a damaged gzip file ({exc})") from None
     try:
-        with opener(path, "rb") as fh:  # type: ignore[operator]
+        with opener(path, "rb") as fh:
             dec = codecs.getincrementaldecoder("cp1252")()
             for chunk in iter(lambda: fh.read(1 << 22), b""):
                 dec.decode(chunk)

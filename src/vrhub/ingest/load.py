@@ -87,7 +87,9 @@ def ingest_file(
     ).fetchone()
     if done:
         return IngestResult(
-            path.name, dataset.name, "unchanged",
+            path.name,
+            dataset.name,
+            "unchanged",
             f"{path.name} is identical to batch {done[0]} loaded on "
             f"{done[1]:%Y-%m-%d %H:%M}; nothing changed",
             batch_id=int(done[0]),
@@ -97,14 +99,33 @@ def ingest_file(
         with transaction(con):
             return _load(con, home, dataset, reader, source, received, started, progress)
     except FileRejectedError as exc:
-        return _log_rejected(con, home, dataset, path, facts.sha256, str(exc), started,
-                             received, source, facts.format, facts.encoding)
+        return _log_rejected(
+            con,
+            home,
+            dataset,
+            path,
+            facts.sha256,
+            str(exc),
+            started,
+            received,
+            source,
+            facts.format,
+            facts.encoding,
+        )
 
 
 def _log_rejected(
-    con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset, path: Path,
-    sha: str | None, message: str, started: dt.datetime, received: dt.date | None,
-    source: str | None, fmt: str | None = None, encoding: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    dataset: Dataset,
+    path: Path,
+    sha: str | None,
+    message: str,
+    started: dt.datetime,
+    received: dt.date | None,
+    source: str | None,
+    fmt: str | None = None,
+    encoding: str | None = None,
 ) -> IngestResult:
     if sha is None:
         import hashlib
@@ -114,8 +135,14 @@ def _log_rejected(
     assert row is not None
     batch_id = int(row[0])
     csv_path = home.reports_dir / f"batch-{batch_id:05d}-{slug(path.name)}-problems.csv"
-    problem = {"row_number": None, "column_name": None, "value": None, "rule": "file",
-               "message": message, "severity": "error"}
+    problem = {
+        "row_number": None,
+        "column_name": None,
+        "value": None,
+        "rule": "file",
+        "message": message,
+        "severity": "error",
+    }
     with transaction(con):
         con.execute(
             "INSERT INTO ingest_problems VALUES (?, ?, NULL, NULL, NULL, 'file', ?, 'error')",
@@ -126,25 +153,50 @@ def _log_rejected(
                file_bytes, file_format, encoding, status, message, received_on,
                vrhub_version, started_at, finished_at, problems_csv)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?, ?)""",
-            [batch_id, dataset.name, source, path.name, sha,
-             path.stat().st_size if path.is_file() else 0, fmt, encoding, message,
-             received or dt.date.today(), __version__, started, _utcnow(),
-             str(csv_path)],
+            [
+                batch_id,
+                dataset.name,
+                source,
+                path.name,
+                sha,
+                path.stat().st_size if path.is_file() else 0,
+                fmt,
+                encoding,
+                message,
+                received or dt.date.today(),
+                __version__,
+                started,
+                _utcnow(),
+                str(csv_path),
+            ],
         )
     write_problems_csv(csv_path, path.name, [problem])
-    return IngestResult(path.name, dataset.name, "rejected", message, batch_id=batch_id,
-                        source=source, problems_csv=csv_path)
+    return IngestResult(
+        path.name,
+        dataset.name,
+        "rejected",
+        message,
+        batch_id=batch_id,
+        source=source,
+        problems_csv=csv_path,
+    )
 
 
 def _pseudonym_sql(f: Field) -> str:
     v = rules.raw(f)
     norm = f"upper(regexp_replace({v}, '\\s+', '', 'g'))"
-    return (f"CASE WHEN {v} IS NULL THEN NULL ELSE "
-            f"sha256($opad || unhex(sha256($ipad || encode({norm})))) END")
+    return (
+        f"CASE WHEN {v} IS NULL THEN NULL ELSE "
+        f"sha256($opad || unhex(sha256($ipad || encode({norm})))) END"
+    )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, dataset: Dataset, reader: FileReader,
-           progress: Callable[[int], None] | None) -> int:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    reader: FileReader,
+    progress: Callable[[int], None] | None,
+) -> int:
     cols = ", ".join(f'"{f.name}" VARCHAR' for f in dataset.fields)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, {cols})")
     present = reader.match.columns
@@ -162,16 +214,20 @@ def _stage(con: duckdb.DuckDBPyConnection, dataset: Dataset, reader: FileReader,
     return read
 
 
-def _resolve_source(con: duckdb.DuckDBPyConnection, dataset: Dataset, given: str | None,
-                    file_name: str) -> str:
+def _resolve_source(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, given: str | None, file_name: str
+) -> str:
     if given:
         return slug(given) or given
     if dataset.source_field is None:
         return dataset.name
     f = dataset.field(dataset.source_field)
-    values = [r[0] for r in con.execute(
-        f"SELECT DISTINCT {rules.raw(f)} FROM _stage s WHERE {rules.raw(f)} IS NOT NULL LIMIT 4"
-    ).fetchall()]
+    values = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {rules.raw(f)} FROM _stage s WHERE {rules.raw(f)} IS NOT NULL LIMIT 4"
+        ).fetchall()
+    ]
     if len(values) == 1:
         return slug(values[0])
     if not values:
@@ -205,8 +261,13 @@ def _lit(text: str) -> str:
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset, reader: FileReader,
-    source: str | None, received: dt.date | None, started: dt.datetime,
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    dataset: Dataset,
+    reader: FileReader,
+    source: str | None,
+    received: dt.date | None,
+    started: dt.datetime,
     progress: Callable[[int], None] | None,
 ) -> IngestResult:
     facts = reader.facts
@@ -225,17 +286,27 @@ def _load(
     for part in _problem_selects(dataset):
         con.execute(f"INSERT INTO _problems {part}")
     for extra in reader.match.extras:
-        con.execute("INSERT INTO _problems VALUES (NULL, ?, NULL, 'unknown-column', ?, 'warning')",
-                    [extra, f"column '{extra}' is not part of the {dataset.title} standard; "
-                            "it was not loaded"])
+        con.execute(
+            "INSERT INTO _problems VALUES (NULL, ?, NULL, 'unknown-column', ?, 'warning')",
+            [
+                extra,
+                f"column '{extra}' is not part of the {dataset.title} standard; it was not loaded",
+            ],
+        )
     if facts.encoding and facts.encoding != "utf-8":
-        con.execute("INSERT INTO _problems VALUES (NULL, NULL, NULL, 'encoding', ?, 'warning')",
-                    [f"{name} is not UTF-8; it was read as Windows-1252 (Latin-1) text"])
+        con.execute(
+            "INSERT INTO _problems VALUES (NULL, NULL, NULL, 'encoding', ?, 'warning')",
+            [f"{name} is not UTF-8; it was read as Windows-1252 (Latin-1) text"],
+        )
     for m in reader.malformed:
         con.execute(
             "INSERT INTO _problems VALUES (?, NULL, NULL, 'column-count', ?, 'error')",
-            [m.row, f"row has {m.actual} values but the header has {m.expected}; it may be cut "
-                    "short or hold an unquoted comma"])
+            [
+                m.row,
+                f"row has {m.actual} values but the header has {m.expected}; it may be cut "
+                "short or hold an unquoted comma",
+            ],
+        )
 
     _build_accepted(con, home, dataset, params)
     _reject_duplicates(con, dataset, src)
@@ -256,44 +327,89 @@ def _load(
     )
     values = ", ".join(
         ["?", "?", "_row", "month"]
-        + [f"\"{f.stored_name}\"" for f in stored]
-        + [f"\"{f.name}_has_time\"" for f in stored if f.kind == Kind.DATETIME]
+        + [f'"{f.stored_name}"' for f in stored]
+        + [f'"{f.name}_has_time"' for f in stored if f.kind == Kind.DATETIME]
         + ["lsoa11", "lsoa21", "district", "in_partnership", "location_known"]
     )
-    con.execute(f"INSERT INTO {dataset.table} ({cols}) SELECT {values} FROM _ok ORDER BY _row",
-                [batch_id, src])
+    con.execute(
+        f"INSERT INTO {dataset.table} ({cols}) SELECT {values} FROM _ok ORDER BY _row",
+        [batch_id, src],
+    )
     accepted = _count(con, "SELECT count(*) FROM _ok")
-    rejected = _count(con, "SELECT count(DISTINCT _row) FROM _problems WHERE severity = 'error' "
-                           "AND _row IS NOT NULL")
+    rejected = _count(
+        con,
+        "SELECT count(DISTINCT _row) FROM _problems WHERE severity = 'error' AND _row IS NOT NULL",
+    )
     warnings = _count(con, "SELECT count(*) FROM _problems WHERE severity = 'warning'")
     csv_path = home.reports_dir / f"batch-{batch_id:05d}-{slug(name)}-problems.csv"
     con.execute(
         "INSERT INTO ingest_problems SELECT ?, ?, _row, column_name, value, rule, message, "
-        "severity FROM _problems ORDER BY _row NULLS FIRST, column_name", [batch_id, name])
+        "severity FROM _problems ORDER BY _row NULLS FIRST, column_name",
+        [batch_id, name],
+    )
     total_read = rows_read + len(reader.malformed)
-    message = (f"{name}: {accepted:,} of {total_read:,} rows loaded"
-               + (f", {rejected:,} rejected into quarantine" if rejected else "")
-               + (f", {warnings:,} warnings" if warnings else ""))
+    message = (
+        f"{name}: {accepted:,} of {total_read:,} rows loaded"
+        + (f", {rejected:,} rejected into quarantine" if rejected else "")
+        + (f", {warnings:,} warnings" if warnings else "")
+    )
     con.execute(
         """INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?,
            ?, ?, ?, ?, ?, ?, ?)""",
-        [batch_id, dataset.name, src, name, facts.sha256, facts.size, facts.format,
-         facts.encoding, reader.sheet, message, months, total_read, accepted, rejected,
-         warnings, received or dt.date.today(), home.key.fingerprint, __version__, started,
-         _utcnow(), str(csv_path)],
+        [
+            batch_id,
+            dataset.name,
+            src,
+            name,
+            facts.sha256,
+            facts.size,
+            facts.format,
+            facts.encoding,
+            reader.sheet,
+            message,
+            months,
+            total_read,
+            accepted,
+            rejected,
+            warnings,
+            received or dt.date.today(),
+            home.key.fingerprint,
+            __version__,
+            started,
+            _utcnow(),
+            str(csv_path),
+        ],
     )
-    problems = [dict(zip(("row_number", "column_name", "value", "rule", "message", "severity"),
-                         r, strict=True))
-                for r in con.execute("SELECT _row, column_name, value, rule, message, severity "
-                                     "FROM _problems ORDER BY _row NULLS FIRST, column_name")
-                .fetchall()]
+    problems = [
+        dict(
+            zip(
+                ("row_number", "column_name", "value", "rule", "message", "severity"),
+                r,
+                strict=True,
+            )
+        )
+        for r in con.execute(
+            "SELECT _row, column_name, value, rule, message, severity "
+            "FROM _problems ORDER BY _row NULLS FIRST, column_name"
+        ).fetchall()
+    ]
     for t in ("_stage", "_problems", "_ok"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     write_problems_csv(csv_path, name, problems)
     return IngestResult(
-        name, dataset.name, "loaded", message, batch_id=batch_id, source=src,
-        rows_read=total_read, rows_accepted=accepted, rows_rejected=rejected,
-        warnings=warnings, months=months, replaced=replaced, problems_csv=csv_path,
+        name,
+        dataset.name,
+        "loaded",
+        message,
+        batch_id=batch_id,
+        source=src,
+        rows_read=total_read,
+        rows_accepted=accepted,
+        rows_rejected=rejected,
+        warnings=warnings,
+        months=months,
+        replaced=replaced,
+        problems_csv=csv_path,
     )
 
 
@@ -302,15 +418,17 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _build_accepted(con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset,
-                    params: dict[str, bytes]) -> None:
+def _build_accepted(
+    con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset, params: dict[str, bytes]
+) -> None:
     sel = ["s._row"]
     for f in stored_fields(dataset):
         expr = _pseudonym_sql(f) if f.identifies_person else rules.typed(f)
         sel.append(f'{expr} AS "{f.stored_name}"')
         if f.kind == Kind.DATETIME:
-            sel.append(f"regexp_matches({rules.raw(f)}, '[0-9]:[0-9]{{2}}') "
-                       f'AS "{f.name}_has_time"')
+            sel.append(
+                f"regexp_matches({rules.raw(f)}, '[0-9]:[0-9]{{2}}') AS \"{f.name}_has_time\""
+            )
     mf = dataset.field(dataset.month_field)
     month = rules.typed(mf) if mf.kind == Kind.MONTH else f"strftime({rules.typed(mf)}, '%Y-%m')"
     sel.append(f"{month} AS month")
@@ -323,23 +441,32 @@ def _build_accepted(con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset
     joins = ""
     lsoa11, lsoa21, district, known = "NULL", "NULL", "NULL", "FALSE"
     if dataset.lsoa_field:
-        joins += f" LEFT JOIN ref_lsoa rl ON rl.code = {rules.typed(dataset.field(dataset.lsoa_field))}"
+        joins += (
+            f" LEFT JOIN ref_lsoa rl ON rl.code = {rules.typed(dataset.field(dataset.lsoa_field))}"
+        )
         lsoa11, lsoa21, district = "rl.lsoa11", "rl.lsoa21", "rl.district"
         known = "rl.code IS NOT NULL"
     if dataset.postcode_field:
         pc = rules.typed(dataset.field(dataset.postcode_field))
-        joins += (f" LEFT JOIN ref_postcode rp ON rp.postcode = {pc}"
-                  " LEFT JOIN ref_lsoa rp_l ON rp_l.code = rp.lsoa21")
+        joins += (
+            f" LEFT JOIN ref_postcode rp ON rp.postcode = {pc}"
+            " LEFT JOIN ref_lsoa rp_l ON rp_l.code = rp.lsoa21"
+        )
         lsoa11 = f"coalesce({lsoa11}, rp_l.lsoa11)"
         lsoa21 = f"coalesce({lsoa21}, rp.lsoa21)"
         district = f"coalesce({district}, rp.district, rp_l.district)"
         known = f"({known} OR rp.postcode IS NOT NULL)"
     districts = home.partnership.district_codes
     in_list = ", ".join(f"'{d}'" for d in districts)
-    sel += [f"{lsoa11} AS lsoa11", f"{lsoa21} AS lsoa21", f"{district} AS district",
-            f"CASE WHEN {district} IS NULL THEN NULL ELSE {district} IN ({in_list}) END "
-            "AS in_partnership", f"{known} AS location_known"]
-    sql = f"""CREATE OR REPLACE TEMP TABLE _ok AS SELECT {', '.join(sel)} FROM _stage s {joins}
+    sel += [
+        f"{lsoa11} AS lsoa11",
+        f"{lsoa21} AS lsoa21",
+        f"{district} AS district",
+        f"CASE WHEN {district} IS NULL THEN NULL ELSE {district} IN ({in_list}) END "
+        "AS in_partnership",
+        f"{known} AS location_known",
+    ]
+    sql = f"""CREATE OR REPLACE TEMP TABLE _ok AS SELECT {", ".join(sel)} FROM _stage s {joins}
             WHERE s._row NOT IN (SELECT _row FROM _problems WHERE severity = 'error'
                                  AND _row IS NOT NULL)"""
     con.execute(sql, _used(sql, dict(params)))
@@ -358,7 +485,8 @@ def _reject_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: st
               WHERE _rid IS NOT NULL) d
         WHERE d._row <> d.first_row
     """)
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO _problems
         SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
                '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
@@ -367,14 +495,23 @@ def _reject_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: st
         JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
         JOIN ingest_batches b ON b.batch_id = e.batch_id
         WHERE NOT (e.source = ? AND e.month IN (SELECT DISTINCT month FROM _ok))
-    """, [src])
+    """,
+        [src],
+    )
     con.execute("""DELETE FROM _ok WHERE _row IN (SELECT _row FROM _problems
                    WHERE rule LIKE 'duplicate%')""")
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset,
-                reader: FileReader, batch_id: int, src: str, name: str,
-                params: dict[str, bytes]) -> None:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    dataset: Dataset,
+    reader: FileReader,
+    batch_id: int,
+    src: str,
+    name: str,
+    params: dict[str, bytes],
+) -> None:
     record = []
     for f in dataset.fields:
         if f.kind == Kind.POSTCODE:
@@ -386,7 +523,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset,
         record.append(f"'{f.header}', {expr}")
     sql = f"""INSERT INTO quarantine
             SELECT $batch, $dataset, $src, $name, s._row, p.reasons,
-                   to_json(json_object({', '.join(record)}))
+                   to_json(json_object({", ".join(record)}))
             FROM _stage s JOIN (
                 SELECT _row, string_agg(message, '; ' ORDER BY column_name) AS reasons
                 FROM _problems WHERE severity = 'error' AND _row IS NOT NULL GROUP BY _row) p
@@ -396,9 +533,15 @@ def _quarantine(con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset,
     for m in reader.malformed:
         con.execute(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, dataset.name, src, name, m.row,
-             f"row has {m.actual} values but the header has {m.expected}",
-             json.dumps(_malformed_record(home, dataset, reader, m))],
+            [
+                batch_id,
+                dataset.name,
+                src,
+                name,
+                m.row,
+                f"row has {m.actual} values but the header has {m.expected}",
+                json.dumps(_malformed_record(home, dataset, reader, m)),
+            ],
         )
 
 
@@ -407,8 +550,9 @@ def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
-def _malformed_record(home: Home, dataset: Dataset, reader: FileReader,
-                      m: MalformedRow) -> dict[str, str | None]:
+def _malformed_record(
+    home: Home, dataset: Dataset, reader: FileReader, m: MalformedRow
+) -> dict[str, str | None]:
     """The values of a malformed row under the header they most likely belong to."""
     values = next(csv.reader(io.StringIO(m.text)), [])
     by_position = {i: name for name, i in reader.match.columns.items()}
@@ -428,8 +572,9 @@ def _malformed_record(home: Home, dataset: Dataset, reader: FileReader,
     return out
 
 
-def _replace_months(con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: int,
-                    src: str, months: list[str]) -> list[tuple[int, str, int]]:
+def _replace_months(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: int, src: str, months: list[str]
+) -> list[tuple[int, str, int]]:
     if not months:
         return []
     found = con.execute(
@@ -438,10 +583,11 @@ def _replace_months(con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: 
         [src, months],
     ).fetchall()
     for old, month, n in found:
-        con.execute("INSERT INTO batch_replacements VALUES (?, ?, ?, ?)",
-                    [batch_id, old, month, n])
+        con.execute("INSERT INTO batch_replacements VALUES (?, ?, ?, ?)", [batch_id, old, month, n])
     if found:
         con.execute(
             f"DELETE FROM {dataset.table} WHERE source = ? "
-            "AND month IN (SELECT unnest(?::VARCHAR[]))", [src, months])
+            "AND month IN (SELECT unnest(?::VARCHAR[]))",
+            [src, months],
+        )
     return [(int(a), str(b), int(c)) for a, b, c in found]

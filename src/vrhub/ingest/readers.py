@@ -110,12 +110,18 @@ class FileReader:
         reader = pacsv.open_csv(
             self.facts.path,
             read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=BLOCK_BYTES, encoding=self.facts.encoding or "utf-8",
-                column_names=names, skip_rows=1,
+                use_threads=False,
+                block_size=BLOCK_BYTES,
+                encoding=self.facts.encoding or "utf-8",
+                column_names=names,
+                skip_rows=1,
             ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
                 include_columns=[names[i] for i in self.match.columns.values()],
             ),
         )
@@ -169,9 +175,7 @@ class FileReader:
         offset = 1
         for batch in pf.iter_batches(batch_size=131_072):
             n = batch.num_rows
-            arrays = {
-                name: batch.column(names[i]) for name, i in self.match.columns.items()
-            }
+            arrays = {name: batch.column(names[i]) for name, i in self.match.columns.items()}
             arrays["_row"] = pa.array(np.arange(offset, offset + n, dtype=np.int64))
             offset += n
             yield pa.table(arrays)
@@ -202,14 +206,16 @@ def open_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
     try:
         names = pq.ParquetFile(facts.path).schema_arrow.names
     except (pa.ArrowInvalid, OSError) as exc:
-        raise FileRejectedError(f"{facts.path.name} is not a readable Parquet file ({exc})") from None
+        raise FileRejectedError(
+            f"{facts.path.name} is not a readable Parquet file ({exc})"
+        ) from None
     return FileReader(facts, names, match_header(dataset, names, facts.path.name))
 
 
 def _csv_header(facts: FileFacts) -> list[str]:
     opener = gzip.open if facts.compressed else open
     encoding = "utf-8-sig" if facts.encoding == "utf-8" else (facts.encoding or "utf-8")
-    with opener(facts.path, "rt", encoding=encoding, newline="") as fh:  # type: ignore[operator]
+    with opener(facts.path, "rt", encoding=encoding, newline="") as fh:
         first = fh.readline()
     check_separator(facts.path, first)
     header = next(csv.reader(io.StringIO(first)), [])
@@ -223,7 +229,8 @@ def _excel_grid(path: Path, sheet: str) -> list[list[object]]:
 
     wb = CalamineWorkbook.from_path(str(path))
     try:
-        return list(wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [list(r) for r in rows]
     finally:
         wb.close()
 

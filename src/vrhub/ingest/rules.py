@@ -49,7 +49,7 @@ def _code_map(f: Field) -> str:
     return f"map([{keys}], [{vals}])"
 
 
-def typed(f: Field) -> str:  # noqa: PLR0911 - one branch per kind is the clearest form
+def typed(f: Field) -> str:
     """SQL converting a good raw value to its stored type."""
     v = raw(f)
     k = f.kind
@@ -96,14 +96,22 @@ def checks(f: Field) -> list[Check]:
     k = f.kind
     t = typed(f)
     if k == Kind.INTEGER:
-        out.append(Check("whole-number", f"NOT regexp_full_match({v}, '-?[0-9]+(\\.0+)?')",
-                         f"{h} must be a whole number"))
+        out.append(
+            Check(
+                "whole-number",
+                f"NOT regexp_full_match({v}, '-?[0-9]+(\\.0+)?')",
+                f"{h} must be a whole number",
+            )
+        )
         if f.minimum is not None and f.maximum is not None:
-            out.append(Check(
-                "range",
-                f"regexp_full_match({v}, '-?[0-9]+(\\.0+)?') AND "
-                f"({t} < {f.minimum:g} OR {t} > {f.maximum:g})",
-                f"{h} must be between {f.minimum:g} and {f.maximum:g}"))
+            out.append(
+                Check(
+                    "range",
+                    f"regexp_full_match({v}, '-?[0-9]+(\\.0+)?') AND "
+                    f"({t} < {f.minimum:g} OR {t} > {f.maximum:g})",
+                    f"{h} must be between {f.minimum:g} and {f.maximum:g}",
+                )
+            )
     elif k == Kind.DECIMAL:
         out.append(Check("number", f"TRY_CAST({v} AS DOUBLE) IS NULL", f"{h} must be a number"))
     elif k in (Kind.LONGITUDE, Kind.LATITUDE, Kind.EASTING, Kind.NORTHING):
@@ -114,25 +122,47 @@ def checks(f: Field) -> list[Check]:
             Kind.NORTHING: (0, 1300000, "Great Britain's national grid"),
         }[k]
         out.append(Check("number", f"TRY_CAST({v} AS DOUBLE) IS NULL", f"{h} must be a number"))
-        out.append(Check("outside-uk", f"{t} NOT BETWEEN {lo} AND {hi}",
-                         f"{h} is outside {where} (allowed {lo:g} to {hi:g})"))
+        out.append(
+            Check(
+                "outside-uk",
+                f"{t} NOT BETWEEN {lo} AND {hi}",
+                f"{h} is outside {where} (allowed {lo:g} to {hi:g})",
+            )
+        )
     elif k == Kind.DATE:
-        out.append(Check("date", f"{t} IS NULL",
-                         f"{h} is not a real date (use YYYY-MM-DD or DD/MM/YYYY)"))
+        out.append(
+            Check("date", f"{t} IS NULL", f"{h} is not a real date (use YYYY-MM-DD or DD/MM/YYYY)")
+        )
         out.append(Check("future", f"{t} > current_date", f"{h} is in the future"))
         out.append(Check("too-early", f"{t} < {EARLIEST}", f"{h} is before 1970"))
     elif k == Kind.DATETIME:
-        out.append(Check("date-time", f"{t} IS NULL",
-                         f"{h} is not a real date and time (use YYYY-MM-DD HH:MM)"))
-        out.append(Check("future", f"{t} > current_timestamp::TIMESTAMP + INTERVAL 1 DAY",
-                         f"{h} is in the future"))
+        out.append(
+            Check(
+                "date-time",
+                f"{t} IS NULL",
+                f"{h} is not a real date and time (use YYYY-MM-DD HH:MM)",
+            )
+        )
+        out.append(
+            Check(
+                "future",
+                f"{t} > current_timestamp::TIMESTAMP + INTERVAL 1 DAY",
+                f"{h} is in the future",
+            )
+        )
         out.append(Check("too-early", f"{t} < {EARLIEST}", f"{h} is before 1970"))
     elif k == Kind.MONTH:
-        out.append(Check("month", f"try_strptime({v} || '-01', '%Y-%m-%d') IS NULL "
-                                  f"OR NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}')",
-                         f"{h} is not a month (use YYYY-MM)"))
-        out.append(Check("future", f"{v} > strftime(current_date, '%Y-%m')",
-                         f"{h} is in the future"))
+        out.append(
+            Check(
+                "month",
+                f"try_strptime({v} || '-01', '%Y-%m-%d') IS NULL "
+                f"OR NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}')",
+                f"{h} is not a month (use YYYY-MM)",
+            )
+        )
+        out.append(
+            Check("future", f"{v} > strftime(current_date, '%Y-%m')", f"{h} is in the future")
+        )
         out.append(Check("too-early", f"{v} < '1970-01'", f"{h} is before 1970"))
     elif k == Kind.FLAG:
         out.append(Check("flag", f"{t} IS NULL", f"{h} must be Y or N"))
@@ -140,48 +170,88 @@ def checks(f: Field) -> list[Check]:
         shown = ", ".join(f.allowed)
         out.append(Check("allowed-values", f"{t} IS NULL", f"{h} must be one of: {shown}"))
     elif k == Kind.LSOA:
-        out.append(Check("lsoa-format", f"NOT regexp_full_match({t}, '[EW]01[0-9]{{6}}')",
-                         f"{h} is not an LSOA code (E01 or W01 then six digits)"))
-        out.append(Check(
-            "lsoa-unknown",
-            f"regexp_full_match({t}, '[EW]01[0-9]{{6}}') "
-            f"AND {t} NOT IN (SELECT code FROM ref_lsoa)",
-            f"{h} is not a 2011 or 2021 LSOA code known to the reference data"))
+        out.append(
+            Check(
+                "lsoa-format",
+                f"NOT regexp_full_match({t}, '[EW]01[0-9]{{6}}')",
+                f"{h} is not an LSOA code (E01 or W01 then six digits)",
+            )
+        )
+        out.append(
+            Check(
+                "lsoa-unknown",
+                f"regexp_full_match({t}, '[EW]01[0-9]{{6}}') "
+                f"AND {t} NOT IN (SELECT code FROM ref_lsoa)",
+                f"{h} is not a 2011 or 2021 LSOA code known to the reference data",
+            )
+        )
     elif k == Kind.POSTCODE:
-        out.append(Check("postcode-format", f"NOT regexp_full_match({t}, '{POSTCODE_RE}')",
-                         f"{h} is not a UK postcode"))
-        out.append(Check(
-            "postcode-unknown",
-            f"regexp_full_match({t}, '{POSTCODE_RE}') "
-            f"AND {t} NOT IN (SELECT postcode FROM ref_postcode)",
-            f"{h} is not in the postcode lookup; the row is kept with its location unknown",
-            severity="warning"))
+        out.append(
+            Check(
+                "postcode-format",
+                f"NOT regexp_full_match({t}, '{POSTCODE_RE}')",
+                f"{h} is not a UK postcode",
+            )
+        )
+        out.append(
+            Check(
+                "postcode-unknown",
+                f"regexp_full_match({t}, '{POSTCODE_RE}') "
+                f"AND {t} NOT IN (SELECT postcode FROM ref_postcode)",
+                f"{h} is not in the postcode lookup; the row is kept with its location unknown",
+                severity="warning",
+            )
+        )
     elif k == Kind.HO_OFFENCE:
-        out.append(Check("offence-code", f"NOT regexp_full_match({v}, '[0-9]{{1,3}}[A-Z]?/[0-9]{{1,2}}')",
-                         f"{h} is not a Home Office offence code (like 008/01)"))
+        out.append(
+            Check(
+                "offence-code",
+                f"NOT regexp_full_match({v}, '[0-9]{{1,3}}[A-Z]?/[0-9]{{1,2}}')",
+                f"{h} is not a Home Office offence code (like 008/01)",
+            )
+        )
     elif k == Kind.ICD10_ASSAULT:
-        out.append(Check("icd10", f"NOT regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}')",
-                         f"{h} is not an ICD-10 code (like X99 or X99.1)"))
-        out.append(Check(
-            "icd10-assault",
-            f"regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}') "
-            f"AND left({t}, 3) NOT BETWEEN 'X85' AND 'Y09'",
-            f"{h} is not an assault cause (ICD-10 X85 to Y09)"))
+        out.append(
+            Check(
+                "icd10",
+                f"NOT regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}')",
+                f"{h} is not an ICD-10 code (like X99 or X99.1)",
+            )
+        )
+        out.append(
+            Check(
+                "icd10-assault",
+                f"regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}') "
+                f"AND left({t}, 3) NOT BETWEEN 'X85' AND 'Y09'",
+                f"{h} is not an assault cause (ICD-10 X85 to Y09)",
+            )
+        )
     elif k == Kind.SITE_CODE:
-        out.append(Check("site-code", f"NOT regexp_full_match({t}, '[A-Z0-9]{{3,12}}')",
-                         f"{h} must be 3 to 12 letters or digits"))
+        out.append(
+            Check(
+                "site-code",
+                f"NOT regexp_full_match({t}, '[A-Z0-9]{{3,12}}')",
+                f"{h} must be 3 to 12 letters or digits",
+            )
+        )
     elif k in (Kind.TEXT, Kind.IDENTIFIER):
         out.append(Check("too-long", f"length({v}) > 2000", f"{h} is longer than 2,000 characters"))
     # A blank value breaks only the "required" rule; every other rule looks at what is there.
-    return [c if c.rule == "required" else Check(c.rule, f"{v} IS NOT NULL AND ({c.bad})",
-                                                 c.message, c.severity) for c in out]
+    return [
+        c
+        if c.rule == "required"
+        else Check(c.rule, f"{v} IS NOT NULL AND ({c.bad})", c.message, c.severity)
+        for c in out
+    ]
 
 
 def shown_value(f: Field) -> str:
     """The value as it may appear in a problem report: identifiers never appear."""
     if f.kind == Kind.POSTCODE:
-        return (f"CASE WHEN {raw(f)} IS NULL THEN NULL ELSE "
-                f"regexp_extract(upper({raw(f)}), '^[A-Z0-9]{{2,4}}') || ' *** (hidden)' END")
+        return (
+            f"CASE WHEN {raw(f)} IS NULL THEN NULL ELSE "
+            f"regexp_extract(upper({raw(f)}), '^[A-Z0-9]{{2,4}}') || ' *** (hidden)' END"
+        )
     if f.identifies_person:
         return f"CASE WHEN {raw(f)} IS NULL THEN NULL ELSE '(identifier hidden)' END"
-    return f"left(s.\"{f.name}\", 200)"
+    return f'left(s."{f.name}", 200)'

@@ -92,7 +92,9 @@ def _num(col: str) -> str:
     return f"TRY_CAST(replace(\"{col}\", ',', '') AS INTEGER)"
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, from_dir: Path | None = None) -> list[LoadedSource]:
+def load_reference(
+    con: duckdb.DuckDBPyConnection, from_dir: Path | None = None
+) -> list[LoadedSource]:
     """Build every ``ref_*`` table from the shipped files or those in ``from_dir``."""
     files, pc_dir, origin = _resolve(from_dir)
     pc_tables = _postcode_tables(pc_dir)
@@ -121,7 +123,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, from_dir: Path | None = None)
                    {_num("Education Decile")} AS education_decile,
                    {_num("Health Rank")} AS health_rank, {_num("Health Decile")} AS health_decile,
                    {_num("Crime Rank")} AS crime_rank, {_num("Crime Decile")} AS crime_decile,
-                   {_num("Housing Rank")} AS housing_rank, {_num("Housing Decile")} AS housing_decile,
+                   {_num("Housing Rank")} AS housing_rank,
+                   {_num("Housing Decile")} AS housing_decile,
                    {_num("Living Rank")} AS living_environment_rank,
                    {_num("Living Decile")} AS living_environment_decile
             FROM (SELECT "LSOA code (2011)",
@@ -265,9 +268,7 @@ def _postcode_tables(folder: Path) -> dict[str, pa.Table]:
         "lads": names("lads.json"),
         "wards": names("wards.json"),
         "lsoa21": names("lsoa.json"),
-        "postcodes": pa.table(
-            {"postcode": pcd, "district": lad, "ward": ward, "lsoa21": lsoa}
-        ),
+        "postcodes": pa.table({"postcode": pcd, "district": lad, "ward": ward, "lsoa21": lsoa}),
     }
 
 
@@ -362,14 +363,34 @@ def _record_sources(
         loaded.append(LoadedSource(kind.name, path.name, digest, origin[kind.name]))
         con.execute(
             "INSERT INTO ref_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [kind.name, kind.description, path.name, digest, origin[kind.name],
-             kind.publisher, OGL, kind.vintage, tables[kind.name], now],
+            [
+                kind.name,
+                kind.description,
+                path.name,
+                digest,
+                origin[kind.name],
+                kind.publisher,
+                OGL,
+                kind.vintage,
+                tables[kind.name],
+                now,
+            ],
         )
     k = POSTCODE_KIND
     loaded.append(LoadedSource(k.name, pc_dir.name, pc_hash.hexdigest(), origin[k.name]))
     con.execute(
         "INSERT INTO ref_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [k.name, k.description, pc_dir.name, pc_hash.hexdigest(), origin[k.name],
-         k.publisher, OGL, k.vintage, tables[k.name], now],
+        [
+            k.name,
+            k.description,
+            pc_dir.name,
+            pc_hash.hexdigest(),
+            origin[k.name],
+            k.publisher,
+            OGL,
+            k.vintage,
+            tables[k.name],
+            now,
+        ],
     )
     return loaded

@@ -75,7 +75,7 @@ def shipped_dir() -> Path:
 def _open_text(path: Path) -> str:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:
             return str(fh.readline())
     except (OSError, EOFError) as exc:
         raise ReferenceDataError(f"cannot read reference file {path}: {exc}") from None
@@ -114,7 +114,7 @@ def find_postcode_folder(folder: Path) -> Path | None:
 def read_json(path: Path) -> object:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as fh:
             return json.load(fh)
     except (OSError, ValueError) as exc:
         raise ReferenceDataError(f"cannot read {path.name}: {exc}") from None

@@ -107,7 +107,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Any = None
+) -> list[dict[str, Any]]:
     """Run a query and return rows as dictionaries."""
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
