@@ -1,0 +1,41 @@
+"""The CLI is a thin layer: errors are one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+from vrhub.cli import main
+
+
+def test_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = str(tmp_path / "h")
+    assert main(["init", "--home", home, "--partnership", "south-yorkshire"]) == 0
+    files = str(DATA / "police_uk_sy_extract")
+    assert main(["ingest", "--home", home, "--dataset", "police-uk-street", files]) == 0
+    capsys.readouterr()
+    assert main(["counts", "--home", home, "--dataset", "police-uk-street",
+                 "--by", "month,district,crime_type", "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "month,district,crime_type,count"
+    assert out[1].startswith("2022-01,E080000")
+    assert main(["quarantine", "list", "--home", home]) == 0
+    assert main(["batches", "--home", home]) == 0
+    assert main(["ingest", "--home", home, "--dataset", "police-uk-street", files]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["counts", "--home", str(tmp_path), "--dataset", "police-uk-street",
+                 "--by", "month"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("error: ") and "is not a vrhub home" in err
+    assert "Traceback" not in err
+    home = str(tmp_path / "h2")
+    main(["init", "--home", home])
+    capsys.readouterr()
+    assert main(["ingest", "--home", home, "--dataset", "nope", str(tmp_path)]) == 1
+    assert "unknown dataset 'nope'" in capsys.readouterr().err
