@@ -49,10 +49,25 @@ def wy_home(_wy_template: Path, tmp_path: Path) -> Iterator[Home]:
 
 
 POLICE_CRIME_HEADER = [
-    "crime_reference", "ho_offence_code", "ho_offence_group", "offence_description",
-    "occurred_from", "occurred_to", "recorded_date", "lsoa_code", "easting", "northing",
-    "victim_id", "victim_age", "victim_sex", "suspect_id", "suspect_age",
-    "knife_or_sharp_instrument", "firearm", "domestic_abuse", "outcome",
+    "crime_reference",
+    "ho_offence_code",
+    "ho_offence_group",
+    "offence_description",
+    "occurred_from",
+    "occurred_to",
+    "recorded_date",
+    "lsoa_code",
+    "easting",
+    "northing",
+    "victim_id",
+    "victim_age",
+    "victim_sex",
+    "suspect_id",
+    "suspect_age",
+    "knife_or_sharp_instrument",
+    "firearm",
+    "domestic_abuse",
+    "outcome",
 ]
 
 
@@ -87,8 +102,13 @@ def police_crime_row(i: int, **overrides: str) -> dict[str, str]:
 def write_police_crime(tmp_path: Path) -> Callable[..., Path]:
     """Write police-crime rows to a CSV file and return its path."""
 
-    def write(name: str, rows: list[dict[str, str]], header: list[str] | None = None,
-              encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    def write(
+        name: str,
+        rows: list[dict[str, str]],
+        header: list[str] | None = None,
+        encoding: str = "utf-8",
+        delimiter: str = ",",
+    ) -> Path:
         path = tmp_path / name
         cols = header or POLICE_CRIME_HEADER
         with open(path, "w", newline="", encoding=encoding) as fh:

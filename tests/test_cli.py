@@ -16,8 +16,22 @@ def test_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     files = str(DATA / "police_uk_sy_extract")
     assert main(["ingest", "--home", home, "--dataset", "police-uk-street", files]) == 0
     capsys.readouterr()
-    assert main(["counts", "--home", home, "--dataset", "police-uk-street",
-                 "--by", "month,district,crime_type", "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "counts",
+                "--home",
+                home,
+                "--dataset",
+                "police-uk-street",
+                "--by",
+                "month,district,crime_type",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "month,district,crime_type,count"
     assert out[1].startswith("2022-01,E080000")
@@ -28,8 +42,9 @@ def test_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["counts", "--home", str(tmp_path), "--dataset", "police-uk-street",
-                 "--by", "month"])
+    code = main(
+        ["counts", "--home", str(tmp_path), "--dataset", "police-uk-street", "--by", "month"]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err.startswith("error: ") and "is not a vrhub home" in err

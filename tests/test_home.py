@@ -28,8 +28,10 @@ def test_builtin_partnerships() -> None:
 
 def test_partnership_from_toml_and_bad_toml(tmp_path: Path) -> None:
     good = tmp_path / "tv.toml"
-    good.write_text('name = "Thames Valley"\n[[districts]]\ncode = "E06000038"\n'
-                    'name = "Reading"\n', encoding="utf-8")
+    good.write_text(
+        'name = "Thames Valley"\n[[districts]]\ncode = "E06000038"\nname = "Reading"\n',
+        encoding="utf-8",
+    )
     p = resolve_partnership(str(good))
     assert p.slug == "thames-valley" and p.district_codes == ["E06000038"]
     bad = tmp_path / "bad.toml"

@@ -33,13 +33,13 @@ class Settings(BaseSettings):
             "inside the home; the file must be readable by its owner only (mode 600)."
         ),
     )
-    read_block_rows: int = Field(
-        default=250_000,
-        ge=1_000,
-        le=5_000_000,
+    read_block_mb: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
         description=(
-            "About how many rows ingest reads at a time. Memory use grows with it; "
-            "files of any length stream through blocks of this size."
+            "How many megabytes of a CSV file ingest reads at a time. Memory use grows "
+            "with it; files of any length stream through blocks of this size."
         ),
     )
     duckdb_memory_limit: str = Field(

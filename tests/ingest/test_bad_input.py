@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 import xlsxwriter
 
 from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
@@ -45,7 +46,8 @@ def problems(home: Home, batch: int) -> list[tuple[object, ...]]:
     try:
         return con.execute(
             "SELECT row_number, column_name, value, rule, severity, message FROM ingest_problems "
-            "WHERE batch_id = ? ORDER BY row_number NULLS FIRST, column_name", [batch]
+            "WHERE batch_id = ? ORDER BY row_number NULLS FIRST, column_name",
+            [batch],
         ).fetchall()
     finally:
         con.close()
@@ -56,7 +58,8 @@ def quarantined(home: Home, batch: int) -> list[tuple[object, ...]]:
     try:
         return con.execute(
             "SELECT row_number, reasons, record FROM quarantine WHERE batch_id = ? "
-            "ORDER BY row_number", [batch]
+            "ORDER BY row_number",
+            [batch],
         ).fetchall()
     finally:
         con.close()
@@ -96,8 +99,7 @@ def test_latin1_file_with_pound_and_e_acute(wy_home: Home, write_police_crime: W
 
 
 def test_utf8_with_bom_loads(wy_home: Home, write_police_crime: Writer) -> None:
-    r = ingest(wy_home, write_police_crime("bom.csv", [police_crime_row(1)],
-                                           encoding="utf-8-sig"))
+    r = ingest(wy_home, write_police_crime("bom.csv", [police_crime_row(1)], encoding="utf-8-sig"))
     assert r.status == "loaded" and r.rows_accepted == 1 and r.warnings == 0
 
 
@@ -142,7 +144,8 @@ def test_month_in_future_for_police_uk(sy_home: Home, tmp_path: Path) -> None:
         ",2099-01,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n"
         ",2022-13,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n"
         ",2022-01,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert (r.rows_accepted, r.rows_rejected) == (1, 2)
     rules = {(p[0], p[3]) for p in problems(sy_home, r.batch_id or 0)}
@@ -157,7 +160,8 @@ def test_coordinates_outside_uk(sy_home: Home, tmp_path: Path) -> None:
         "a1,2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Burglary,,\n"
         "a2,2022-01,SYP,SYP,2.35,48.85,Paris,E01007321,Sheffield 001A,Burglary,,\n"
         "a3,2022-01,SYP,SYP,-1.47,,Half a point,E01007321,Sheffield 001A,Burglary,,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert (r.rows_accepted, r.rows_rejected) == (1, 2)
     rules = {(p[0], p[3]) for p in problems(sy_home, r.batch_id or 0)}
@@ -165,8 +169,12 @@ def test_coordinates_outside_uk(sy_home: Home, tmp_path: Path) -> None:
 
 
 def test_malformed_and_unknown_lsoa_codes(wy_home: Home, write_police_crime: Writer) -> None:
-    rows = [police_crime_row(1), police_crime_row(2, lsoa_code="E0101126"),
-            police_crime_row(3, lsoa_code="E01999999"), police_crime_row(4, lsoa_code="")]
+    rows = [
+        police_crime_row(1),
+        police_crime_row(2, lsoa_code="E0101126"),
+        police_crime_row(3, lsoa_code="E01999999"),
+        police_crime_row(4, lsoa_code=""),
+    ]
     r = ingest(wy_home, write_police_crime("lsoa.csv", rows))
     assert (r.rows_accepted, r.rows_rejected) == (2, 2)
     rules = {(p[0], p[3]) for p in problems(wy_home, r.batch_id or 0)}
@@ -175,17 +183,23 @@ def test_malformed_and_unknown_lsoa_codes(wy_home: Home, write_police_crime: Wri
     assert dict((x[0], x[1]) for x in table.rows) == {"E08000035": 1, "unknown": 1}
 
 
-def test_duplicate_identifiers_within_and_across_files(wy_home: Home,
-                                                       write_police_crime: Writer) -> None:
-    first = write_police_crime("a.csv", [police_crime_row(1), police_crime_row(2),
-                                         police_crime_row(1)])
+def test_duplicate_identifiers_within_and_across_files(
+    wy_home: Home, write_police_crime: Writer
+) -> None:
+    first = write_police_crime(
+        "a.csv", [police_crime_row(1), police_crime_row(2), police_crime_row(1)]
+    )
     r1 = ingest(wy_home, first)
     assert (r1.rows_accepted, r1.rows_rejected) == (2, 1)
     [dup] = [p for p in problems(wy_home, r1.batch_id or 0) if p[3] == "duplicate-in-file"]
     assert dup[0] == 4 and "repeats row 2" in str(dup[5]) and dup[2] == "(identifier hidden)"
     other_month = police_crime_row(2, recorded_date="2024-04-01 10:00")
-    r2 = ingest(wy_home, write_police_crime("b.csv", [other_month, police_crime_row(3,
-                recorded_date="2024-04-02 10:00")]))
+    r2 = ingest(
+        wy_home,
+        write_police_crime(
+            "b.csv", [other_month, police_crime_row(3, recorded_date="2024-04-02 10:00")]
+        ),
+    )
     assert (r2.rows_accepted, r2.rows_rejected) == (1, 1)
     [p] = [p for p in problems(wy_home, r2.batch_id or 0) if p[3] == "duplicate-already-loaded"]
     assert "already loaded from a.csv" in str(p[5])
@@ -193,10 +207,15 @@ def test_duplicate_identifiers_within_and_across_files(wy_home: Home,
 
 def test_police_uk_rows_without_id_are_never_duplicates(sy_home: Home, tmp_path: Path) -> None:
     path = tmp_path / "asb.csv"
-    line = ",2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Anti-social behaviour,,\n"
-    path.write_text("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
-                    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n" + line * 3,
-                    encoding="utf-8")
+    line = (
+        ",2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,"
+        "Anti-social behaviour,,\n"
+    )
+    path.write_text(
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+        "LSOA code,LSOA name,Crime type,Last outcome category,Context\n" + line * 3,
+        encoding="utf-8",
+    )
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert r.rows_accepted == 3
 
@@ -213,8 +232,11 @@ def test_truncated_last_line(wy_home: Home, write_police_crime: Writer) -> None:
 
 
 def test_quoted_fields_with_newlines(wy_home: Home, write_police_crime: Writer) -> None:
-    rows = [police_crime_row(1, outcome="Line one\nLine two"), police_crime_row(2),
-            police_crime_row(3, recorded_date="bad")]
+    rows = [
+        police_crime_row(1, outcome="Line one\nLine two"),
+        police_crime_row(2),
+        police_crime_row(3, recorded_date="bad"),
+    ]
     r = ingest(wy_home, write_police_crime("nl.csv", rows))
     assert (r.rows_accepted, r.rows_rejected) == (2, 1)
     # Row numbers count records as a spreadsheet shows them, not physical lines.
@@ -260,8 +282,7 @@ def test_zip_or_binary_named_csv(wy_home: Home, tmp_path: Path) -> None:
     assert stored(wy_home) == 0
 
 
-def test_gzipped_csv_and_parquet(wy_home: Home, write_police_crime: Writer,
-                                 tmp_path: Path) -> None:
+def test_gzipped_csv_and_parquet(wy_home: Home, write_police_crime: Writer, tmp_path: Path) -> None:
     plain = write_police_crime("plain.csv", [police_crime_row(1)])
     gz = tmp_path / "month.csv.gz"
     gz.write_bytes(gzip.compress(plain.read_bytes()))
@@ -273,21 +294,19 @@ def test_gzipped_csv_and_parquet(wy_home: Home, write_police_crime: Writer,
     assert r.status == "loaded" and r.rows_accepted == 3
 
 
-def test_large_file_streams_in_blocks(wy_home: Home, tmp_path: Path) -> None:
+def test_large_file_streams_in_blocks(
+    wy_home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file bigger than one read block goes through in several blocks, none lost."""
-    import vrhub.ingest.readers as readers
-
+    monkeypatch.setenv("VRHUB_READ_BLOCK_MB", "1")  # 1 MiB blocks: the 12 MB file needs a dozen
+    home = pipeline.open_partnership_home(wy_home.path)
+    assert home.settings.read_block_mb == 1
     path = tmp_path / "big.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=POLICE_CRIME_HEADER)
         w.writeheader()
         for i in range(60_000):
             w.writerow(police_crime_row(i))
-    old = readers.BLOCK_BYTES
-    readers.BLOCK_BYTES = 1 << 20  # 1 MiB blocks, so the 12 MB file needs about a dozen
-    try:
-        r = ingest(wy_home, path)
-    finally:
-        readers.BLOCK_BYTES = old
+    r = ingest(home, path)
     assert path.stat().st_size > 8 * (1 << 20)
     assert (r.rows_read, r.rows_accepted) == (60_000, 60_000)

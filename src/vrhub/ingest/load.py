@@ -95,7 +95,7 @@ def ingest_file(
             batch_id=int(done[0]),
         )
     try:
-        reader = open_reader(dataset, facts)
+        reader = open_reader(dataset, facts, home.settings.read_block_mb << 20)
         with transaction(con):
             return _load(con, home, dataset, reader, source, received, started, progress)
     except FileRejectedError as exc:

@@ -26,7 +26,6 @@ from vrhub.datasets.spec import Dataset
 from vrhub.errors import FileRejectedError
 from vrhub.ingest.files import FileFacts, check_separator
 
-BLOCK_BYTES = 16 << 20
 EXCEL_BLOCK_ROWS = 50_000
 
 
@@ -88,6 +87,7 @@ class FileReader:
     header: list[str]
     match: HeaderMatch
     sheet: str | None = None
+    block_bytes: int = 16 << 20
     malformed: list[MalformedRow] = field(default_factory=list)
 
     def blocks(self) -> Iterator[pa.Table]:
@@ -111,7 +111,7 @@ class FileReader:
             self.facts.path,
             read_options=pacsv.ReadOptions(
                 use_threads=False,
-                block_size=BLOCK_BYTES,
+                block_size=self.block_bytes,
                 encoding=self.facts.encoding or "utf-8",
                 column_names=names,
                 skip_rows=1,
@@ -196,11 +196,12 @@ def _guard(reader: pacsv.CSVStreamingReader, name: str) -> Iterator[pa.RecordBat
         yield batch
 
 
-def open_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
+def open_reader(dataset: Dataset, facts: FileFacts, block_bytes: int = 16 << 20) -> FileReader:
     """Read the header, match it to the standard and return a reader for the rows."""
     if facts.format == "csv":
         header = _csv_header(facts)
-        return FileReader(facts, header, match_header(dataset, header, facts.path.name))
+        match = match_header(dataset, header, facts.path.name)
+        return FileReader(facts, header, match, block_bytes=block_bytes)
     if facts.format == "excel":
         return _excel_reader(dataset, facts)
     try:
