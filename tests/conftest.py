@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,18 @@ import pytest
 from vrhub import pipeline
 from vrhub.home import Home
 
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+RAW = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("VRHUB_RAW_DATA", "/nonexistent")),
+            Path(__file__).resolve().parents[2] / "shared" / "data" / "raw",
+            Path("/work/shared/data/raw"),
+        )
+        if p.is_dir()
+    ),
+    Path("/nonexistent"),
+)
 DATA = Path(__file__).resolve().parent / "data"
 
 
