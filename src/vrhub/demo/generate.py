@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from vrhub.datasets.ed_assault import AGE_BANDS, ASSAULT_METHODS, LOCATION_TYPES
 from vrhub.demo import calibration as cal
 
 DEFAULT_END_MONTH = "2026-09"
@@ -263,28 +264,11 @@ def ed_assaults(
     trend = _year_factor(months)
     per_month = cal.ED_ASSAULTS_PER_YEAR.value / 12
     out: dict[tuple[str, str], pa.Table] = {}
-    methods = [
-        "Hit, kicked or punched",
-        "Blunt object",
-        "Knife or sharp object",
-        "Glass or bottle",
-        "Firearm",
-        "Other",
-        "Not known",
-    ]
+    methods = list(ASSAULT_METHODS)
     method_p = np.array([0.6, 0.08, 0.07, 0.05, 0.003, 0.1, 0.097])
-    places = [
-        "Street or public place",
-        "Home",
-        "Licensed premises",
-        "School or college",
-        "Workplace",
-        "Public transport",
-        "Other",
-        "Not known",
-    ]
+    places = list(LOCATION_TYPES)
     place_p = np.array([0.35, 0.25, 0.15, 0.04, 0.05, 0.03, 0.05, 0.08])
-    bands = ["0-9", "10-14", "15-17", "18-24", "25-29", "30-39", "40-49", "50-59", "60-69", "70+"]
+    bands = [b for b in AGE_BANDS if b != "Unknown"]
     band_p = np.array([0.01, 0.04, 0.07, 0.22, 0.16, 0.23, 0.14, 0.08, 0.03, 0.02])
     counter = 0
     for mi, month in enumerate(months):
