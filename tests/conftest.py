@@ -60,6 +60,18 @@ def wy_home(_wy_template: Path, tmp_path: Path) -> Iterator[Home]:
     yield pipeline.open_partnership_home(dest)
 
 
+POLICE_UK_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context\n"
+)
+
+
+def write_police_uk(path: Path, lines: list[str]) -> Path:
+    """Write a police.uk street-level file: the published header, then the given data lines."""
+    path.write_text(POLICE_UK_HEADER + "".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return path
+
+
 POLICE_CRIME_HEADER = [
     "crime_reference",
     "ho_offence_code",

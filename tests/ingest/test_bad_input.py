@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
-from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
+from tests.conftest import POLICE_CRIME_HEADER, police_crime_row, write_police_uk
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
 from vrhub.home import Home
@@ -137,14 +137,9 @@ def test_impossible_malformed_and_future_dates(wy_home: Home, write_police_crime
 
 
 def test_month_in_future_for_police_uk(sy_home: Home, tmp_path: Path) -> None:
-    path = tmp_path / "future.csv"
-    path.write_text(
-        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-        "LSOA name,Crime type,Last outcome category,Context\n"
-        ",2099-01,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n"
-        ",2022-13,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n"
-        ",2022-01,South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,\n",
-        encoding="utf-8",
+    asb = ",South Yorkshire Police,South Yorkshire Police,,,,,,Anti-social behaviour,,"
+    path = write_police_uk(
+        tmp_path / "future.csv", [f",2099-01{asb}", f",2022-13{asb}", f",2022-01{asb}"]
     )
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert (r.rows_accepted, r.rows_rejected) == (1, 2)
@@ -153,14 +148,13 @@ def test_month_in_future_for_police_uk(sy_home: Home, tmp_path: Path) -> None:
 
 
 def test_coordinates_outside_uk(sy_home: Home, tmp_path: Path) -> None:
-    path = tmp_path / "coords.csv"
-    path.write_text(
-        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-        "LSOA name,Crime type,Last outcome category,Context\n"
-        "a1,2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Burglary,,\n"
-        "a2,2022-01,SYP,SYP,2.35,48.85,Paris,E01007321,Sheffield 001A,Burglary,,\n"
-        "a3,2022-01,SYP,SYP,-1.47,,Half a point,E01007321,Sheffield 001A,Burglary,,\n",
-        encoding="utf-8",
+    path = write_police_uk(
+        tmp_path / "coords.csv",
+        [
+            "a1,2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Burglary,,",
+            "a2,2022-01,SYP,SYP,2.35,48.85,Paris,E01007321,Sheffield 001A,Burglary,,",
+            "a3,2022-01,SYP,SYP,-1.47,,Half a point,E01007321,Sheffield 001A,Burglary,,",
+        ],
     )
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert (r.rows_accepted, r.rows_rejected) == (1, 2)
@@ -206,16 +200,10 @@ def test_duplicate_identifiers_within_and_across_files(
 
 
 def test_police_uk_rows_without_id_are_never_duplicates(sy_home: Home, tmp_path: Path) -> None:
-    path = tmp_path / "asb.csv"
     line = (
-        ",2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,"
-        "Anti-social behaviour,,\n"
+        ",2022-01,SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Anti-social behaviour,,"
     )
-    path.write_text(
-        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
-        "LSOA code,LSOA name,Crime type,Last outcome category,Context\n" + line * 3,
-        encoding="utf-8",
-    )
+    path = write_police_uk(tmp_path / "asb.csv", [line] * 3)
     [r] = pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
     assert r.rows_accepted == 3
 

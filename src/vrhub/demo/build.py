@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import numpy as np
 from rich.console import Console
 
@@ -95,10 +96,9 @@ def build_demo_home(
         con.close()
 
 
-def _summary(home: Home, con: object, results: list[IngestResult], extracts: Path) -> str:
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
+def _summary(
+    home: Home, con: duckdb.DuckDBPyConnection, results: list[IngestResult], extracts: Path
+) -> str:
     lines = [
         f"Demo partnership {home.partnership.name} built in {home.path}",
         f"Synthetic partner extracts: {extracts}",

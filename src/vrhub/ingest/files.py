@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import hashlib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrhub.checksums import file_sha256
 from vrhub.errors import FileRejectedError
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
@@ -79,16 +79,13 @@ def inspect(path: Path) -> FileFacts:
     """Fingerprint the file and, for CSV, check it is text and find its encoding."""
     fmt = file_format(path)
     size = path.stat().st_size
-    digest = hashlib.sha256()
     if size == 0:
         raise FileRejectedError(f"{path.name} is empty (0 bytes): there is nothing to load")
+    sha = file_sha256(path)
+    if fmt != "csv":
+        return FileFacts(path, fmt, sha, size)
     with open(path, "rb") as fh:
         head = fh.read(8192)
-        fh.seek(0)
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(chunk)
-    if fmt != "csv":
-        return FileFacts(path, fmt, digest.hexdigest(), size)
     compressed = path.name.lower().endswith(".gz")
     if compressed:
         if not head.startswith(b"\x1f\x8b"):
@@ -100,7 +97,7 @@ def inspect(path: Path) -> FileFacts:
             raise FileRejectedError(f"{path.name} is a damaged gzip file ({exc})") from None
     _refuse_binary(path, head)
     encoding = _text_encoding(path, compressed)
-    return FileFacts(path, fmt, digest.hexdigest(), size, encoding, compressed)
+    return FileFacts(path, fmt, sha, size, encoding, compressed)
 
 
 def _refuse_binary(path: Path, head: bytes) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from vrhub import __version__
+from vrhub.checksums import file_sha256
 from vrhub.datasets.spec import Dataset, Field, Kind
 from vrhub.errors import FileRejectedError
 from vrhub.home import Home
@@ -128,9 +129,7 @@ def _log_rejected(
     encoding: str | None = None,
 ) -> IngestResult:
     if sha is None:
-        import hashlib
-
-        sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        sha = file_sha256(path) if path.is_file() else ""
     row = con.execute("SELECT nextval('batch_ids')").fetchone()
     assert row is not None
     batch_id = int(row[0])

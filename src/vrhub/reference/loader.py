@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from vrhub.checksums import file_sha256
 from vrhub.errors import ReferenceDataError
 from vrhub.reference.sources import (
     KINDS,
@@ -43,14 +44,6 @@ class LoadedSource:
     file: str
     sha256: str
     origin: str  # "shipped" or the folder given
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _resolve(from_dir: Path | None) -> tuple[dict[str, Path], Path, dict[str, str]]:
@@ -357,9 +350,9 @@ def _record_sources(
     pc_hash = hashlib.sha256()
     for p in sorted(pc_dir.iterdir()):
         if p.is_file() and p.name.endswith((".json", ".json.gz")):
-            pc_hash.update(p.name.encode() + _sha256(p).encode())
+            pc_hash.update(p.name.encode() + file_sha256(p).encode())
     for kind, path in entries:
-        digest = _sha256(path)
+        digest = file_sha256(path)
         loaded.append(LoadedSource(kind.name, path.name, digest, origin[kind.name]))
         con.execute(
             "INSERT INTO ref_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
