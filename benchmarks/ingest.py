@@ -10,6 +10,7 @@ Run: .venv/bin/python benchmarks/ingest.py [ROWS]
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import pyarrow.csv as pacsv
 
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
+from vrhub.ingest import rules
 
 
 def make_extract(path: Path, rows: int, seed: int = 1) -> None:
@@ -60,17 +62,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         extract = root / "police-crime-2024-01.csv"
-        make_extract(extract, rows)
+        # Written by a child process, so this process's peak memory is ingest's alone.
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            pool.apply(make_extract, (extract, rows))
         size_mb = extract.stat().st_size / 1e6
-
-        t0 = time.perf_counter()
-        con = duckdb.connect()
-        n = con.execute(f"SELECT count(*) FROM read_csv('{extract}', all_varchar=true)").fetchone()
-        # Materialise the rows, as ingest does, so the baseline is a full read not a count.
-        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{extract}', all_varchar=true)")
-        raw_s = time.perf_counter() - t0
-        con.close()
-        assert n and n[0] == rows
 
         home, _ = pipeline.init_partnership_home(root / "home", "west-yorkshire")
         t1 = time.perf_counter()
@@ -79,15 +74,33 @@ def main() -> None:
         )
         ingest_s = time.perf_counter() - t1
         assert result.rows_accepted == rows, result.message
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        con = duckdb.connect()
+        t0 = time.perf_counter()
+        # The baseline materialises every row as text, as ingest does, in one read.
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{extract}', all_varchar=true)")
+        raw_s = time.perf_counter() - t0
+        n = con.execute("SELECT count(*) FROM raw").fetchone()
+        assert n and n[0] == rows
+        # The keyed HMAC-SHA256 of the three identifier columns alone, for the record.
+        ipad, opad = home.key.sql_pads()
+        ids = ", ".join(
+            f"count({rules.pseudonym(c)})" for c in ("crime_reference", "victim_id", "suspect_id")
+        )
+        t2 = time.perf_counter()
+        con.execute(f"SELECT {ids} FROM raw", {"ipad": ipad, "opad": opad}).fetchall()
+        hmac_s = time.perf_counter() - t2
+        con.close()
+
     raw_rate = rows / raw_s
     rate = rows / ingest_s
     print(f"rows: {rows:,} ({size_mb:.0f} MB CSV)")
     print(f"duckdb read_csv (baseline): {raw_s:.2f} s = {raw_rate:,.0f} rows/s")
     print(f"vrhub ingest (validate, pseudonymise, load): {ingest_s:.2f} s = {rate:,.0f} rows/s")
+    print(f"  of which HMAC-SHA256 of 3 identifier columns alone: about {hmac_s:.2f} s")
     print(f"ratio ingest / baseline: {rate / raw_rate:.2f} (goal >= 0.25)")
-    print(f"peak memory (process max RSS): {peak_mb:,.0f} MB (goal < 2,048)")
+    print(f"peak memory during ingest (process max RSS): {peak_mb:,.0f} MB (goal < 2,048)")
     print(f"goal 300,000 rows/s: {'met' if rate >= 300_000 else 'NOT met'}")
 
 

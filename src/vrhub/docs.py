@@ -83,7 +83,7 @@ def _dataset(d: Dataset) -> list[str]:
         )
     lines += ["", "Checks applied to each value (rule — message):", ""]
     for f in d.fields:
-        for c in checks(f):
+        for c in checks(f, "v", "t", "k"):
             lines.append(f"- `{c.rule}` ({c.severity}) — {c.message}")
     for r in d.row_rules:
         lines.append(f"- `{r.rule}` ({r.severity}) — {r.message}")

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         ),
     )
     read_block_mb: int = Field(
-        default=16,
+        default=64,
         ge=1,
         le=1024,
         description=(

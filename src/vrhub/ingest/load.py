@@ -4,11 +4,10 @@ Order of work for a file:
 
 1. fingerprint it; the same file (same SHA-256) already loaded changes nothing;
 2. refuse it whole if no row can be read (empty, binary, wrong separator, missing columns);
-3. stream its rows into a staging table as text;
-4. check every value and every cross-field rule, collecting all problems;
-5. convert good rows, pseudonymise identifiers, add LSOA 2011/2021, district and the
-   in-partnership flag; reject duplicates within the file and of rows already loaded;
-6. in one transaction: replace the months this source already sent, insert the accepted
+3. stream its rows, block by block, through the single pass of :mod:`vrhub.ingest.stage`
+   (convert, check, pseudonymise, place) into a scratch table; no clear identifier is kept;
+4. list every problem and reject duplicates within the file and of rows already loaded;
+5. in one transaction: replace the months this source already sent, insert the accepted
    rows, keep rejected rows in quarantine with their reasons, and log the batch.
 """
 
@@ -24,18 +23,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from vrhub import __version__
 from vrhub.checksums import file_sha256
-from vrhub.datasets.spec import Dataset, Field, Kind
+from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import FileRejectedError
 from vrhub.home import Home
-from vrhub.ingest import rules
+from vrhub.ingest import stage
 from vrhub.ingest.files import inspect
 from vrhub.ingest.readers import FileReader, MalformedRow, open_reader
 from vrhub.ingest.report import write_problems_csv
 from vrhub.ingest.schema import ensure_events_table, stored_fields
 from vrhub.store.analytical import transaction
+
+S = stage.SCRATCH
+SLICE_ROWS = 16_384
 
 
 def _utcnow() -> dt.datetime:
@@ -95,10 +98,12 @@ def ingest_file(
             f"{done[1]:%Y-%m-%d %H:%M}; nothing changed",
             batch_id=int(done[0]),
         )
+    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {S}")
     try:
         reader = open_reader(dataset, facts, home.settings.read_block_mb << 20)
+        work = _prepare(con, home, dataset, reader, source, progress)
         with transaction(con):
-            return _load(con, home, dataset, reader, source, received, started, progress)
+            return _commit(con, home, dataset, reader, work, received, started)
     except FileRejectedError as exc:
         return _log_rejected(
             con,
@@ -113,6 +118,8 @@ def ingest_file(
             facts.format,
             facts.encoding,
         )
+    finally:
+        _drop_scratch(con)
 
 
 def _log_rejected(
@@ -181,36 +188,105 @@ def _log_rejected(
     )
 
 
-def _pseudonym_sql(f: Field) -> str:
-    v = rules.raw(f)
-    norm = f"upper(regexp_replace({v}, '\\s+', '', 'g'))"
-    return (
-        f"CASE WHEN {v} IS NULL THEN NULL ELSE "
-        f"sha256($opad || unhex(sha256($ipad || encode({norm})))) END"
-    )
+@dataclass
+class _Work:
+    """What the preparation found, ready for the transaction that keeps it."""
+
+    source: str
+    rows_read: int
+    params: dict[str, object]
+    months: list[str]
+    has_duplicates: bool
+
+    @property
+    def accepted(self) -> str:
+        """SQL condition, over ``_stage``, for the rows to load."""
+        ok = "NOT _error"
+        if self.has_duplicates:
+            ok += f" AND _row NOT IN (SELECT _row FROM {S}._dups)"
+        return ok
 
 
-def _stage(
+def _prepare(
     con: duckdb.DuckDBPyConnection,
+    home: Home,
     dataset: Dataset,
     reader: FileReader,
+    source: str | None,
+    progress: Callable[[int], None] | None,
+) -> _Work:
+    """Stage, check and de-duplicate the file's rows in the scratch database."""
+    name = reader.facts.path.name
+    ipad, opad = home.key.sql_pads()
+    params: dict[str, object] = {"ipad": ipad, "opad": opad}
+    ensure_events_table(con, dataset)
+    the_plan = stage.plan(
+        dataset, tuple(home.partnership.district_codes), set(reader.match.columns)
+    )
+    rows_read = _stage_blocks(con, reader, the_plan, params, progress)
+    if rows_read == 0 and not reader.malformed:
+        raise FileRejectedError(f"{name} has a header row but no data rows: nothing to load")
+    src = _resolve_source(con, dataset, source, name)
+    _list_problems(con, dataset, reader, the_plan)
+    has_duplicates = _find_duplicates(con, dataset, src)
+    work = _Work(src, rows_read, params, [], has_duplicates)
+    work.months = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT month FROM {S}._stage WHERE {work.accepted} ORDER BY 1"
+        ).fetchall()
+    ]
+    return work
+
+
+def _stage_blocks(
+    con: duckdb.DuckDBPyConnection,
+    reader: FileReader,
+    the_plan: stage.StagePlan,
+    params: dict[str, object],
     progress: Callable[[int], None] | None,
 ) -> int:
-    cols = ", ".join(f'"{f.name}" VARCHAR' for f in dataset.fields)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, {cols})")
-    present = reader.match.columns
-    select = ", ".join(
-        f'CAST(b."{f.name}" AS VARCHAR)' if f.name in present else "NULL" for f in dataset.fields
-    )
+    """Run every block of the file through the single pass; ``_stage`` is their union.
+
+    Each block becomes its own scratch table, written by all of DuckDB's threads at once
+    (appending to one table block by block is several times slower), and the view
+    ``_stage`` unites them.
+    """
+    values = _used(the_plan.select, params)
     read = 0
+    parts = 0
     for block in reader.blocks():
-        con.register("_block", block)
-        con.execute(f"INSERT INTO _stage SELECT b._row, {select} FROM _block b")
+        # DuckDB shares a scan of Arrow data among its threads batch by batch, so a block
+        # read as one large batch is cut into slices (no copy) to use every thread.
+        slices = block.to_batches(max_chunksize=SLICE_ROWS)
+        con.register("_block", pa.Table.from_batches(slices, block.schema))
+        con.execute(f"CREATE TABLE {S}._stage_{parts} AS {the_plan.select}", values)
         con.unregister("_block")
+        parts += 1
         read += block.num_rows
         if progress:
             progress(block.num_rows)
+    if parts == 0:
+        empty = pa.table(
+            {name: pa.array([], pa.string()) for name in reader.match.columns}
+            | {"_row": pa.array([], pa.int64())}
+        )
+        con.register("_block", empty)
+        con.execute(f"CREATE TABLE {S}._stage_0 AS {the_plan.select}", values)
+        con.unregister("_block")
+        parts = 1
+    union = " UNION ALL ".join(f"SELECT * FROM {S}._stage_{i}" for i in range(parts))
+    con.execute(f"CREATE OR REPLACE VIEW {S}._stage AS {union}")
     return read
+
+
+def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove an ingest's working tables and views from the scratch database."""
+    for name, kind in con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = ?",
+        [S],
+    ).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {S}.{name}")
 
 
 def _resolve_source(
@@ -220,133 +296,164 @@ def _resolve_source(
         return slug(given) or given
     if dataset.source_field is None:
         return dataset.name
-    f = dataset.field(dataset.source_field)
     values = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT {rules.raw(f)} FROM _stage s WHERE {rules.raw(f)} IS NOT NULL LIMIT 4"
+            f"SELECT DISTINCT _source FROM {S}._stage WHERE _source IS NOT NULL LIMIT 4"
         ).fetchall()
     ]
     if len(values) == 1:
         return slug(values[0])
     if not values:
         return dataset.name
+    f = dataset.field(dataset.source_field)
     raise FileRejectedError(
         f"{file_name} holds rows from several {f.header} values ({', '.join(values[:3])}...); "
         "say which source it is with --source"
     )
 
 
-def _problem_selects(dataset: Dataset) -> list[str]:
-    parts = []
-    for f in dataset.fields:
-        for c in rules.checks(f):
-            parts.append(
-                f"SELECT s._row, '{f.header}', {rules.shown_value(f)}, '{c.rule}', "
-                f"{_lit(c.message)}, '{c.severity}' FROM _stage s WHERE {c.bad}"
-            )
-    typed = {f.name: rules.typed(f) for f in dataset.fields}
-    for r in dataset.row_rules:
-        bad = r.bad.format(**typed)
-        parts.append(
-            f"SELECT s._row, '{', '.join(r.columns)}', NULL, '{r.rule}', {_lit(r.message)}, "
-            f"'{r.severity}' FROM _stage s WHERE {bad}"
+def _list_problems(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, reader: FileReader, the_plan: stage.StagePlan
+) -> None:
+    """Every problem found, one row each: the broken rules, unknown columns, bad rows."""
+    checks = pa.table(
+        {
+            "c": pa.array([c.number for c in the_plan.checks], pa.int32()),
+            "column_name": [c.column for c in the_plan.checks],
+            "rule": [c.rule for c in the_plan.checks],
+            "message": [c.message for c in the_plan.checks],
+            "severity": [c.severity for c in the_plan.checks],
+        }
+    )
+    con.register("_checks", checks)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {S}._problems AS
+        SELECT x._row, c.column_name, x.i.v AS value, c.rule, c.message, c.severity
+        FROM (SELECT _row, unnest(_issues) AS i FROM {S}._stage WHERE _issues IS NOT NULL) x
+        JOIN _checks c ON c.c = x.i.c""")
+    con.unregister("_checks")
+    name = reader.facts.path.name
+    extra_rows: list[tuple[int | None, str | None, None, str, str, str]] = [
+        (
+            None,
+            extra,
+            None,
+            "unknown-column",
+            f"column '{extra}' is not part of the {dataset.title} standard; it was not loaded",
+            "warning",
         )
-    return parts
+        for extra in reader.match.extras
+    ]
+    if reader.facts.encoding and reader.facts.encoding != "utf-8":
+        extra_rows.append(
+            (
+                None,
+                None,
+                None,
+                "encoding",
+                f"{name} is not UTF-8; it was read as Windows-1252 (Latin-1) text",
+                "warning",
+            )
+        )
+    extra_rows += [
+        (
+            m.row,
+            None,
+            None,
+            "column-count",
+            f"row has {m.actual} values but the header has {m.expected}; it may be cut "
+            "short or hold an unquoted comma",
+            "error",
+        )
+        for m in reader.malformed
+    ]
+    if extra_rows:
+        con.executemany(f"INSERT INTO {S}._problems VALUES (?, ?, ?, ?, ?, ?)", extra_rows)
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _find_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str) -> bool:
+    """Report record identifiers repeated in the file or already loaded; True if any."""
+    rid = dataset.record_id_field
+    if rid is None:
+        return False
+    hidden = "'(identifier hidden)'" if rid.identifies_person else "d._rid"
+    con.execute(f"""
+        INSERT INTO {S}._problems
+        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-in-file',
+               '{rid.header} repeats row ' || r.first_row || ' of this file', 'error'
+        FROM {S}._stage d
+        JOIN (SELECT _rid, min(_row) AS first_row FROM {S}._stage
+              WHERE NOT _error AND _rid IS NOT NULL GROUP BY _rid HAVING count(*) > 1) r
+          ON r._rid = d._rid
+        WHERE NOT d._error AND d._row <> r.first_row
+    """)
+    con.execute(
+        f"""
+        INSERT INTO {S}._problems
+        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
+               '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
+               e.batch_id || ', row ' || e.row_number || ')', 'error'
+        FROM {S}._stage d
+        JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
+        JOIN ingest_batches b ON b.batch_id = e.batch_id
+        WHERE NOT d._error
+          AND NOT (e.source = ? AND e.month IN (SELECT DISTINCT month FROM {S}._stage
+                                               WHERE NOT _error))
+    """,
+        [src],
+    )
+    con.execute(f"""CREATE OR REPLACE TABLE {S}._dups AS SELECT DISTINCT _row FROM {S}._problems
+                    WHERE rule LIKE 'duplicate%'""")
+    return _count(con, f"SELECT count(*) FROM {S}._dups") > 0
 
 
-def _load(
+def _commit(
     con: duckdb.DuckDBPyConnection,
     home: Home,
     dataset: Dataset,
     reader: FileReader,
-    source: str | None,
+    work: _Work,
     received: dt.date | None,
     started: dt.datetime,
-    progress: Callable[[int], None] | None,
 ) -> IngestResult:
+    """Keep what the preparation found: events, quarantine, problems and the batch log."""
     facts = reader.facts
     name = facts.path.name
-    ensure_events_table(con, dataset)
-    rows_read = _stage(con, dataset, reader, progress)
-    if rows_read == 0 and not reader.malformed:
-        raise FileRejectedError(f"{name} has a header row but no data rows: nothing to load")
-    src = _resolve_source(con, dataset, source, name)
-    ipad, opad = home.key.sql_pads()
-    params = {"ipad": ipad, "opad": opad}
-
-    con.execute("""CREATE OR REPLACE TEMP TABLE _problems (
-        _row BIGINT, column_name VARCHAR, value VARCHAR, rule VARCHAR, message VARCHAR,
-        severity VARCHAR)""")
-    for part in _problem_selects(dataset):
-        con.execute(f"INSERT INTO _problems {part}")
-    for extra in reader.match.extras:
-        con.execute(
-            "INSERT INTO _problems VALUES (NULL, ?, NULL, 'unknown-column', ?, 'warning')",
-            [
-                extra,
-                f"column '{extra}' is not part of the {dataset.title} standard; it was not loaded",
-            ],
-        )
-    if facts.encoding and facts.encoding != "utf-8":
-        con.execute(
-            "INSERT INTO _problems VALUES (NULL, NULL, NULL, 'encoding', ?, 'warning')",
-            [f"{name} is not UTF-8; it was read as Windows-1252 (Latin-1) text"],
-        )
-    for m in reader.malformed:
-        con.execute(
-            "INSERT INTO _problems VALUES (?, NULL, NULL, 'column-count', ?, 'error')",
-            [
-                m.row,
-                f"row has {m.actual} values but the header has {m.expected}; it may be cut "
-                "short or hold an unquoted comma",
-            ],
-        )
-
-    _build_accepted(con, home, dataset, params)
-    _reject_duplicates(con, dataset, src)
-    months = [r[0] for r in con.execute("SELECT DISTINCT month FROM _ok ORDER BY 1").fetchall()]
-
+    src = work.source
     row = con.execute("SELECT nextval('batch_ids')").fetchone()
     assert row is not None
     batch_id = int(row[0])
-    _quarantine(con, home, dataset, reader, batch_id, src, name, params)
+    _quarantine(con, home, dataset, reader, batch_id, src, name, work)
 
-    replaced = _replace_months(con, dataset, batch_id, src, months)
+    replaced = _replace_months(con, dataset, batch_id, src, work.months)
     stored = stored_fields(dataset)
-    cols = ", ".join(
+    cols = (
         ["batch_id", "source", "row_number", "month"]
-        + [f.stored_name for f in stored]
-        + [f"{f.name}_has_time" for f in stored if f.kind == Kind.DATETIME]
-        + ["lsoa11", "lsoa21", "district", "in_partnership", "location_known"]
-    )
-    values = ", ".join(
-        ["?", "?", "_row", "month"]
         + [f'"{f.stored_name}"' for f in stored]
         + [f'"{f.name}_has_time"' for f in stored if f.kind == Kind.DATETIME]
         + ["lsoa11", "lsoa21", "district", "in_partnership", "location_known"]
     )
+    values = ["?", "?", "_row", *cols[3:]]
     con.execute(
-        f"INSERT INTO {dataset.table} ({cols}) SELECT {values} FROM _ok ORDER BY _row",
+        f"INSERT INTO {dataset.table} ({', '.join(cols)}) "
+        f"SELECT {', '.join(values)} FROM {S}._stage WHERE {work.accepted}",
         [batch_id, src],
     )
-    accepted = _count(con, "SELECT count(*) FROM _ok")
     rejected = _count(
         con,
-        "SELECT count(DISTINCT _row) FROM _problems WHERE severity = 'error' AND _row IS NOT NULL",
+        f"SELECT count(DISTINCT _row) FROM {S}._problems "
+        "WHERE severity = 'error' AND _row IS NOT NULL",
     )
-    warnings = _count(con, "SELECT count(*) FROM _problems WHERE severity = 'warning'")
+    total_read = work.rows_read + len(reader.malformed)
+    accepted = total_read - rejected
+    warnings = _count(con, f"SELECT count(*) FROM {S}._problems WHERE severity = 'warning'")
     csv_path = home.reports_dir / f"batch-{batch_id:05d}-{slug(name)}-problems.csv"
     con.execute(
         "INSERT INTO ingest_problems SELECT ?, ?, _row, column_name, value, rule, message, "
-        "severity FROM _problems ORDER BY _row NULLS FIRST, column_name",
+        f"severity FROM {S}._problems ORDER BY _row NULLS FIRST, column_name",
         [batch_id, name],
     )
-    total_read = rows_read + len(reader.malformed)
     message = (
         f"{name}: {accepted:,} of {total_read:,} rows loaded"
         + (f", {rejected:,} rejected into quarantine" if rejected else "")
@@ -366,7 +473,7 @@ def _load(
             facts.encoding,
             reader.sheet,
             message,
-            months,
+            work.months,
             total_read,
             accepted,
             rejected,
@@ -389,11 +496,9 @@ def _load(
         )
         for r in con.execute(
             "SELECT _row, column_name, value, rule, message, severity "
-            "FROM _problems ORDER BY _row NULLS FIRST, column_name"
+            f"FROM {S}._problems ORDER BY _row NULLS FIRST, column_name"
         ).fetchall()
     ]
-    for t in ("_stage", "_problems", "_ok"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
     write_problems_csv(csv_path, name, problems)
     return IngestResult(
         name,
@@ -406,7 +511,7 @@ def _load(
         rows_accepted=accepted,
         rows_rejected=rejected,
         warnings=warnings,
-        months=months,
+        months=work.months,
         replaced=replaced,
         problems_csv=csv_path,
     )
@@ -417,90 +522,6 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _build_accepted(
-    con: duckdb.DuckDBPyConnection, home: Home, dataset: Dataset, params: dict[str, bytes]
-) -> None:
-    sel = ["s._row"]
-    for f in stored_fields(dataset):
-        expr = _pseudonym_sql(f) if f.identifies_person else rules.typed(f)
-        sel.append(f'{expr} AS "{f.stored_name}"')
-        if f.kind == Kind.DATETIME:
-            sel.append(
-                f"regexp_matches({rules.raw(f)}, '[0-9]:[0-9]{{2}}') AS \"{f.name}_has_time\""
-            )
-    mf = dataset.field(dataset.month_field)
-    month = rules.typed(mf) if mf.kind == Kind.MONTH else f"strftime({rules.typed(mf)}, '%Y-%m')"
-    sel.append(f"{month} AS month")
-    rid = dataset.record_id_field
-    if rid is not None:
-        rid_sql = _pseudonym_sql(rid) if rid.identifies_person else rules.typed(rid)
-        sel.append(f"{rid_sql} AS _rid")
-    else:
-        sel.append("NULL::VARCHAR AS _rid")
-    joins = ""
-    lsoa11, lsoa21, district, known = "NULL", "NULL", "NULL", "FALSE"
-    if dataset.lsoa_field:
-        joins += (
-            f" LEFT JOIN ref_lsoa rl ON rl.code = {rules.typed(dataset.field(dataset.lsoa_field))}"
-        )
-        lsoa11, lsoa21, district = "rl.lsoa11", "rl.lsoa21", "rl.district"
-        known = "rl.code IS NOT NULL"
-    if dataset.postcode_field:
-        pc = rules.typed(dataset.field(dataset.postcode_field))
-        joins += (
-            f" LEFT JOIN ref_postcode rp ON rp.postcode = {pc}"
-            " LEFT JOIN ref_lsoa rp_l ON rp_l.code = rp.lsoa21"
-        )
-        lsoa11 = f"coalesce({lsoa11}, rp_l.lsoa11)"
-        lsoa21 = f"coalesce({lsoa21}, rp.lsoa21)"
-        district = f"coalesce({district}, rp.district, rp_l.district)"
-        known = f"({known} OR rp.postcode IS NOT NULL)"
-    districts = home.partnership.district_codes
-    in_list = ", ".join(f"'{d}'" for d in districts)
-    sel += [
-        f"{lsoa11} AS lsoa11",
-        f"{lsoa21} AS lsoa21",
-        f"{district} AS district",
-        f"CASE WHEN {district} IS NULL THEN NULL ELSE {district} IN ({in_list}) END "
-        "AS in_partnership",
-        f"{known} AS location_known",
-    ]
-    sql = f"""CREATE OR REPLACE TEMP TABLE _ok AS SELECT {", ".join(sel)} FROM _stage s {joins}
-            WHERE s._row NOT IN (SELECT _row FROM _problems WHERE severity = 'error'
-                                 AND _row IS NOT NULL)"""
-    con.execute(sql, _used(sql, dict(params)))
-
-
-def _reject_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str) -> None:
-    rid = dataset.record_id_field
-    if rid is None:
-        return
-    hidden = "'(identifier hidden)'" if rid.identifies_person else "d._rid"
-    con.execute(f"""
-        INSERT INTO _problems
-        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-in-file',
-               '{rid.header} repeats row ' || d.first_row || ' of this file', 'error'
-        FROM (SELECT _row, _rid, min(_row) OVER (PARTITION BY _rid) AS first_row FROM _ok
-              WHERE _rid IS NOT NULL) d
-        WHERE d._row <> d.first_row
-    """)
-    con.execute(
-        f"""
-        INSERT INTO _problems
-        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
-               '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
-               e.batch_id || ', row ' || e.row_number || ')', 'error'
-        FROM _ok d
-        JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
-        JOIN ingest_batches b ON b.batch_id = e.batch_id
-        WHERE NOT (e.source = ? AND e.month IN (SELECT DISTINCT month FROM _ok))
-    """,
-        [src],
-    )
-    con.execute("""DELETE FROM _ok WHERE _row IN (SELECT _row FROM _problems
-                   WHERE rule LIKE 'duplicate%')""")
-
-
 def _quarantine(
     con: duckdb.DuckDBPyConnection,
     home: Home,
@@ -509,26 +530,22 @@ def _quarantine(
     batch_id: int,
     src: str,
     name: str,
-    params: dict[str, bytes],
+    work: _Work,
 ) -> None:
-    record = []
-    for f in dataset.fields:
-        if f.kind == Kind.POSTCODE:
-            expr = rules.shown_value(f)
-        elif f.identifies_person:
-            expr = _pseudonym_sql(f)
-        else:
-            expr = f's."{f.name}"'
-        record.append(f"'{f.header}', {expr}")
-    sql = f"""INSERT INTO quarantine
-            SELECT $batch, $dataset, $src, $name, s._row, p.reasons,
-                   to_json(json_object({", ".join(record)}))
-            FROM _stage s JOIN (
+    """Keep every rejected row with its reasons; duplicates keep their checked values."""
+    checked = ", ".join(f"'{f.header}', \"{f.stored_name}\"" for f in stored_fields(dataset))
+    con.execute(
+        f"""INSERT INTO quarantine
+            SELECT ?, ?, ?, ?, s._row, p.reasons,
+                   coalesce(s._record, CAST(json_object({checked}) AS VARCHAR))
+            FROM {S}._stage s JOIN (
                 SELECT _row, string_agg(message, '; ' ORDER BY column_name) AS reasons
-                FROM _problems WHERE severity = 'error' AND _row IS NOT NULL GROUP BY _row) p
-            ON p._row = s._row"""
-    values = {"batch": batch_id, "dataset": dataset.name, "src": src, "name": name, **params}
-    con.execute(sql, _used(sql, values))
+                FROM {S}._problems WHERE severity = 'error' AND _row IS NOT NULL
+                GROUP BY _row) p
+            ON p._row = s._row
+            ORDER BY s._row""",
+        [batch_id, dataset.name, src, name],
+    )
     for m in reader.malformed:
         con.execute(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",

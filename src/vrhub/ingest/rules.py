@@ -1,8 +1,11 @@
 """The check and the conversion for each kind of field, as DuckDB SQL over raw text.
 
-Every raw value arrives as text in a staging table. For a field, :func:`checks` gives the
-conditions that make a value wrong (each with a rule name and a plain-words message) and
-:func:`typed` the expression that converts a good value to its stored type. Blank means NULL.
+Every raw value arrives as text. For a field, :func:`typed` gives the expression converting a
+good value to its stored type and :func:`checks` the conditions that make a value wrong, each
+with a rule name and a plain-words message. Both are written over column expressions the
+caller names: ``v`` for the trimmed text (NULL when blank), ``t`` for the typed value and, for
+LSOA and postcode fields, ``known`` for the matching reference code (NULL when the reference
+data lacks it). So the ingest pass converts each value once. Blank means NULL.
 """
 
 from __future__ import annotations
@@ -11,13 +14,19 @@ from dataclasses import dataclass
 
 from vrhub.datasets.spec import Field, Kind
 
-DATE_FORMATS = "['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S']"
+#: Formats tried, in order, when a date is not in the ISO form (YYYY-MM-DD).
+DATE_FORMATS = "['%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d']"
+#: Formats tried, in order, when a date and time is not in the ISO form.
 DATETIME_FORMATS = (
     "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M', "
     "'%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d', '%d/%m/%Y']"
 )
+#: ISO dates and date-times, which DuckDB's own cast reads far faster than strptime.
+ISO_DATE_RE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+ISO_DATETIME_RE = ISO_DATE_RE + "([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?"
 EARLIEST = "DATE '1970-01-01'"
 POSTCODE_RE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+LSOA_RE = "[EW]01[0-9]{6}"
 FLAG_TRUE = ("y", "yes", "true", "1")
 FLAG_FALSE = ("n", "no", "false", "0")
 
@@ -32,9 +41,9 @@ class Check:
     severity: str = "error"
 
 
-def raw(f: Field) -> str:
-    """The trimmed raw text of a field, NULL when blank."""
-    return f"nullif(trim(s.\"{f.name}\"), '')"
+def trimmed(column: str) -> str:
+    """The trimmed text of a raw column, NULL when blank."""
+    return f"nullif(trim({column}), '')"
 
 
 def _q(text: str) -> str:
@@ -49,22 +58,27 @@ def _code_map(f: Field) -> str:
     return f"map([{keys}], [{vals}])"
 
 
-def typed(f: Field) -> str:
-    """SQL converting a good raw value to its stored type."""
-    v = raw(f)
+def typed(f: Field, v: str) -> str:
+    """SQL converting a good trimmed value ``v`` to its stored type."""
     k = f.kind
-    if k in (Kind.TEXT, Kind.IDENTIFIER):
+    if k in (Kind.TEXT, Kind.IDENTIFIER, Kind.MONTH):
         return v
     if k == Kind.INTEGER:
         return f"CAST(TRY_CAST({v} AS DOUBLE) AS INTEGER)"
     if k in (Kind.DECIMAL, Kind.LONGITUDE, Kind.LATITUDE, Kind.EASTING, Kind.NORTHING):
         return f"TRY_CAST({v} AS DOUBLE)"
     if k == Kind.DATE:
-        return f"CAST(try_strptime({v}, {DATE_FORMATS}) AS DATE)"
+        return (
+            f"coalesce(CASE WHEN regexp_full_match({v}, '{ISO_DATE_RE}') "
+            f"THEN TRY_CAST({v} AS DATE) END, "
+            f"CAST(try_strptime({v}, {DATE_FORMATS}) AS DATE))"
+        )
     if k == Kind.DATETIME:
-        return f"try_strptime({v}, {DATETIME_FORMATS})"
-    if k == Kind.MONTH:
-        return v
+        return (
+            f"coalesce(CASE WHEN regexp_full_match({v}, '{ISO_DATETIME_RE}') "
+            f"THEN TRY_CAST({v} AS TIMESTAMP) END, "
+            f"try_strptime({v}, {DATETIME_FORMATS}))"
+        )
     if k == Kind.FLAG:
         return (
             f"CASE WHEN lower({v}) IN {FLAG_TRUE} THEN TRUE "
@@ -86,34 +100,35 @@ def typed(f: Field) -> str:
     raise AssertionError(f"no conversion for {k}")
 
 
-def checks(f: Field) -> list[Check]:
+def needs_reference(f: Field) -> str | None:
+    """The reference table (and its key column) a field's value must be found in, if any."""
+    if f.kind == Kind.LSOA:
+        return "ref_lsoa.code"
+    if f.kind == Kind.POSTCODE:
+        return "ref_postcode.postcode"
+    return None
+
+
+def checks(f: Field, v: str, t: str, known: str | None = None) -> list[Check]:
     """Everything that can be wrong with one field's value."""
-    v = raw(f)
     h = f.header
     out: list[Check] = []
     if f.required:
         out.append(Check("required", f"{v} IS NULL", f"{h} is blank but must be filled in"))
     k = f.kind
-    t = typed(f)
     if k == Kind.INTEGER:
-        out.append(
-            Check(
-                "whole-number",
-                f"NOT regexp_full_match({v}, '-?[0-9]+(\\.0+)?')",
-                f"{h} must be a whole number",
-            )
-        )
+        whole = f"regexp_full_match({v}, '-?[0-9]+(\\.0+)?')"
+        out.append(Check("whole-number", f"NOT {whole}", f"{h} must be a whole number"))
         if f.minimum is not None and f.maximum is not None:
             out.append(
                 Check(
                     "range",
-                    f"regexp_full_match({v}, '-?[0-9]+(\\.0+)?') AND "
-                    f"({t} < {f.minimum:g} OR {t} > {f.maximum:g})",
+                    f"{whole} AND ({t} < {f.minimum:g} OR {t} > {f.maximum:g})",
                     f"{h} must be between {f.minimum:g} and {f.maximum:g}",
                 )
             )
     elif k == Kind.DECIMAL:
-        out.append(Check("number", f"TRY_CAST({v} AS DOUBLE) IS NULL", f"{h} must be a number"))
+        out.append(Check("number", f"{t} IS NULL", f"{h} must be a number"))
     elif k in (Kind.LONGITUDE, Kind.LATITUDE, Kind.EASTING, Kind.NORTHING):
         lo, hi, where = {
             Kind.LONGITUDE: (-8.7, 1.9, "the United Kingdom"),
@@ -121,7 +136,7 @@ def checks(f: Field) -> list[Check]:
             Kind.EASTING: (0, 700000, "Great Britain's national grid"),
             Kind.NORTHING: (0, 1300000, "Great Britain's national grid"),
         }[k]
-        out.append(Check("number", f"TRY_CAST({v} AS DOUBLE) IS NULL", f"{h} must be a number"))
+        out.append(Check("number", f"{t} IS NULL", f"{h} must be a number"))
         out.append(
             Check(
                 "outside-uk",
@@ -155,8 +170,7 @@ def checks(f: Field) -> list[Check]:
         out.append(
             Check(
                 "month",
-                f"try_strptime({v} || '-01', '%Y-%m-%d') IS NULL "
-                f"OR NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}')",
+                f"NOT regexp_full_match({v}, '[0-9]{{4}}-(0[1-9]|1[0-2])')",
                 f"{h} is not a month (use YYYY-MM)",
             )
         )
@@ -170,22 +184,23 @@ def checks(f: Field) -> list[Check]:
         shown = ", ".join(f.allowed)
         out.append(Check("allowed-values", f"{t} IS NULL", f"{h} must be one of: {shown}"))
     elif k == Kind.LSOA:
+        assert known is not None, "an LSOA check needs the reference lookup"
         out.append(
             Check(
                 "lsoa-format",
-                f"NOT regexp_full_match({t}, '[EW]01[0-9]{{6}}')",
+                f"NOT regexp_full_match({t}, '{LSOA_RE}')",
                 f"{h} is not an LSOA code (E01 or W01 then six digits)",
             )
         )
         out.append(
             Check(
                 "lsoa-unknown",
-                f"regexp_full_match({t}, '[EW]01[0-9]{{6}}') "
-                f"AND {t} NOT IN (SELECT code FROM ref_lsoa)",
+                f"{known} IS NULL AND regexp_full_match({t}, '{LSOA_RE}')",
                 f"{h} is not a 2011 or 2021 LSOA code known to the reference data",
             )
         )
     elif k == Kind.POSTCODE:
+        assert known is not None, "a postcode check needs the reference lookup"
         out.append(
             Check(
                 "postcode-format",
@@ -196,8 +211,7 @@ def checks(f: Field) -> list[Check]:
         out.append(
             Check(
                 "postcode-unknown",
-                f"regexp_full_match({t}, '{POSTCODE_RE}') "
-                f"AND {t} NOT IN (SELECT postcode FROM ref_postcode)",
+                f"{known} IS NULL AND regexp_full_match({t}, '{POSTCODE_RE}')",
                 f"{h} is not in the postcode lookup; the row is kept with its location unknown",
                 severity="warning",
             )
@@ -211,18 +225,12 @@ def checks(f: Field) -> list[Check]:
             )
         )
     elif k == Kind.ICD10_ASSAULT:
-        out.append(
-            Check(
-                "icd10",
-                f"NOT regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}')",
-                f"{h} is not an ICD-10 code (like X99 or X99.1)",
-            )
-        )
+        icd = f"regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}')"
+        out.append(Check("icd10", f"NOT {icd}", f"{h} is not an ICD-10 code (like X99 or X99.1)"))
         out.append(
             Check(
                 "icd10-assault",
-                f"regexp_full_match({t}, '[A-Z][0-9]{{2}}[0-9A-Z]{{0,2}}') "
-                f"AND left({t}, 3) NOT BETWEEN 'X85' AND 'Y09'",
+                f"{icd} AND left({t}, 3) NOT BETWEEN 'X85' AND 'Y09'",
                 f"{h} is not an assault cause (ICD-10 X85 to Y09)",
             )
         )
@@ -245,13 +253,27 @@ def checks(f: Field) -> list[Check]:
     ]
 
 
-def shown_value(f: Field) -> str:
+def shown_value(f: Field, v: str) -> str:
     """The value as it may appear in a problem report: identifiers never appear."""
     if f.kind == Kind.POSTCODE:
         return (
-            f"CASE WHEN {raw(f)} IS NULL THEN NULL ELSE "
-            f"regexp_extract(upper({raw(f)}), '^[A-Z0-9]{{2,4}}') || ' *** (hidden)' END"
+            f"CASE WHEN {v} IS NULL THEN NULL ELSE "
+            f"regexp_extract(upper({v}), '^[A-Z0-9]{{2,4}}') || ' *** (hidden)' END"
         )
     if f.identifies_person:
-        return f"CASE WHEN {raw(f)} IS NULL THEN NULL ELSE '(identifier hidden)' END"
-    return f'left(s."{f.name}", 200)'
+        return f"CASE WHEN {v} IS NULL THEN NULL ELSE '(identifier hidden)' END"
+    return f"left({v}, 200)"
+
+
+def pseudonym(v: str) -> str:
+    """Keyed HMAC-SHA256 of the normalised identifier (spaces removed, upper case), as hex.
+
+    ``$ipad`` and ``$opad`` are the key's inner and outer pads (see
+    :meth:`vrhub.pseudonymise.PseudonymisationKey.sql_pads`); a test checks the result equals
+    Python's :func:`hmac.new`.
+    """
+    norm = f"upper(regexp_replace({v}, '\\s+', '', 'g'))"
+    return (
+        f"CASE WHEN {v} IS NULL THEN NULL ELSE "
+        f"sha256($opad || unhex(sha256($ipad || encode({norm})))) END"
+    )

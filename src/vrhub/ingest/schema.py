@@ -52,7 +52,13 @@ def stored_fields(dataset: Dataset) -> list[Field]:
 
 def ensure_events_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     cols = [f"{name} {sql}" for name, sql, _ in COMMON]
-    cols += [f"{f.stored_name} {SQL_TYPES[f.kind]}" for f in stored_fields(dataset)]
+    cols += [
+        f"{f.stored_name} {SQL_TYPES[f.kind]}"
+        # A pseudonym is random to a compressor: trying to compress it costs most of the
+        # time spent writing a batch and saves nothing.
+        + (" USING COMPRESSION uncompressed" if f.identifies_person else "")
+        for f in stored_fields(dataset)
+    ]
     cols += [
         f"{f.name}_has_time BOOLEAN" for f in stored_fields(dataset) if f.kind == Kind.DATETIME
     ]
