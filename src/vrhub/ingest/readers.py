@@ -13,9 +13,11 @@ import datetime as dt
 import gzip
 import io
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -107,32 +109,39 @@ class FileReader:
             )
             return "skip"
 
-        reader = pacsv.open_csv(
-            self.facts.path,
-            read_options=pacsv.ReadOptions(
-                use_threads=False,
-                block_size=self.block_bytes,
-                encoding=self.facts.encoding or "utf-8",
-                column_names=names,
-                skip_rows=1,
-            ),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                include_columns=[names[i] for i in self.match.columns.values()],
-            ),
-        )
-        next_row = 2
-        for batch in _guard(reader, self.facts.path.name):
-            n = batch.num_rows
-            skipped = np.array(sorted(m.row for m in self.malformed if m.row >= next_row))
-            candidates = np.arange(next_row, next_row + n + len(skipped), dtype=np.int64)
-            rows = candidates[~np.isin(candidates, skipped)][:n]
-            next_row = int(rows[-1]) + 1 if n else next_row
-            yield self._named(batch, rows)
+        opener = gzip.open if self.facts.compressed else open
+        with opener(self.facts.path, "rb") as raw:
+            gate = _ReadGate(raw, self.block_bytes)
+            try:
+                reader = pacsv.open_csv(
+                    gate,
+                    read_options=pacsv.ReadOptions(
+                        use_threads=False,
+                        block_size=self.block_bytes,
+                        encoding=self.facts.encoding or "utf-8",
+                        column_names=names,
+                        skip_rows=1,
+                    ),
+                    parse_options=pacsv.ParseOptions(
+                        newlines_in_values=True, invalid_row_handler=on_invalid
+                    ),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()),
+                        strings_can_be_null=False,
+                        include_columns=[names[i] for i in self.match.columns.values()],
+                    ),
+                )
+                next_row = 2
+                for batch in _guard(reader, self.facts.path.name):
+                    gate.advance()
+                    n = batch.num_rows
+                    skipped = np.array(sorted(m.row for m in self.malformed if m.row >= next_row))
+                    candidates = np.arange(next_row, next_row + n + len(skipped), dtype=np.int64)
+                    rows = candidates[~np.isin(candidates, skipped)][:n]
+                    next_row = int(rows[-1]) + 1 if n else next_row
+                    yield self._named(batch, rows)
+            finally:
+                gate.close_gate()
 
     def _named(self, batch: pa.RecordBatch | pa.Table, rows: np.ndarray) -> pa.Table:
         arrays = {name: batch.column(f"c{i}") for name, i in self.match.columns.items()}
@@ -179,6 +188,55 @@ class FileReader:
             arrays["_row"] = pa.array(np.arange(offset, offset + n, dtype=np.int64))
             offset += n
             yield pa.table(arrays)
+
+
+class _ReadGate(io.RawIOBase):
+    """A file the CSV parser may read only a few blocks ahead of the rows already used.
+
+    pyarrow's streaming CSV reader fetches blocks on a background thread, up to 32 ahead of
+    the parser; for a large file and large blocks that is most of the file in memory. The
+    gate makes that thread wait until the rows read so far have been taken (:meth:`advance`),
+    so memory stays at a few blocks whatever the file's size.
+    """
+
+    AHEAD = 3
+
+    def __init__(self, raw: IO[bytes], block_bytes: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._block = block_bytes
+        self._allowed = block_bytes * (self.AHEAD + 1)
+        self._given = 0
+        self._stopped = False
+        self._cond = threading.Condition()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with self._cond:
+            while self._given >= self._allowed and not self._stopped:
+                self._cond.wait()
+            if self._stopped:
+                return 0
+            n = min(len(buffer), self._allowed - self._given)
+        data = self._raw.read(n)
+        buffer[: len(data)] = data
+        with self._cond:
+            self._given += len(data)
+        return len(data)
+
+    def advance(self) -> None:
+        """One more block's worth of rows has been taken: let the reader fetch another."""
+        with self._cond:
+            self._allowed += self._block
+            self._cond.notify_all()
+
+    def close_gate(self) -> None:
+        """Stop: any waiting or later read sees the end of the file."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
 
 
 def _guard(reader: pacsv.CSVStreamingReader, name: str) -> Iterator[pa.RecordBatch]:
