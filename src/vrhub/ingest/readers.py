@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -201,7 +201,7 @@ class _ReadGate(io.RawIOBase):
 
     AHEAD = 3
 
-    def __init__(self, raw: IO[bytes], block_bytes: int) -> None:
+    def __init__(self, raw: io.BufferedIOBase, block_bytes: int) -> None:
         super().__init__()
         self._raw = raw
         self._block = block_bytes
