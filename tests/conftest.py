@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from vrhub import pipeline
+from vrhub.governance.terms import parse_terms
 from vrhub.home import Home
 
 RAW = next(
@@ -30,8 +37,119 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def _template(tmp_path_factory: pytest.TempPathFactory, partnership: str) -> Path:
     root = tmp_path_factory.mktemp(f"template-{partnership}") / "home"
-    pipeline.init_partnership_home(root, partnership)
+    home, _ = pipeline.init_partnership_home(root, partnership)
+    if partnership == "west-yorkshire":
+        grant_test_agreement(home)
     return root
+
+
+TEST_AGREEMENT = "TEST-ISA-01"
+
+
+def grant_test_agreement(home: Home) -> None:
+    """Test organisations and one active agreement covering every partner extract."""
+    gov = pipeline.governance(home)
+    try:
+        for code, kind in (
+            ("test-police", "police"),
+            ("test-nhs", "health"),
+            ("test-vrp", "partnership"),
+        ):
+            gov.people.add_organisation(code, f"Test {kind}", kind, "test")
+        terms = parse_terms(
+            {
+                "ref": TEST_AGREEMENT,
+                "title": "Test agreement for partner extracts",
+                "parties": ["test-police", "test-nhs", "test-vrp"],
+                "covers": [
+                    {"dataset": "police-crime"},
+                    {"dataset": "ed-assault"},
+                    {"dataset": "hospital-admission"},
+                ],
+                "lawful_basis": {
+                    "article6": "public-task",
+                    "article9": "9(2)(i) public health",
+                    "article10": "DPA 2018 Sch 1 para 10",
+                },
+                "purposes": ["testing"],
+                "audiences": ["analyst", "partner", "provider", "practitioner", "public"],
+                "retention_months": 60,
+                "start_date": dt.date(2015, 1, 1),
+                "status": "active",
+            },
+            "test agreement",
+        )
+        gov.register.create(terms, "test")
+    finally:
+        gov.close()
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A PostgreSQL server for record-store tests: CI's, or a throwaway one started here.
+
+    Never skipped: without a server the record-store tests fail, saying why.
+    """
+    given = os.environ.get("VRHUB_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    script = Path(__file__).resolve().parents[1] / "scripts" / "pg-throwaway.sh"
+    root = Path(tempfile.mkdtemp(prefix="vrhub-pg-"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = subprocess.run(
+        ["bash", str(script), "start", str(root / "pg"), str(port)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if started.returncode != 0:
+        pytest.fail(
+            "record-store tests need PostgreSQL: set VRHUB_TEST_POSTGRES_URL or install the "
+            f"PostgreSQL server ({started.stderr.strip()})"
+        )
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(root / "pg")], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    name = f"vrhub_test_{uuid.uuid4().hex[:12]}"
+    admin = postgres_admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a record-store test on SQLite and on PostgreSQL."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("VRHUB_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("VRHUB_DATABASE_URL", raising=False)
+    return str(request.param)
+
+
+@pytest.fixture
+def gov_home(backend: str, _wy_template: Path, tmp_path: Path) -> Iterator[Home]:
+    """A West Yorkshire home whose record store (SQLite or PostgreSQL) starts empty."""
+    dest = tmp_path / "gov-home"
+    shutil.copytree(_wy_template, dest)
+    for name in ("records.sqlite", "records.sqlite-wal", "records.sqlite-shm"):
+        (dest / name).unlink(missing_ok=True)
+    (dest / "secrets" / "audit.key").unlink(missing_ok=True)
+    yield pipeline.open_partnership_home(dest)
 
 
 @pytest.fixture(scope="session")

@@ -42,3 +42,39 @@ class FileRejectedError(VrhubError):
 
 class UnsupportedFieldError(VrhubError):
     """A field was asked of a dataset that does not hold it."""
+
+
+class RecordStoreError(ConfigurationError):
+    """The record store cannot be reached, opened or brought up to date."""
+
+
+class GovernanceError(VrhubError):
+    """Something governance forbids or a governance record that is invalid."""
+
+
+class AgreementInvalidError(GovernanceError):
+    """An agreement's terms are incomplete or contradictory."""
+
+
+class AgreementNotFoundError(GovernanceError):
+    """No agreement has the given reference."""
+
+
+class NoAgreementError(GovernanceError):
+    """No active agreement covers the data being loaded."""
+
+
+class AudienceForbiddenError(GovernanceError):
+    """An output would reach an audience that an agreement it draws on does not permit."""
+
+
+class AccessDeniedError(GovernanceError):
+    """A user asked for something their role or district scope does not allow."""
+
+
+class UnknownPersonError(GovernanceError):
+    """No user or organisation has the given name."""
+
+
+class DisclosureError(VrhubError):
+    """A table cannot be made safe to publish under the disclosure rule."""

@@ -5,11 +5,14 @@ so the whole flow reads from one file:
 
 1. **home** — :func:`init_partnership_home` creates the home, key and reference data;
 2. **reference** — :func:`load_reference_data` (re)loads lookups, deprivation, population;
-3. **ingest** — :func:`ingest_paths` validates, pseudonymises and loads partner files;
-4. **stores** — the analytical store (DuckDB) in the home;
-5. **outputs** — :func:`counts`, the quarantine and the batch log (measures, reports and the
+3. **governance** — :func:`governance` opens the record store (organisations, users,
+   agreements, lineage, audit trail); ingest asks it which agreement each file comes under;
+4. **ingest** — :func:`ingest_paths` validates, pseudonymises and loads partner files, and
+   records each batch's lineage and an audit entry;
+5. **stores** — the analytical store (DuckDB) and the record store (SQLite or PostgreSQL);
+6. **outputs** — :func:`counts`, the quarantine and the batch log (measures, reports and the
    dashboard build on these in later stages);
-6. **demo** — :func:`build_demo` runs all of the above on synthetic West Yorkshire extracts.
+7. **demo** — :func:`build_demo` runs all of the above on synthetic West Yorkshire extracts.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from rich.console import Console
 
 from vrhub.counts import CountTable, count_records
 from vrhub.datasets import get_dataset
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import ReferenceDataError
+from vrhub.governance.audit import cli_actor
+from vrhub.governance.context import Governance, open_governance
 from vrhub.home import Home, init_home, open_home
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
@@ -44,6 +50,12 @@ def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bo
             load_reference(con)
     finally:
         con.close()
+    gov = open_governance(h)  # creates or migrates the record store and its audit trail
+    try:
+        if created:
+            gov.audit.write(cli_actor(), "home.init", h.partnership.slug, {"home": str(h.path)})
+    finally:
+        gov.close()
     return h, created
 
 
@@ -61,7 +73,13 @@ def load_reference_data(home: Home, from_dir: Path | None = None) -> list[Loaded
         con.close()
 
 
-# 3. Ingest -------------------------------------------------------------------------------
+# 3. Governance ---------------------------------------------------------------------------
+def governance(home: Home) -> Governance:
+    """Open the home's record store (migrating it if needed); close it when done."""
+    return open_governance(home)
+
+
+# 4. Ingest -------------------------------------------------------------------------------
 def ingest_paths(
     home: Home,
     dataset: Dataset,
@@ -69,9 +87,16 @@ def ingest_paths(
     source: str | None = None,
     received: dt.date | None = None,
     on_file: Callable[[Path, int, int], None] | None = None,
+    agreement: str | None = None,
+    actor: str | None = None,
 ) -> list[IngestResult]:
-    """Ingest files and folders one file at a time, each file in its own transaction."""
+    """Ingest files and folders one file at a time, each file in its own transaction.
+
+    Each file must come under an active agreement covering its dataset and source (open
+    data under the built-in licence); ``agreement`` names one when several could apply.
+    """
     files = expand_paths(paths)
+    gov = open_governance(home)
     con = connect(home)
     try:
         if not table_exists(con, "ref_lsoa"):
@@ -82,13 +107,62 @@ def ingest_paths(
         for i, path in enumerate(files):
             if on_file:
                 on_file(path, i, len(files))
-            results.append(ingest_file(con, home, dataset, path, source, received))
+            results.append(
+                ingest_governed(con, gov, dataset, path, source, received, agreement, actor)
+            )
         return results
     finally:
         con.close()
+        gov.close()
 
 
-# 5. Outputs ------------------------------------------------------------------------------
+def ingest_governed(
+    con: duckdb.DuckDBPyConnection,
+    gov: Governance,
+    dataset: Dataset,
+    path: Path,
+    source: str | None = None,
+    received: dt.date | None = None,
+    agreement: str | None = None,
+    actor: str | None = None,
+) -> IngestResult:
+    """Ingest one file under its agreement; record lineage and audit what happened."""
+    who = actor or cli_actor()
+    r = ingest_file(
+        con, gov.home, dataset, path, source, received, authorise=gov.authoriser(dataset, agreement)
+    )
+    details: dict[str, object] = {
+        "dataset": r.dataset,
+        "file": r.file,
+        "sha256": r.file_sha256,
+        "source": r.source,
+        "rows_read": r.rows_read,
+        "rows_accepted": r.rows_accepted,
+        "rows_rejected": r.rows_rejected,
+        "months": r.months,
+        "agreement": r.agreement,
+    }
+    if r.status == "loaded" and r.batch_id is not None and r.agreement_id is not None:
+        gov.record_batch(
+            who,
+            r.batch_id,
+            r.dataset,
+            r.source or dataset.name,
+            r.file_sha256 or "",
+            r.agreement_id,
+            r.rows_accepted,
+            r.months,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            details,
+        )
+    elif r.status == "rejected":
+        gov.audit.write(
+            who, "ingest.rejected", f"batch {r.batch_id}", {**details, "why": r.message[:300]}
+        )
+    return r
+
+
+# 6. Outputs ------------------------------------------------------------------------------
 def counts(home: Home, dataset: Dataset, by: list[str], all_areas: bool = False) -> CountTable:
     con = connect(home)
     try:
@@ -124,7 +198,7 @@ def batch_log(home: Home, limit: int = 50) -> list[dict[str, Any]]:
         con.close()
 
 
-# 6. Demo ---------------------------------------------------------------------------------
+# 7. Demo ---------------------------------------------------------------------------------
 def build_demo(home: Path | None, years: int, seed: int, console: Console | None = None) -> str:
     """Write synthetic West Yorkshire extracts and ingest them through the normal path."""
     from vrhub.demo.build import build_demo_home

@@ -57,10 +57,37 @@ class Settings(BaseSettings):
         description="How many threads the analytical store may use.",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "The record store (users, organisations, agreements, lineage, audit trail) as a "
+            "SQLAlchemy URL. Unset: a SQLite file, records.sqlite, in the home. For PostgreSQL: "
+            "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE."
+        ),
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            raise ValueError(
+                "must start with sqlite:/// or postgresql+psycopg:// "
+                "(for example postgresql+psycopg://vrhub:secret@localhost:5432/vrhub)"
+            )
+        return value
+
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The record store's URL actually used."""
+        return self.database_url or f"sqlite:///{self.home / 'records.sqlite'}"
 
     @property
     def resolved_key_file(self) -> Path:

@@ -53,6 +53,7 @@ DATASET = Dataset(
     ),
     month_field="arrival_datetime",
     partner_extract=True,
+    special_category=True,
     lsoa_field="residence_lsoa",
     postcode_field="residence_postcode",
     source_field="site_code",

@@ -16,6 +16,7 @@ DATASET = Dataset(
     ),
     month_field="admission_date",
     partner_extract=True,
+    special_category=True,
     lsoa_field="residence_lsoa",
     fields=(
         Field(

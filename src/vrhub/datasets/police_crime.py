@@ -38,6 +38,7 @@ DATASET = Dataset(
     ),
     month_field="recorded_date",
     partner_extract=True,
+    criminal_offence_data=True,
     lsoa_field="lsoa_code",
     crime_type_field="offence_group",
     fields=(

@@ -79,6 +79,10 @@ class Dataset:
     fields: tuple[Field, ...]
     month_field: str
     partner_extract: bool
+    #: Special-category personal data (UK GDPR Article 9), e.g. health records.
+    special_category: bool = False
+    #: Personal data about criminal offences (UK GDPR Article 10).
+    criminal_offence_data: bool = False
     lsoa_field: str | None = None
     postcode_field: str | None = None
     source_field: str | None = None

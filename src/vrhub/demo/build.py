@@ -26,7 +26,7 @@ from vrhub.demo.generate import (
     police_crime,
 )
 from vrhub.home import Home
-from vrhub.ingest.load import IngestResult, ingest_file
+from vrhub.ingest.load import IngestResult
 from vrhub.store.analytical import connect
 
 
@@ -43,9 +43,12 @@ def build_demo_home(
     console: Console | None = None,
     end_month: str = DEFAULT_END_MONTH,
 ) -> str:
-    from vrhub.pipeline import init_partnership_home
+    from vrhub.demo.governance import ACTOR, setup_demo_governance
+    from vrhub.pipeline import governance, ingest_governed, init_partnership_home
 
     home, _ = init_partnership_home(home_dir, "west-yorkshire")
+    gov = governance(home)
+    setup_demo_governance(gov)
     say = console.print if console else (lambda *a, **k: None)
     months = months_between(end_month, 12 * years)
     rng = np.random.default_rng(seed)
@@ -90,10 +93,13 @@ def build_demo_home(
         for i, (name, path, source, received) in enumerate(plan):
             if console and i % 50 == 0:
                 say(f"ingesting file {i + 1} of {len(plan)}")
-            results.append(ingest_file(con, home, get_dataset(name), path, source, received))
+            results.append(
+                ingest_governed(con, gov, get_dataset(name), path, source, received, actor=ACTOR)
+            )
         return _summary(home, con, results, extracts)
     finally:
         con.close()
+        gov.close()
 
 
 def _summary(

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pyarrow as pa
@@ -28,7 +29,7 @@ import pyarrow as pa
 from vrhub import __version__
 from vrhub.checksums import file_sha256
 from vrhub.datasets.spec import Dataset, Kind
-from vrhub.errors import FileRejectedError
+from vrhub.errors import FileRejectedError, NoAgreementError
 from vrhub.home import Home
 from vrhub.ingest import stage
 from vrhub.ingest.files import inspect
@@ -63,6 +64,21 @@ class IngestResult:
     months: list[str] = field(default_factory=list)
     replaced: list[tuple[int, str, int]] = field(default_factory=list)
     problems_csv: Path | None = None
+    file_sha256: str | None = None
+    agreement_id: int | None = None
+    agreement: str | None = None  # e.g. "WY-DSA-001 v2"
+
+
+class Agreed(Protocol):
+    """What ingest needs to know of the agreement a file comes under."""
+
+    @property
+    def label(self) -> str: ...
+
+
+#: Given a file's source, the agreement (its record-store id and reference) it comes under;
+#: raises :class:`vrhub.errors.NoAgreementError` when none covers it.
+Authorise = Callable[[str], tuple[int, Agreed]]
 
 
 def slug(text: str) -> str:
@@ -77,8 +93,13 @@ def ingest_file(
     source: str | None = None,
     received: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    authorise: Authorise | None = None,
 ) -> IngestResult:
-    """Ingest one file; never raises for bad data, which is reported in the result."""
+    """Ingest one file; never raises for bad data, which is reported in the result.
+
+    ``authorise`` (from governance) names the agreement the file comes under once its
+    source is known; a file no active agreement covers is refused whole and logged.
+    """
     started = _utcnow()
     try:
         facts = inspect(path)
@@ -101,9 +122,21 @@ def ingest_file(
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {S}")
     try:
         reader = open_reader(dataset, facts, home.settings.read_block_mb << 20)
+        agreement: tuple[int, Agreed] | None = None
+        # Refuse a file no agreement covers before reading it, when its source is known.
+        known_source = slug(source) or source if source else None
+        if known_source is None and dataset.source_field is None:
+            known_source = dataset.name
+        if authorise is not None and known_source is not None:
+            agreement = _authorised(authorise, known_source, path)
         work = _prepare(con, home, dataset, reader, source, progress)
+        if authorise is not None and agreement is None:
+            agreement = _authorised(authorise, work.source, path)
         with transaction(con):
-            return _commit(con, home, dataset, reader, work, received, started)
+            result = _commit(con, home, dataset, reader, work, received, started)
+        if agreement is not None:
+            result.agreement_id, result.agreement = agreement[0], agreement[1].label
+        return result
     except FileRejectedError as exc:
         return _log_rejected(
             con,
@@ -120,6 +153,13 @@ def ingest_file(
         )
     finally:
         _drop_scratch(con)
+
+
+def _authorised(authorise: Authorise, source: str, path: Path) -> tuple[int, Agreed]:
+    try:
+        return authorise(source)
+    except NoAgreementError as exc:
+        raise FileRejectedError(f"{path.name}: {exc}") from None
 
 
 def _log_rejected(
@@ -185,6 +225,7 @@ def _log_rejected(
         batch_id=batch_id,
         source=source,
         problems_csv=csv_path,
+        file_sha256=sha,
     )
 
 
@@ -514,6 +555,7 @@ def _commit(
         months=work.months,
         replaced=replaced,
         problems_csv=csv_path,
+        file_sha256=facts.sha256,
     )
 
 

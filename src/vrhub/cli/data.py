@@ -1,8 +1,4 @@
-"""The vrhub command line: a thin layer over the library.
-
-Errors vrhub raises on purpose (:class:`vrhub.errors.VrhubError`) are printed as one clear
-line on standard error and the command exits with status 1.
-"""
+"""Commands for the home, reference data, ingest, counts, the quarantine, batches and demo."""
 
 from __future__ import annotations
 
@@ -14,35 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from vrhub import __version__, pipeline
+from vrhub.cli.common import HomeOpt, app, err, home_of, out, quarantine_app, reference_app
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
-from vrhub.home import Home
 from vrhub.ingest.load import IngestResult
-
-app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="vrhub: the Violence Reduction Knowledge Hub."
-)
-reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
-quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
-app.add_typer(reference_app, name="reference")
-app.add_typer(quarantine_app, name="quarantine")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME)."),
-]
-
-
-def _home(home: Path | None) -> Home:
-    return pipeline.open_partnership_home(home)
 
 
 @app.command()
@@ -77,7 +52,7 @@ def reference_load(
     ] = None,
 ) -> None:
     """Load the shipped reference data, or newer files of the same kinds from a folder."""
-    loaded = pipeline.load_reference_data(_home(home), from_dir)
+    loaded = pipeline.load_reference_data(home_of(home), from_dir)
     for s in loaded:
         out.print(f"{s.kind}: {s.file} ({s.origin})")
 
@@ -106,9 +81,13 @@ def ingest(
         str | None,
         typer.Option(help="Date the partner supplied the files, YYYY-MM-DD (default today)."),
     ] = None,
+    agreement: Annotated[
+        str | None,
+        typer.Option(help="The agreement the files come under, when several could apply."),
+    ] = None,
 ) -> None:
-    """Validate, pseudonymise and load partner files; report every problem."""
-    h = _home(home)
+    """Validate, pseudonymise and load partner files under their agreement; report problems."""
+    h = home_of(home)
     ds = get_dataset(dataset)
     when = _parse_date(received) if received else None
     with Progress(
@@ -124,7 +103,9 @@ def ingest(
         def on_file(path: Path, i: int, n: int) -> None:
             bar.update(task, description=f"{path.name}", completed=i, total=n)
 
-        results = pipeline.ingest_paths(h, ds, paths, source=source, received=when, on_file=on_file)
+        results = pipeline.ingest_paths(
+            h, ds, paths, source=source, received=when, on_file=on_file, agreement=agreement
+        )
     _print_results(results)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(1)
@@ -166,7 +147,7 @@ def counts(
 ) -> None:
     """Count records grouped by fields (in-partnership and unknown-location by default)."""
     table = pipeline.counts(
-        _home(home),
+        home_of(home),
         get_dataset(dataset),
         [b.strip() for b in by.split(",") if b.strip()],
         all_areas,
@@ -196,7 +177,7 @@ def quarantine_list(
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
 ) -> None:
     """Rows refused at ingest, with the reasons (identifiers shown only as pseudonyms)."""
-    rows = pipeline.quarantine_rows(_home(home), dataset, batch, limit)
+    rows = pipeline.quarantine_rows(home_of(home), dataset, batch, limit)
     t = Table("batch", "dataset", "file", "row", "reasons")
     for r in rows:
         t.add_row(
@@ -212,7 +193,7 @@ def batches(
     limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
 ) -> None:
     """The ingest log: every file, its fingerprint, months and row counts."""
-    rows = pipeline.batch_log(_home(home), limit)
+    rows = pipeline.batch_log(home_of(home), limit)
     t = Table(
         "batch", "dataset", "source", "file", "status", "read", "loaded", "rejected", "received"
     )
@@ -247,20 +228,3 @@ def _parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise VrhubError(f"--received '{text}' is not a date (use YYYY-MM-DD)") from None
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; VrhubErrors become one line on stderr and exit status 1."""
-    command = typer.main.get_command(app)
-    try:
-        command.main(args=argv, prog_name="vrhub", standalone_mode=True)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except VrhubError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        return 1
-    return 0
-
-
-def entry() -> None:
-    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The vrhub command line: a thin layer over the library.
+
+Errors vrhub raises on purpose (:class:`vrhub.errors.VrhubError`) are printed as one clear
+line on standard error and the command exits with status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from vrhub.cli import data, governance  # noqa: F401  (each module registers its commands)
+from vrhub.cli.common import app, err
+from vrhub.errors import VrhubError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; VrhubErrors become one line on stderr and exit status 1."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="vrhub", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except VrhubError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return 1
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Commands for organisations, users, agreements and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vrhub.cli.common import HomeOpt, app, governance_of, out
+from vrhub.errors import AgreementInvalidError, GovernanceError, VrhubError
+from vrhub.governance.agreements import effective_status, terms_of
+from vrhub.governance.audit import cli_actor
+from vrhub.governance.terms import read_terms
+
+org_app = typer.Typer(no_args_is_help=True, help="Organisations that share data.")
+user_app = typer.Typer(no_args_is_help=True, help="Users, their roles and district scopes.")
+agreement_app = typer.Typer(no_args_is_help=True, help="The register of data-sharing agreements.")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(audit_app, name="audit")
+
+
+# -- organisations ------------------------------------------------------------------------
+@org_app.command("add")
+def org_add(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. wyp.")],
+    name: Annotated[str, typer.Option(help="The organisation's name.")],
+    kind: Annotated[str, typer.Option(help="police, council, health, fire, probation, ...")],
+    home: HomeOpt = None,
+) -> None:
+    """Register an organisation."""
+    with governance_of(home) as gov:
+        org = gov.people.add_organisation(code, name, kind, cli_actor())
+    out.print(f"Added organisation {org.code}: {org.name} ({org.kind})")
+
+
+@org_app.command("list")
+def org_list(home: HomeOpt = None) -> None:
+    """List the organisations."""
+    with governance_of(home) as gov:
+        t = Table("code", "name", "kind")
+        for o in gov.people.organisations():
+            t.add_row(o.code, o.name, o.kind)
+    out.print(t)
+
+
+# -- users --------------------------------------------------------------------------------
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise GovernanceError("the two passwords differ")
+    return first
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    name: Annotated[str, typer.Option(help="The person's name as shown.")],
+    org: Annotated[str, typer.Option(help="Their organisation's code.")],
+    role: Annotated[str, typer.Option(help="administrator, analyst, partner, provider, ...")],
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="A district (LAD code) they may see; repeat; none means all."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input.")
+    ] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Add a user (the password is hashed with Argon2, never stored as typed)."""
+    password = _password(password_stdin)
+    with governance_of(home) as gov:
+        u = gov.people.add_user(username, name, org, role, district or [], password, cli_actor())
+    out.print(f"Added {u.username} ({u.role}), districts: {', '.join(u.districts) or 'all'}")
+
+
+@user_app.command("change")
+def user_change(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    role: Annotated[str | None, typer.Option(help="A new role.")] = None,
+    district: Annotated[
+        list[str] | None, typer.Option(help="The new district scope; repeat.")
+    ] = None,
+    all_districts: Annotated[bool, typer.Option(help="Let them see every district.")] = False,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="Sign-in on/off.")
+    ] = None,
+    new_password: Annotated[bool, typer.Option(help="Set a new password (from stdin).")] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Change a user's role, districts, whether they may sign in, or password."""
+    districts: list[str] | None = [] if all_districts else district
+    password = _password(True) if new_password else None
+    with governance_of(home) as gov:
+        u = gov.people.change(username, cli_actor(), role, districts, active, password)
+    out.print(
+        f"{u.username}: {u.role}, districts {', '.join(u.districts) or 'all'}, "
+        f"{'active' if u.active else 'inactive'}"
+    )
+
+
+@user_app.command("list")
+def user_list(home: HomeOpt = None) -> None:
+    """List the users with their roles and scopes."""
+    with governance_of(home) as gov:
+        t = Table("user", "name", "organisation", "role", "districts", "active")
+        for u in gov.people.users():
+            t.add_row(
+                u.username,
+                u.display_name,
+                u.organisation.code,
+                u.role,
+                ", ".join(u.districts) or "all",
+                "yes" if u.active else "no",
+            )
+    out.print(t)
+
+
+# -- agreements ---------------------------------------------------------------------------
+def _value(text: str) -> Any:
+    """A --set value: TOML syntax when it parses (dates, lists, numbers), else text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+@agreement_app.command("create")
+def agreement_create(
+    from_file: Annotated[Path, typer.Option("--from", help="The agreement as a TOML file.")],
+    home: HomeOpt = None,
+) -> None:
+    """Record a new agreement from its TOML file (see docs/how-to/agreements.md)."""
+    terms = read_terms(from_file)
+    with governance_of(home) as gov:
+        a = gov.register.create(terms, cli_actor())
+    out.print(f"Recorded {a.ref} version {a.version} ({a.status}): {a.title}")
+
+
+@agreement_app.command("amend")
+def agreement_amend(
+    ref: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    note: Annotated[str, typer.Option(help="What changed and why.")],
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="The whole amended agreement as TOML.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="TERM=VALUE, e.g. end_date=2027-03-31; repeat."),
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Amend an agreement: a new version is added; earlier versions never change."""
+    changes: dict[str, Any] = {}
+    if from_file:
+        changes.update(read_terms(from_file).model_dump(exclude_none=True))
+    for item in set_ or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise AgreementInvalidError(f"--set {item}: write TERM=VALUE")
+        changes[key.strip()] = _value(value.strip())
+    if not changes:
+        raise AgreementInvalidError("nothing to amend: give --from FILE or --set TERM=VALUE")
+    with governance_of(home) as gov:
+        a = gov.register.amend(ref, changes, note, cli_actor())
+    out.print(f"{a.ref} is now at version {a.version} ({a.status})")
+
+
+@agreement_app.command("suspend")
+def agreement_suspend(
+    ref: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    reason: Annotated[str, typer.Option(help="Why it is suspended.")],
+    home: HomeOpt = None,
+) -> None:
+    """Suspend an agreement: no more data is loaded under it until it is reactivated."""
+    with governance_of(home) as gov:
+        a = gov.register.set_status(ref, "suspended", f"suspended: {reason}", cli_actor())
+    out.print(f"{a.ref} suspended (version {a.version})")
+
+
+@agreement_app.command("activate")
+def agreement_activate(
+    ref: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    note: Annotated[str, typer.Option(help="Why it is now active.")],
+    home: HomeOpt = None,
+) -> None:
+    """Make a draft or suspended agreement active."""
+    with governance_of(home) as gov:
+        a = gov.register.set_status(ref, "active", note, cli_actor())
+    out.print(f"{a.ref} active (version {a.version})")
+
+
+@agreement_app.command("list")
+def agreement_list(home: HomeOpt = None) -> None:
+    """The register: the latest version of each agreement and licence."""
+    with governance_of(home) as gov:
+        t = Table("ref", "v", "status", "title", "covers", "audiences", "ends", "review")
+        for a in gov.register.current():
+            t.add_row(
+                a.ref,
+                str(a.version),
+                effective_status(a),
+                a.title,
+                ", ".join(str(c["dataset"]) for c in a.covers),
+                ", ".join(a.audiences),
+                str(a.end_date or ""),
+                str(a.review_date or ""),
+            )
+    out.print(t)
+
+
+@agreement_app.command("show")
+def agreement_show(
+    ref: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    home: HomeOpt = None,
+) -> None:
+    """Every version of an agreement, oldest first, with its terms."""
+    with governance_of(home) as gov:
+        for a in gov.register.history(ref):
+            out.print(
+                f"[bold]{a.ref} version {a.version}[/bold] — {effective_status(a)}; "
+                f"{a.created_at:%Y-%m-%d %H:%M} by {a.created_by}: {a.change_note}"
+            )
+            out.print(json.dumps(terms_of(a), default=str, indent=2), markup=False)
+
+
+# -- audit --------------------------------------------------------------------------------
+def _date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise VrhubError(f"{what} '{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+@audit_app.command("show")
+def audit_show(
+    user: Annotated[str | None, typer.Option(help="Only this actor, e.g. analyst.")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only this action or family, e.g. ingest.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From this date, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date, YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many entries.")] = 50,
+    home: HomeOpt = None,
+) -> None:
+    """Audit entries, newest first."""
+    with governance_of(home) as gov:
+        entries = gov.audit.show(
+            user, action, _date(since, "--since"), _date(until, "--until"), limit
+        )
+    t = Table("#", "when (UTC)", "who", "action", "target", "details")
+    for e in entries:
+        t.add_row(str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.details)
+    out.print(t)
+
+
+@audit_app.command("verify")
+def audit_verify(home: HomeOpt = None) -> None:
+    """Check every entry's seal and link; say where the trail was altered."""
+    with governance_of(home) as gov:
+        report = gov.audit.verify()
+    if report.intact:
+        out.print(f"The audit trail is intact: {report.checked:,} entries checked.")
+        return
+    for p in report.problems:
+        out.print(f"- {p}", markup=False)
+    raise GovernanceError(
+        f"the audit trail has been altered ({len(report.problems)} problem(s) above)"
+    )

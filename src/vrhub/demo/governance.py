@@ -1,0 +1,147 @@
+"""The demo partnership's organisations, agreements and users: real governance to respect.
+
+Organisations are the West Yorkshire duty holders by their public names plus two fictional
+commissioned providers. The agreements follow the shape of a real information-sharing
+agreement (lawful basis, purposes, audiences, retention, DPIA); their references and DPIA
+numbers are made up. Each demo account gets a fresh random password, written to
+``demo-accounts.txt`` in the home (mode 600), never to the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from vrhub.governance.context import Governance
+from vrhub.governance.terms import parse_terms
+
+ACTOR = "demo"
+
+ORGANISATIONS = (
+    ("wyvrp", "West Yorkshire Violence Reduction Partnership", "partnership"),
+    ("bradford", "City of Bradford Metropolitan District Council", "council"),
+    ("calderdale", "Calderdale Metropolitan Borough Council", "council"),
+    ("kirklees", "Kirklees Council", "council"),
+    ("leeds", "Leeds City Council", "council"),
+    ("wakefield", "Wakefield Council", "council"),
+    ("wyp", "West Yorkshire Police", "police"),
+    ("wy-icb", "NHS West Yorkshire Integrated Care Board", "health"),
+    ("wyfrs", "West Yorkshire Fire and Rescue Service", "fire"),
+    ("probation-yh", "Probation Service, Yorkshire and the Humber", "probation"),
+    ("wy-yjs", "West Yorkshire youth justice services", "youth-justice"),
+    ("pathways-yw", "Pathways Youth Work (fictional provider)", "provider"),
+    ("harbour-nav", "Harbour Hospital Navigators (fictional provider)", "provider"),
+)
+
+COUNCILS = ["bradford", "calderdale", "kirklees", "leeds", "wakefield"]
+START = dt.date(2019, 4, 1)
+END = dt.date(2028, 3, 31)
+
+AGREEMENTS: tuple[dict[str, object], ...] = (
+    {
+        "ref": "WY-ISA-01",
+        "title": "Police recorded violence for the serious violence needs assessment",
+        "parties": ["wyp", "wyvrp", *COUNCILS],
+        "covers": [{"dataset": "police-crime", "sources": ["west-yorkshire-police"]}],
+        "lawful_basis": {
+            "article6": "public-task",
+            "article10": "DPA 2018 Sch 1 para 10 (preventing or detecting unlawful acts)",
+        },
+        "purposes": [
+            "understand serious violence in the area (Serious Violence Duty needs assessment)",
+            "target and evaluate interventions",
+        ],
+        "audiences": ["analyst", "partner", "practitioner", "public"],
+        "retention_months": 84,
+        "review_date": dt.date(2026, 4, 1),
+        "dpia_ref": "WYVRP-DPIA-2019-03",
+    },
+    {
+        "ref": "WY-ISA-02",
+        "title": "Emergency department assault attendances (ISTV)",
+        "parties": ["wy-icb", "wyvrp", "wyp", *COUNCILS],
+        "covers": [{"dataset": "ed-assault", "sources": []}],
+        "lawful_basis": {
+            "article6": "public-task",
+            "article9": "9(2)(i) public health; DPA 2018 Sch 1 para 3",
+        },
+        "purposes": ["information sharing to tackle violence (ISTV)"],
+        "audiences": ["analyst", "partner", "public"],
+        "retention_months": 60,
+        "review_date": dt.date(2027, 4, 1),
+        "dpia_ref": "WYVRP-DPIA-2019-05",
+    },
+    {
+        "ref": "WY-ISA-03",
+        "title": "Hospital admissions for assault",
+        "parties": ["wy-icb", "wyvrp"],
+        "covers": [{"dataset": "hospital-admission", "sources": ["west-yorkshire-hospitals"]}],
+        "lawful_basis": {
+            "article6": "public-task",
+            "article9": "9(2)(h) health or social care; DPA 2018 Sch 1 para 2",
+        },
+        "purposes": ["understand the health burden of serious violence"],
+        "audiences": ["analyst", "partner"],
+        "disclosure": {"suppress_max": 9, "round_to": 5},
+        "retention_months": 60,
+        "review_date": dt.date(2027, 4, 1),
+        "dpia_ref": "WYVRP-DPIA-2020-01",
+    },
+)
+
+#: One account per role: (username, name, organisation, role, districts).
+ACCOUNTS: tuple[tuple[str, str, str, str, list[str]], ...] = (
+    ("admin", "Demo administrator", "wyvrp", "administrator", []),
+    ("analyst", "Demo analyst", "wyvrp", "analyst", []),
+    ("partner-leeds", "Demo partner (Leeds)", "leeds", "partner", ["E08000035"]),
+    ("provider", "Demo provider", "pathways-yw", "provider", ["E08000032", "E08000035"]),
+    ("practitioner", "Demo practitioner", "wy-yjs", "practitioner", ["E08000034"]),
+    ("public", "Demo public viewer", "wyvrp", "public", []),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+
+
+def setup_demo_governance(gov: Governance) -> list[DemoAccount]:
+    """Create the demo organisations, agreements and accounts (once; later runs keep them)."""
+    known = {o.code for o in gov.people.organisations()}
+    for code, name, kind in ORGANISATIONS:
+        if code not in known:
+            gov.people.add_organisation(code, name, kind, ACTOR)
+    current = {a.ref for a in gov.register.current()}
+    for spec in AGREEMENTS:
+        if spec["ref"] in current:
+            continue
+        terms = parse_terms(
+            {**spec, "start_date": START, "end_date": END, "status": "active"},
+            f"demo agreement {spec['ref']}",
+        )
+        gov.register.create(terms, ACTOR, note="demo partnership agreement")
+    existing = {u.username for u in gov.people.users()}
+    made = []
+    for username, name, org, role, districts in ACCOUNTS:
+        if username in existing:
+            continue
+        password = secrets.token_urlsafe(12)
+        gov.people.add_user(username, name, org, role, districts, password, ACTOR)
+        made.append(DemoAccount(username, role, password))
+    if made:
+        _write_accounts(gov.home.path / "demo-accounts.txt", made)
+    return made
+
+
+def _write_accounts(path: Path, accounts: list[DemoAccount]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# Demo accounts for this home only (one per role). Keep this file private.\n")
+        for a in accounts:
+            fh.write(f"{a.username}\t{a.role}\t{a.password}\n")
+    os.chmod(path, 0o600)

@@ -1,0 +1,1 @@
+"""Governance: agreements, organisations and users, lineage and audiences, the audit trail."""

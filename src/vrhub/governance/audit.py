@@ -1,0 +1,215 @@
+"""The audit trail: append-only, each entry sealed and chained to the one before.
+
+An entry's seal is an HMAC-SHA256, under the home's audit key, of its number, time, actor,
+action, target, details and the previous entry's seal. Someone who can write to the record
+store but does not hold the key cannot edit, insert or remove an entry without
+:func:`verify` noticing, because they cannot make a matching seal. A sealed head row holds
+the number and seal of the last entry, so removing entries from the end is noticed too.
+
+Details never hold personal data: identifiers appear only as counts, codes and file names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import hmac
+import json
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vrhub.errors import PseudonymisationKeyError
+from vrhub.pseudonymise import generate_key_file
+from vrhub.records.db import Records
+from vrhub.records.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, without a zone, to the microsecond (as both databases store it)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def cli_actor() -> str:
+    """Who is acting when vrhub runs from the command line."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def audit_key(home_path: Path) -> bytes:
+    """The home's audit key (created, mode 600, the first time it is needed)."""
+    path = home_path / "secrets" / "audit.key"
+    if not path.exists():
+        generate_key_file(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise PseudonymisationKeyError(
+            f"the audit key {path} can be read by other users (mode {mode:o}); "
+            f"restrict it with: chmod 600 {path}"
+        )
+    try:
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (ValueError, UnicodeDecodeError):
+        raise PseudonymisationKeyError(
+            f"the audit key {path} is not a hexadecimal key written by vrhub"
+        ) from None
+    if len(secret) < 32:
+        raise PseudonymisationKeyError(f"the audit key {path} is too short")
+    return secret
+
+
+def _canonical(details: dict[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _seal(key: bytes, e: AuditEntry) -> str:
+    text = json.dumps(
+        [e.seq, e.at.isoformat(), e.actor, e.action, e.target, e.details, e.prev_seal],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _head_seal(key: bytes, seq: int, seal: str) -> str:
+    return hmac.new(key, f"head:{seq}:{seal}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Audit:
+    """Writes to and reads the audit trail of one record store."""
+
+    records: Records
+    key: bytes = field(repr=False)
+
+    def record(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        target: str,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Append an entry inside the caller's transaction (so it stands or falls with it)."""
+        head = session.execute(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).scalar_one_or_none()
+        if head is None:
+            head = AuditHead(id=1, seq=0, seal=GENESIS, head_seal=_head_seal(self.key, 0, GENESIS))
+            session.add(head)
+            session.flush()
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            target=target,
+            details=_canonical(details or {}),
+            prev_seal=head.seal,
+        )
+        entry.seal = _seal(self.key, entry)
+        session.add(entry)
+        head.seq, head.seal = entry.seq, entry.seal
+        head.head_seal = _head_seal(self.key, entry.seq, entry.seal)
+        session.flush()
+        return entry
+
+    def write(
+        self, actor: str, action: str, target: str, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """Append an entry in a transaction of its own."""
+        with self.records.session() as s:
+            return self.record(s, actor, action, target, details)
+
+    def show(
+        self,
+        actor: str | None = None,
+        action: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        """Entries, newest first, filtered by actor, action (or its prefix) and dates."""
+        q = select(AuditEntry)
+        if actor:
+            q = q.where(AuditEntry.actor == actor)
+        if action:
+            q = q.where((AuditEntry.action == action) | AuditEntry.action.startswith(action + "."))
+        if since:
+            q = q.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+        if until:
+            q = q.where(AuditEntry.at < dt.datetime.combine(until, dt.time()) + dt.timedelta(1))
+        with self.records.session() as s:
+            return list(s.scalars(q.order_by(AuditEntry.seq.desc()).limit(limit)))
+
+    def verify(self) -> VerifyReport:
+        """Check every seal, every link and the head; say where anything is wrong."""
+        report = VerifyReport()
+        with self.records.session() as s:
+            head = s.get(AuditHead, 1)
+            expected_seq, prev = 1, GENESIS
+            for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+                report.checked += 1
+                if e.seq > expected_seq:
+                    gap = (
+                        f"entry {expected_seq}"
+                        if e.seq == expected_seq + 1
+                        else f"entries {expected_seq} to {e.seq - 1}"
+                    )
+                    report.problems.append(f"{gap} missing: removed from the trail")
+                if not hmac.compare_digest(_seal(self.key, e), e.seal):
+                    report.problems.append(
+                        f"entry {e.seq} ({e.action}, {e.at:%Y-%m-%d %H:%M:%S}): its contents do "
+                        "not match its seal: edited, or added without the audit key"
+                    )
+                elif e.prev_seal != prev and e.seq == expected_seq:
+                    report.problems.append(
+                        f"entry {e.seq}: not chained to entry {e.seq - 1}: the entries around "
+                        "it were altered"
+                    )
+                expected_seq, prev = e.seq + 1, e.seal
+            last_seq = expected_seq - 1
+            if head is None:
+                if report.checked:
+                    report.problems.append("the trail's sealed end record is missing")
+            elif not hmac.compare_digest(_head_seal(self.key, head.seq, head.seal), head.head_seal):
+                report.problems.append("the trail's sealed end record was edited")
+            elif head.seq > last_seq:
+                report.problems.append(
+                    f"entries {last_seq + 1} to {head.seq} missing: removed from the end of the "
+                    "trail"
+                    if head.seq > last_seq + 1
+                    else f"entry {head.seq} missing: removed from the end of the trail"
+                )
+            elif head.seq < last_seq:
+                report.problems.append(
+                    f"entries after {head.seq} were added without the audit key"
+                    if last_seq > head.seq + 1
+                    else f"entry {last_seq} was added without the audit key"
+                )
+            elif head.seal != prev:
+                report.problems.append(f"entry {last_seq} does not match the sealed end record")
+        return report
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def open_audit(records: Records, home_path: Path) -> Audit:
+    return Audit(records, audit_key(home_path))

@@ -1,0 +1,235 @@
+"""Organisations, users, roles and district scopes; passwords hashed with Argon2.
+
+Roles, from most to least trusted: administrator, analyst, partner, provider, practitioner,
+public. Each role reads outputs meant for one audience (administrators and analysts the
+analyst tier). A user's scope is a set of the partnership's districts (empty: all of them)
+and their organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+
+from vrhub.errors import AccessDeniedError, GovernanceError, UnknownPersonError
+from vrhub.governance.audit import Audit, utcnow
+from vrhub.records.db import Records
+from vrhub.records.models import Organisation, User
+
+ROLES = ("administrator", "analyst", "partner", "provider", "practitioner", "public")
+#: The audience whose outputs each role may read.
+ROLE_AUDIENCE = {
+    "administrator": "analyst",
+    "analyst": "analyst",
+    "partner": "partner",
+    "provider": "provider",
+    "practitioner": "practitioner",
+    "public": "public",
+}
+ORGANISATION_KINDS = (
+    "police",
+    "council",
+    "health",
+    "fire",
+    "probation",
+    "youth-justice",
+    "provider",
+    "partnership",
+    "other",
+)
+MIN_PASSWORD = 12
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise GovernanceError(f"a password must have at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+class People:
+    """Organisations and users of one record store; every change is audited."""
+
+    def __init__(self, records: Records, audit: Audit, districts: Iterable[str]) -> None:
+        self.records = records
+        self.audit = audit
+        self.districts = tuple(districts)
+
+    # -- organisations -------------------------------------------------------------------
+    def add_organisation(self, code: str, name: str, kind: str, actor: str) -> Organisation:
+        if kind not in ORGANISATION_KINDS:
+            raise GovernanceError(f"kind '{kind}' is not one of: {', '.join(ORGANISATION_KINDS)}")
+        with self.records.session() as s:
+            if s.scalar(select(Organisation).where(Organisation.code == code)):
+                raise GovernanceError(f"an organisation with the code '{code}' already exists")
+            org = Organisation(code=code, name=name, kind=kind, created_at=utcnow())
+            s.add(org)
+            s.flush()
+            self.audit.record(s, actor, "organisation.add", code, {"kind": kind})
+            return org
+
+    def organisations(self) -> list[Organisation]:
+        with self.records.session() as s:
+            return list(s.scalars(select(Organisation).order_by(Organisation.code)))
+
+    # -- users ---------------------------------------------------------------------------
+    def _check_districts(self, districts: Iterable[str]) -> list[str]:
+        chosen = sorted(set(districts))
+        outside = [d for d in chosen if d not in self.districts]
+        if outside:
+            raise GovernanceError(
+                f"district {', '.join(outside)} is not in the partnership "
+                f"(its districts: {', '.join(self.districts)})"
+            )
+        return chosen
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        organisation: str,
+        role: str,
+        districts: Iterable[str],
+        password: str,
+        actor: str,
+    ) -> User:
+        if role not in ROLES:
+            raise GovernanceError(f"role '{role}' is not one of: {', '.join(ROLES)}")
+        chosen = self._check_districts(districts)
+        password_hash = hash_password(password)
+        with self.records.session() as s:
+            org = s.scalar(select(Organisation).where(Organisation.code == organisation))
+            if org is None:
+                raise UnknownPersonError(f"no organisation has the code '{organisation}'")
+            if s.scalar(select(User).where(User.username == username)):
+                raise GovernanceError(f"a user called '{username}' already exists")
+            user = User(
+                username=username,
+                display_name=display_name,
+                organisation_id=org.id,
+                role=role,
+                districts=chosen,
+                password_hash=password_hash,
+                active=True,
+                failed_logins=0,
+                created_at=utcnow(),
+            )
+            s.add(user)
+            s.flush()
+            self.audit.record(
+                s,
+                actor,
+                "user.add",
+                username,
+                {"role": role, "organisation": organisation, "districts": chosen},
+            )
+            return user
+
+    def get(self, username: str) -> User:
+        with self.records.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise UnknownPersonError(f"no user is called '{username}'")
+            _ = user.organisation
+            return user
+
+    def users(self) -> list[User]:
+        with self.records.session() as s:
+            found = list(s.scalars(select(User).order_by(User.username)))
+            for u in found:
+                _ = u.organisation
+            return found
+
+    def change(
+        self,
+        username: str,
+        actor: str,
+        role: str | None = None,
+        districts: Iterable[str] | None = None,
+        active: bool | None = None,
+        password: str | None = None,
+    ) -> User:
+        """Change a user's role, districts, whether they may sign in, or password."""
+        details: dict[str, object] = {}
+        with self.records.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise UnknownPersonError(f"no user is called '{username}'")
+            if role is not None:
+                if role not in ROLES:
+                    raise GovernanceError(f"role '{role}' is not one of: {', '.join(ROLES)}")
+                details["role"] = [user.role, role]
+                user.role = role
+            if districts is not None:
+                chosen = self._check_districts(districts)
+                details["districts"] = [list(user.districts), chosen]
+                user.districts = chosen
+            if active is not None:
+                details["active"] = [user.active, active]
+                user.active = active
+            if password is not None:
+                user.password_hash = hash_password(password)
+                user.failed_logins, user.locked_until = 0, None
+                details["password"] = "reset"
+            self.audit.record(s, actor, "user.change", username, details)
+            return user
+
+    def authenticate(self, username: str, password: str, now: dt.datetime | None = None) -> User:
+        """The user, if the password is right and the account open; failures are counted."""
+        now = now or utcnow()
+        refused = AccessDeniedError("the user name or password is not right")
+        with self.records.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                _hasher.hash(password)  # the same work as for a real user
+                self.audit.record(s, f"unknown:{username[:40]}", "login.failed", username[:80])
+                raise refused
+            if not user.active:
+                self.audit.record(s, username, "login.refused", username, {"why": "inactive"})
+                raise AccessDeniedError("this account is switched off; ask an administrator")
+            if user.locked_until and user.locked_until > now:
+                self.audit.record(s, username, "login.refused", username, {"why": "locked"})
+                raise AccessDeniedError(
+                    f"this account is locked after {LOCK_AFTER} failed sign-ins; try again "
+                    f"after {user.locked_until:%H:%M} UTC"
+                )
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                user.failed_logins += 1
+                details: dict[str, object] = {"failures": user.failed_logins}
+                if user.failed_logins >= LOCK_AFTER:
+                    user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+                    details["locked_minutes"] = LOCK_MINUTES
+                self.audit.record(s, username, "login.failed", username, details)
+                refused_now = refused
+            else:
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = _hasher.hash(password)
+                user.failed_logins, user.locked_until = 0, None
+                self.audit.record(s, username, "login", username)
+                _ = user.organisation
+                return user
+        raise refused_now
+
+
+def audience_of(user: User) -> str:
+    return ROLE_AUDIENCE[user.role]
+
+
+def require_districts(user: User, districts: Iterable[str], partnership: Iterable[str]) -> None:
+    """Refuse, naming them, any districts outside the user's scope."""
+    allowed = set(user.districts or partnership)
+    outside = sorted(set(districts) - allowed)
+    if outside:
+        raise AccessDeniedError(
+            f"{user.username} may see only {', '.join(sorted(allowed))}; "
+            f"{', '.join(outside)} is outside their scope"
+        )

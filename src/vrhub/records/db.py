@@ -1,0 +1,98 @@
+"""Open the record store, bring its schema up to date, and hand out sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from vrhub.errors import RecordStoreError
+from vrhub.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Records:
+    """An open record store."""
+
+    engine: Engine
+    url_shown: str
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work is committed together, or not at all."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def shown(url: str) -> str:
+    """The URL with any password hidden, fit for a message."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable URL)"
+
+
+def open_records(settings: Settings, migrate: bool = True) -> Records:
+    """Connect to the record store and (by default) apply any pending migrations."""
+    url = settings.resolved_database_url
+    where = shown(url)
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise RecordStoreError(f"the record store URL {where} is not valid ({exc})") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as conn:
+            if migrate:
+                cfg = _alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            else:
+                _check_current(conn)
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise RecordStoreError(f"cannot use the record store at {where}: {reason}") from None
+    return Records(engine, where)
+
+
+def _check_current(conn: object) -> None:
+    context = MigrationContext.configure(conn)  # type: ignore[arg-type]
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if context.get_current_revision() != head:
+        raise RecordStoreError(
+            "the record store's schema is not up to date; run any vrhub command that writes "
+            "(for example `vrhub agreement list`) to migrate it"
+        )
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.close()

@@ -1,0 +1,135 @@
+"""The record store's tables, as SQLAlchemy models (one class per table).
+
+Agreements are versioned: amending one adds a row with the next version for the same
+reference and never changes an old row, so lineage can name the exact terms data came under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Root of the record store's models."""
+
+
+class Organisation(Base):
+    """A party to the partnership's data sharing: a duty holder or a provider."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    """Someone who signs in, with one role and a district scope."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    #: District (LAD) codes the user may see; empty means every district of the partnership.
+    districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Agreement(Base):
+    """One version of a data-sharing agreement (or of an open licence)."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (UniqueConstraint("ref", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # agreement | licence
+    title: Mapped[str] = mapped_column(String(300))
+    parties: Mapped[list[str]] = mapped_column(JSON)  # organisation codes
+    covers: Mapped[list[dict[str, object]]] = mapped_column(JSON)  # [{dataset, sources}]
+    article6: Mapped[str] = mapped_column(String(40))
+    article9: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    article10: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    purposes: Mapped[list[str]] = mapped_column(JSON)
+    audiences: Mapped[list[str]] = mapped_column(JSON)
+    suppress_max: Mapped[int] = mapped_column(Integer)
+    round_to: Mapped[int] = mapped_column(Integer)
+    retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    review_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    dpia_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # draft | active | suspended | expired
+    change_note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class BatchLineage(Base):
+    """Which agreement version each stored batch of the analytical store came under."""
+
+    __tablename__ = "batch_lineage"
+
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dataset: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(120))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    rows_accepted: Mapped[int] = mapped_column(Integer)
+    months: Mapped[list[str]] = mapped_column(JSON)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    removed_why: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    agreement: Mapped[Agreement] = relationship()
+
+
+class AuditEntry(Base):
+    """One entry of the append-only audit trail, sealed and chained to the one before."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON; never personal data
+    prev_seal: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last entry of the audit trail, sealed, so a removed last entry is noticed."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    seal: Mapped[str] = mapped_column(String(64))
+    head_seal: Mapped[str] = mapped_column(String(64))
