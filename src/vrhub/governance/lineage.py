@@ -43,12 +43,8 @@ def agreements_for_batches(records: Records, batch_ids: Iterable[int]) -> list[A
     if not ids:
         return []
     with records.session() as s:
-        rows = s.scalars(
-            select(Agreement)
-            .join(BatchLineage, BatchLineage.agreement_id == Agreement.id)
-            .where(BatchLineage.batch_id.in_(ids))
-            .distinct()
-        )
+        used = select(BatchLineage.agreement_id).where(BatchLineage.batch_id.in_(ids))
+        rows = s.scalars(select(Agreement).where(Agreement.id.in_(used)))
         return sorted({ref_of(a) for a in rows}, key=lambda r: (r.ref, r.version))
 
 

@@ -182,42 +182,53 @@ class People:
             return user
 
     def authenticate(self, username: str, password: str, now: dt.datetime | None = None) -> User:
-        """The user, if the password is right and the account open; failures are counted."""
+        """The user, if the password is right and the account open; failures are counted.
+
+        Every attempt is audited; the refusal is raised only after the audit entry (and any
+        lockout) has been committed.
+        """
         now = now or utcnow()
-        refused = AccessDeniedError("the user name or password is not right")
+        refusal: AccessDeniedError | None = None
         with self.records.session() as s:
             user = s.scalar(select(User).where(User.username == username))
             if user is None:
                 _hasher.hash(password)  # the same work as for a real user
                 self.audit.record(s, f"unknown:{username[:40]}", "login.failed", username[:80])
-                raise refused
-            if not user.active:
+                refusal = AccessDeniedError("the user name or password is not right")
+            elif not user.active:
                 self.audit.record(s, username, "login.refused", username, {"why": "inactive"})
-                raise AccessDeniedError("this account is switched off; ask an administrator")
-            if user.locked_until and user.locked_until > now:
+                refusal = AccessDeniedError("this account is switched off; ask an administrator")
+            elif user.locked_until and user.locked_until > now:
                 self.audit.record(s, username, "login.refused", username, {"why": "locked"})
-                raise AccessDeniedError(
+                refusal = AccessDeniedError(
                     f"this account is locked after {LOCK_AFTER} failed sign-ins; try again "
                     f"after {user.locked_until:%H:%M} UTC"
                 )
-            try:
-                _hasher.verify(user.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
+            elif not _password_matches(user.password_hash, password):
                 user.failed_logins += 1
                 details: dict[str, object] = {"failures": user.failed_logins}
                 if user.failed_logins >= LOCK_AFTER:
                     user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
                     details["locked_minutes"] = LOCK_MINUTES
                 self.audit.record(s, username, "login.failed", username, details)
-                refused_now = refused
+                refusal = AccessDeniedError("the user name or password is not right")
             else:
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
                 user.failed_logins, user.locked_until = 0, None
                 self.audit.record(s, username, "login", username)
                 _ = user.organisation
-                return user
-        raise refused_now
+        if refusal is not None:
+            raise refusal
+        assert user is not None
+        return user
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def audience_of(user: User) -> str:

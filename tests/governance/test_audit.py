@@ -1,0 +1,100 @@
+"""The audit trail catches any entry edited, removed or inserted behind vrhub's back.
+
+Tampering is done with plain SQL on the record store (SQLite and PostgreSQL), as someone
+with database access but without the home's audit key would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from tests.governance.conftest import add_orgs
+from vrhub import pipeline
+from vrhub.cli import main
+from vrhub.governance.context import Governance
+from vrhub.home import Home
+
+
+@pytest.fixture
+def gov(gov_home: Home) -> Iterator[Governance]:
+    g = pipeline.governance(gov_home)
+    add_orgs(g)  # four audited changes
+    for i in range(3):
+        g.audit.write("tester", "export.csv", f"table {i}", {"rows": i})
+    yield g
+    g.close()
+
+
+def sql(gov: Governance, statement: str) -> None:
+    with gov.records.engine.begin() as con:
+        con.execute(text(statement))
+
+
+def test_an_untouched_trail_verifies(gov: Governance) -> None:
+    report = gov.audit.verify()
+    assert report.intact, report.problems
+    assert report.checked == 8  # the built-in licence, four organisations, three exports
+
+
+def test_an_edited_entry_is_caught(gov: Governance) -> None:
+    sql(gov, "UPDATE audit_log SET details = '{\"rows\": 999}' WHERE seq = 6")
+    problems = gov.audit.verify().problems
+    assert len(problems) == 1
+    assert problems[0].startswith("entry 6 (export.csv")
+    assert "edited" in problems[0]
+
+
+def test_a_removed_entry_is_caught(gov: Governance) -> None:
+    sql(gov, "DELETE FROM audit_log WHERE seq = 4")
+    assert gov.audit.verify().problems == ["entry 4 missing: removed from the trail"]
+
+
+def test_removed_last_entries_are_caught(gov: Governance) -> None:
+    sql(gov, "DELETE FROM audit_log WHERE seq >= 7")
+    assert gov.audit.verify().problems == [
+        "entries 7 to 8 missing: removed from the end of the trail"
+    ]
+
+
+def test_an_inserted_entry_is_caught(gov: Governance) -> None:
+    sql(
+        gov,
+        "INSERT INTO audit_log (seq, at, actor, action, target, details, prev_seal, seal) "
+        "SELECT 9, at, 'intruder', 'export.csv', 'everything', '{}', seal, seal "
+        "FROM audit_log WHERE seq = 8",
+    )
+    problems = gov.audit.verify().problems
+    assert any(p.startswith("entry 9 (export.csv") for p in problems)
+    assert "entry 9 was added without the audit key" in problems
+
+
+def test_a_rewritten_chain_without_the_key_is_caught(gov: Governance) -> None:
+    # Renumber to hide a removal: every moved entry's seal no longer matches.
+    sql(gov, "DELETE FROM audit_log WHERE seq = 5")
+    sql(gov, "UPDATE audit_log SET seq = seq - 1 WHERE seq > 5")
+    problems = gov.audit.verify().problems
+    assert any("entry 5 (" in p and "edited" in p for p in problems)
+
+
+def test_cli_show_filters_and_verify_fails_loudly(
+    gov: Governance, gov_home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(gov_home.path)
+    assert main(["audit", "show", "--home", home, "--action", "organisation"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("organisation.add") == 4 and "export.csv" not in shown
+    assert main(["audit", "show", "--home", home, "--user", "tester", "--limit", "2"]) == 0
+    assert capsys.readouterr().out.count("export.csv") == 2
+    assert main(["audit", "show", "--home", home, "--since", "2001-02-30"]) == 1
+    assert "is not a date" in capsys.readouterr().err
+    assert main(["audit", "verify", "--home", home]) == 0
+    assert "intact: 8 entries checked" in capsys.readouterr().out
+    sql(gov, "UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+    assert main(["audit", "verify", "--home", home]) == 1
+    captured = capsys.readouterr()
+    assert "entry 2 (organisation.add" in captured.out
+    assert captured.err.strip().count("\n") == 0
+    assert "the audit trail has been altered" in captured.err
