@@ -133,10 +133,14 @@ def _summary(
     lines += [
         "",
         f"Murders recorded in the demo extract: {row[0] if row else 0}",
+        "Organisations, agreements and one account per role are in the record store; the "
+        f"accounts' passwords are in {home.path / 'demo-accounts.txt'} (readable by you only).",
         "",
         "Try:",
         f"  .venv/bin/vrhub counts --home {home.path} --dataset police-crime --by district",
         f"  .venv/bin/vrhub quarantine list --home {home.path} --limit 10",
         f"  .venv/bin/vrhub batches --home {home.path} --limit 10",
+        f"  .venv/bin/vrhub agreement list --home {home.path}",
+        f"  .venv/bin/vrhub audit verify --home {home.path}",
     ]
     return "\n".join(lines)
