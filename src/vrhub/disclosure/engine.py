@@ -51,6 +51,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from vrhub.errors import DisclosureError
 
 Key = tuple[str, ...]
+#: A total and the parts that add up to it.
+Relation = tuple[Key, tuple[Key, ...]]
 TOTAL = "Total"
 
 
@@ -84,7 +86,7 @@ class AdditiveTable:
     """Counts, and the relations in which one count is the total of others."""
 
     values: dict[Key, int]
-    relations: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for key, v in self.values.items():
@@ -113,7 +115,9 @@ class AdditiveTable:
         for c in columns:
             values[(TOTAL, c)] = sum(values[(r, c)] for r in rows)
         values[(TOTAL, TOTAL)] = sum(values[(r, TOTAL)] for r in rows)
-        relations = [((r, TOTAL), tuple((r, c) for c in columns)) for r in [*rows, TOTAL]]
+        relations: list[Relation] = [
+            ((r, TOTAL), tuple((r, c) for c in columns)) for r in [*rows, TOTAL]
+        ]
         relations += [((TOTAL, c), tuple((r, c) for r in rows)) for c in [*columns, TOTAL]]
         return cls(values, relations)
 
@@ -136,7 +140,9 @@ class AdditiveTable:
             for p in sorted(ready):
                 values[(p,)] = sum(values[(c,)] for c in children[p])
                 pending.discard(p)
-        relations = [((p,), tuple((c,) for c in sorted(cs))) for p, cs in sorted(children.items())]
+        relations: list[Relation] = [
+            ((p,), tuple((c,) for c in sorted(cs))) for p, cs in sorted(children.items())
+        ]
         return cls(values, relations)
 
 
