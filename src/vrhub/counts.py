@@ -62,7 +62,11 @@ def _expr(dataset: Dataset, name: str) -> str:
 
 
 def count_records(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, by: list[str], all_areas: bool = False
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    by: list[str],
+    all_areas: bool = False,
+    districts: list[str] | None = None,
 ) -> CountTable:
     """Count records grouped by ``by``.
 
@@ -73,11 +77,16 @@ def count_records(
         raise UnsupportedFieldError("say what to count by, e.g. --by month,district")
     exprs = [_expr(dataset, b) for b in by]
     ensure_events_table(con, dataset)
-    where = "" if all_areas else "WHERE in_partnership IS NOT FALSE"
+    where = "WHERE TRUE" if all_areas else "WHERE in_partnership IS NOT FALSE"
+    params: list[object] = []
+    if districts:
+        where += f" AND district IN ({', '.join('?' for _ in districts)})"
+        params = list(districts)
     cols = ", ".join(f'{e} AS "{b}"' for e, b in zip(exprs, by, strict=True))
     order = ", ".join(str(i + 1) for i in range(len(by)))
     rows = con.execute(
         f"SELECT {cols}, count(*) AS count FROM {dataset.table} {where} "
-        f"GROUP BY ALL ORDER BY {order}"
+        f"GROUP BY ALL ORDER BY {order}",
+        params,
     ).fetchall()
     return CountTable(list(by), [tuple(r) for r in rows])

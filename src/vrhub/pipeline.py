@@ -29,6 +29,8 @@ from vrhub.counts import CountTable, count_records
 from vrhub.datasets import get_dataset
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import ReferenceDataError
+from vrhub.exports import ExportedCounts
+from vrhub.exports import export_counts as export_counts_for
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance, open_governance
 from vrhub.home import Home, init_home, open_home
@@ -163,22 +165,52 @@ def ingest_governed(
 
 
 # 6. Outputs ------------------------------------------------------------------------------
-def counts(home: Home, dataset: Dataset, by: list[str], all_areas: bool = False) -> CountTable:
+def counts(
+    home: Home,
+    dataset: Dataset,
+    by: list[str],
+    all_areas: bool = False,
+    districts: list[str] | None = None,
+) -> CountTable:
+    """Raw counts for the analyst tier."""
     con = connect(home)
     try:
-        return count_records(con, dataset, by, all_areas)
+        return count_records(con, dataset, by, all_areas, districts)
     finally:
         con.close()
 
 
+def export_counts(
+    home: Home,
+    dataset: Dataset,
+    by: list[str],
+    audience: str,
+    all_areas: bool = False,
+    districts: list[str] | None = None,
+    as_user: str | None = None,
+    actor: str | None = None,
+) -> ExportedCounts:
+    """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
+    gov = open_governance(home)
+    con = connect(home)
+    try:
+        return export_counts_for(
+            con, gov, dataset, by, audience, actor or cli_actor(), all_areas, districts, as_user
+        )
+    finally:
+        con.close()
+        gov.close()
+
+
 def quarantine_rows(
-    home: Home, dataset: str | None, batch: int | None, limit: int
+    home: Home, dataset: str | None, batch: int | None, limit: int, actor: str | None = None
 ) -> list[dict[str, Any]]:
+    """Rejected rows with their reasons: record-level data, so every read is audited."""
     if dataset:
         get_dataset(dataset)
     con = connect(home)
     try:
-        return fetch_dicts(
+        rows = fetch_dicts(
             con,
             "SELECT * FROM quarantine WHERE (? IS NULL OR dataset = ?) AND "
             "(? IS NULL OR batch_id = ?) ORDER BY batch_id, row_number LIMIT ?",
@@ -186,6 +218,17 @@ def quarantine_rows(
         )
     finally:
         con.close()
+    gov = open_governance(home)
+    try:
+        gov.audit.write(
+            actor or cli_actor(),
+            "read.quarantine",
+            dataset or "all datasets",
+            {"batch": batch, "rows": len(rows)},
+        )
+    finally:
+        gov.close()
+    return rows
 
 
 def batch_log(home: Home, limit: int = 50) -> list[dict[str, Any]]:

@@ -98,3 +98,10 @@ def test_cli_show_filters_and_verify_fails_loudly(
     assert "entry 2 (organisation.add" in captured.out
     assert captured.err.strip().count("\n") == 0
     assert "the audit trail has been altered" in captured.err
+
+
+def test_reading_quarantined_records_is_audited(gov: Governance, gov_home: Home) -> None:
+    pipeline.quarantine_rows(gov_home, "police-crime", None, 10, actor="analyst-1")
+    [entry] = gov.audit.show(actor="analyst-1")
+    assert (entry.action, entry.target) == ("read.quarantine", "police-crime")
+    assert gov.audit.verify().intact

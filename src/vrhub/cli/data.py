@@ -144,29 +144,63 @@ def counts(
         typer.Option("--all-areas", help="Count every accepted row, not only the partnership's."),
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            help="Release for an audience (partner, provider, practitioner, public): "
+            "checked against the data's agreements and disclosure-controlled."
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Release for this user: their role's audience and districts."),
+    ] = None,
+    district: Annotated[
+        list[str] | None, typer.Option(help="Only this district (LAD code); repeat.")
+    ] = None,
 ) -> None:
     """Count records grouped by fields (in-partnership and unknown-location by default)."""
-    table = pipeline.counts(
-        home_of(home),
-        get_dataset(dataset),
-        [b.strip() for b in by.split(",") if b.strip()],
-        all_areas,
-    )
+    fields = [b.strip() for b in by.split(",") if b.strip()]
+    if fmt not in ("table", "csv", "json"):
+        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    if audience is None and as_user is None:
+        table = pipeline.counts(home_of(home), get_dataset(dataset), fields, all_areas, district)
+        header = [*table.fields, "count"]
+        rows: list[tuple[object, ...]] = list(table.rows)
+    else:
+        exported = pipeline.export_counts(
+            home_of(home),
+            get_dataset(dataset),
+            fields,
+            audience or "analyst",
+            all_areas=all_areas,
+            districts=district,
+            as_user=as_user,
+        )
+        header = [*exported.fields, "count", "disclosure"]
+        rows = exported.rows
+        err.print(
+            f"For the {exported.audience} audience under "
+            f"{', '.join(a.label for a in exported.agreements) or 'no agreement'}; "
+            f"rule: {exported.rule}"
+        )
     if fmt == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow([*table.fields, "count"])
-        w.writerows(table.rows)
+        w.writerow(header)
+        w.writerows(["" if v is None else v for v in r] for r in rows)
     elif fmt == "json":
-        rows = [dict(zip([*table.fields, "count"], r, strict=True)) for r in table.rows]
-        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
-    elif fmt == "table":
-        t = Table(*table.fields, "count")
-        for r in table.rows:
-            t.add_row(*[str(v) for v in r[:-1]], f"{r[-1]:,}")
-        out.print(t)
-        out.print(f"total {table.total:,}")
+        records = [dict(zip(header, r, strict=True)) for r in rows]
+        sys.stdout.write(json.dumps(records, indent=1) + "\n")
     else:
-        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+        t = Table(*header)
+        for r in rows:
+            t.add_row(
+                *[
+                    "suppressed" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+                    for v in r
+                ]
+            )
+        out.print(t)
 
 
 @quarantine_app.command("list")
