@@ -84,6 +84,14 @@ def grant_test_agreement(home: Home) -> None:
         gov.close()
 
 
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two years of the demo partnership (seed 11), built once per session; do not modify."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    pipeline.build_demo(home, years=2, seed=11)
+    return home
+
+
 # -- PostgreSQL ---------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:

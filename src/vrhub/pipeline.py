@@ -37,6 +37,7 @@ from vrhub.home import Home, init_home, open_home
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.partnership import resolve_partnership
+from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.loader import LoadedSource, load_reference
 from vrhub.settings import load_settings
 from vrhub.store.analytical import connect, fetch_dicts, table_exists
@@ -200,6 +201,15 @@ def export_counts(
     finally:
         con.close()
         gov.close()
+
+
+def quality(home: Home, source: str | None = None) -> list[FeedScore]:
+    """The data-quality scorecard of every partner feed (or one source's)."""
+    con = connect(home)
+    try:
+        return scorecard(con, source)
+    finally:
+        con.close()
 
 
 def quarantine_rows(

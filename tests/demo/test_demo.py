@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
-
 from vrhub import pipeline
 from vrhub.demo import calibration as cal
 from vrhub.store.analytical import connect
@@ -17,13 +15,6 @@ def _digest(folder: Path) -> dict[str, str]:
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*.csv"))
     }
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("demo") / "home"
-    pipeline.build_demo(home, years=2, seed=11)
-    return home
 
 
 def test_same_seed_same_files(demo_home: Path, tmp_path: Path) -> None:

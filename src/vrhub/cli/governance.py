@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import getpass
 import json
 import sys
 import tomllib
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from vrhub.cli.common import HomeOpt, app, governance_of, out
+from vrhub import pipeline
+from vrhub.cli.common import HomeOpt, app, governance_of, home_of, out
 from vrhub.errors import AgreementInvalidError, GovernanceError, VrhubError
 from vrhub.governance.agreements import effective_status, terms_of
 from vrhub.governance.audit import cli_actor
@@ -280,3 +283,48 @@ def audit_verify(home: HomeOpt = None) -> None:
     raise GovernanceError(
         f"the audit trail has been altered ({len(report.problems)} problem(s) above)"
     )
+
+
+# -- data quality -------------------------------------------------------------------------
+@app.command()
+def quality(
+    source: Annotated[str | None, typer.Option(help="Only this source's feeds.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    home: HomeOpt = None,
+) -> None:
+    """The data-quality scorecard of each partner feed: timeliness, accuracy, relevance."""
+    if fmt not in ("table", "csv", "json"):
+        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    feeds = pipeline.quality(home_of(home), source)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([asdict(f) | {"overall": f.overall} for f in feeds], indent=1))
+        sys.stdout.write("\n")
+        return
+    if fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["dataset", "source", "measure", "value", "rating", "meaning"])
+        for f in feeds:
+            for m in f.measures:
+                w.writerow([f.dataset, f.source, m.name, round(m.value, 6), m.rating, m.words])
+            for name, why in f.not_available.items():
+                w.writerow([f.dataset, f.source, name, "", "not available", why])
+        return
+    for f in feeds:
+        out.print(
+            f"[bold]{f.dataset} from {f.source}[/bold]: {f.overall.upper()} "
+            f"({len(f.months)} months, {f.rows_read:,} rows received)"
+        )
+        t = Table("measure", "value", "rating", "meaning")
+        for m in f.measures:
+            shown = (
+                f"{m.value:.1%}" if "share" in m.name or "complete" in m.name else f"{m.value:g}"
+            )
+            t.add_row(m.name, shown, m.rating, m.words)
+        for name, why in f.not_available.items():
+            t.add_row(name, "—", "not available", why)
+        out.print(t)
+        if f.late_months:
+            late = ", ".join(f"{m} ({d} days)" for m, d in f.late_months)
+            out.print(f"Late months: {late}")
+        if f.missing_months:
+            out.print(f"Missing months: {', '.join(f.missing_months)}")

@@ -60,7 +60,7 @@ def build_demo_home(
         plan: list[tuple[str, Path, str | None, dt.date]] = []
         police = police_crime(area, months, rng)
         late = months[-6]
-        revised = months[-18] if len(months) >= 18 else months[len(months) // 2]
+        revised = months[-18] if len(months) >= 18 else months[len(months) // 2 - 1]
         for month, table in police.items():
             path = extracts / "police-crime" / f"police-crime-{month}.csv"
             if month == revised:

@@ -1,0 +1,1 @@
+"""The partner data-quality scorecard: timeliness, accuracy and relevance of each feed."""
