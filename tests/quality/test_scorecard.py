@@ -87,8 +87,18 @@ def test_ratings_follow_the_thresholds(measure: str, value: float, rating: str) 
 
 def test_every_threshold_is_documented() -> None:
     text = (ROOT / "docs/reference/quality.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")
+    }
     for name, (green, amber) in THRESHOLDS.items():
-        assert f"`{name}`" in text, name
+        row = rows[f"`{name}`"]
+
+        def shown(v: float, name: str = name) -> str:
+            return f"{v:g}" if name.endswith(("days", "months")) else f"{v * 100:g}%"
+
+        assert f" {shown(green)} |" in row, (name, row)
+        if amber != green:
+            assert f" {shown(amber)} |" in row, (name, row)
 
 
 def test_cli_formats(demo_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
