@@ -26,13 +26,16 @@ import duckdb
 from rich.console import Console
 
 from vrhub.counts import CountTable, count_records
-from vrhub.datasets import get_dataset
+from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import ReferenceDataError
 from vrhub.exports import ExportedCounts
 from vrhub.exports import export_counts as export_counts_for
+from vrhub.governance import retention
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance, open_governance
+from vrhub.governance.report import governance_report as build_governance_report
+from vrhub.governance.retention import Expired
 from vrhub.home import Home, init_home, open_home
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
@@ -198,6 +201,39 @@ def export_counts(
         return export_counts_for(
             con, gov, dataset, by, audience, actor or cli_actor(), all_areas, districts, as_user
         )
+    finally:
+        con.close()
+        gov.close()
+
+
+def apply_retention(
+    home: Home, dry_run: bool = False, actor: str | None = None, today: dt.date | None = None
+) -> list[Expired]:
+    """Remove (or list, with ``dry_run``) batches past their agreement's retention."""
+    gov = open_governance(home)
+    con = connect(home)
+    try:
+        return retention.apply(con, gov, actor or cli_actor(), dry_run, today)
+    finally:
+        con.close()
+        gov.close()
+
+
+def governance_report(home: Home, destination: str, actor: str | None = None) -> str:
+    """The DPO's report (Markdown): register, data held, who sees what, recent audit."""
+    gov = open_governance(home)
+    con = connect(home)
+    try:
+        held: dict[int, int] = {}
+        for d in all_datasets():
+            if table_exists(con, d.table):
+                for batch_id, n in con.execute(
+                    f"SELECT batch_id, count(*) FROM {d.table} GROUP BY 1"
+                ).fetchall():
+                    held[int(batch_id)] = int(n)
+        text = build_governance_report(gov, held)
+        gov.audit.write(actor or cli_actor(), "report.governance", destination)
+        return text
     finally:
         con.close()
         gov.close()

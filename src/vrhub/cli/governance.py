@@ -328,3 +328,49 @@ def quality(
             out.print(f"Late months: {late}")
         if f.missing_months:
             out.print(f"Missing months: {', '.join(f.missing_months)}")
+
+
+# -- retention and the DPO's report -------------------------------------------------------
+retention_app = typer.Typer(no_args_is_help=True, help="Remove data kept past its retention.")
+governance_app = typer.Typer(no_args_is_help=True, help="Reports for the Data Protection Officer.")
+app.add_typer(retention_app, name="retention")
+app.add_typer(governance_app, name="governance")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would go.")] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Remove every batch held longer than its agreement's retention period."""
+    expired = pipeline.apply_retention(home_of(home), dry_run=dry_run)
+    t = Table("batch", "dataset", "source", "agreement", "latest month", "kept until", "rows")
+    for e in expired:
+        t.add_row(
+            str(e.batch_id),
+            e.dataset,
+            e.source,
+            e.agreement,
+            e.last_month,
+            str(e.keep_until),
+            f"{e.rows:,}",
+        )
+    out.print(t)
+    verb = "would be removed" if dry_run else "removed"
+    out.print(f"{len(expired)} batch(es), {sum(e.rows for e in expired):,} rows {verb}.")
+
+
+@governance_app.command("report")
+def governance_report(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the report here (Markdown).")
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """The register, data held, who can see what and recent audit activity, for the DPO."""
+    text = pipeline.governance_report(home_of(home), str(out_file or "stdout"))
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"Governance report written to {out_file}")
+    else:
+        sys.stdout.write(text)
