@@ -31,7 +31,7 @@ from vrhub.datasets.spec import Dataset
 from vrhub.errors import ReferenceDataError
 from vrhub.exports import ExportedCounts
 from vrhub.exports import export_counts as export_counts_for
-from vrhub.governance import retention
+from vrhub.governance import keys, retention
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance, open_governance
 from vrhub.governance.report import governance_report as build_governance_report
@@ -66,8 +66,19 @@ def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bo
 
 
 def open_partnership_home(home: Path | None) -> Home:
-    """Open an existing home; refuses a missing home or a missing/weak key."""
-    return open_home(load_settings(home))
+    """Open an existing home; refuses a missing home or a missing/weak key.
+
+    A key rotation interrupted between its two steps is completed or discarded first.
+    """
+    h = open_home(load_settings(home))
+    if keys.pending_rotation(h):
+        con = connect(h)
+        try:
+            keys.finish_interrupted_rotation(con, h)
+        finally:
+            con.close()
+        h = open_home(load_settings(home))
+    return h
 
 
 # 2. Reference data -----------------------------------------------------------------------
@@ -234,6 +245,30 @@ def governance_report(home: Home, destination: str, actor: str | None = None) ->
         text = build_governance_report(gov, held)
         gov.audit.write(actor or cli_actor(), "report.governance", destination)
         return text
+    finally:
+        con.close()
+        gov.close()
+
+
+def rotate_key(home: Home, actor: str | None = None) -> keys.Rotation:
+    """Add a pseudonymisation key and re-key every stored pseudonym."""
+    gov = open_governance(home)
+    con = connect(home)
+    try:
+        return keys.rotate(con, gov, actor or cli_actor())
+    finally:
+        con.close()
+        gov.close()
+
+
+def project_extract(
+    home: Home, project: str, dataset: Dataset, out: Path, actor: str | None = None
+) -> int:
+    """A dataset's records for one project, pseudonymised under the project's own key."""
+    gov = open_governance(home)
+    con = connect(home)
+    try:
+        return keys.project_extract(con, gov, project, dataset, out, actor or cli_actor())
     finally:
         con.close()
         gov.close()

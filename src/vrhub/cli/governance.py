@@ -374,3 +374,34 @@ def governance_report(
         out.print(f"Governance report written to {out_file}")
     else:
         sys.stdout.write(text)
+
+
+# -- keys and project extracts ------------------------------------------------------------
+keys_app = typer.Typer(no_args_is_help=True, help="The pseudonymisation key.")
+project_app = typer.Typer(no_args_is_help=True, help="Extracts for a project, under its own key.")
+app.add_typer(keys_app, name="keys")
+app.add_typer(project_app, name="project")
+
+
+@keys_app.command("rotate")
+def keys_rotate(home: HomeOpt = None) -> None:
+    """Add a new key and re-key every stored pseudonym (earlier copies no longer join)."""
+    r = pipeline.rotate_key(home_of(home))
+    out.print(
+        f"Key rotated ({r.fingerprint_before} → {r.fingerprint_after}); "
+        f"{r.rekeyed:,} stored pseudonyms re-keyed. Back up the new key file now."
+    )
+
+
+@project_app.command("extract")
+def project_extract(
+    project: Annotated[str, typer.Argument(help="The project's name, e.g. eval-2026.")],
+    dataset: Annotated[str, typer.Option(help="The dataset to extract.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The Parquet file to write.")],
+    home: HomeOpt = None,
+) -> None:
+    """Record-level extract for a project, with pseudonyms only that project can link."""
+    from vrhub.datasets import get_dataset
+
+    n = pipeline.project_extract(home_of(home), project, get_dataset(dataset), out_file)
+    out.print(f"{n:,} records written to {out_file} under project {project}'s key")

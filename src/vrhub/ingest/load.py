@@ -29,14 +29,14 @@ import pyarrow as pa
 from vrhub import __version__
 from vrhub.checksums import file_sha256
 from vrhub.datasets.spec import Dataset, Kind
-from vrhub.errors import FileRejectedError, NoAgreementError
+from vrhub.errors import FileRejectedError, NoAgreementError, PseudonymisationKeyError
 from vrhub.home import Home
 from vrhub.ingest import stage
 from vrhub.ingest.files import inspect
 from vrhub.ingest.readers import FileReader, MalformedRow, open_reader
 from vrhub.ingest.report import write_problems_csv
 from vrhub.ingest.schema import ensure_events_table, stored_fields
-from vrhub.store.analytical import transaction
+from vrhub.store.analytical import table_exists, transaction
 
 S = stage.SCRATCH
 SLICE_ROWS = 16_384
@@ -120,6 +120,7 @@ def ingest_file(
             batch_id=int(done[0]),
         )
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {S}")
+    _check_key_is_current(con, home)
     try:
         reader = open_reader(dataset, facts, home.settings.read_block_mb << 20)
         agreement: tuple[int, Agreed] | None = None
@@ -153,6 +154,20 @@ def ingest_file(
         )
     finally:
         _drop_scratch(con)
+
+
+def _check_key_is_current(con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    """Refuse to pseudonymise with a key chain older than the store's (after a rotation)."""
+    if not table_exists(con, "key_rotations"):
+        return
+    row = con.execute(
+        "SELECT fingerprint_after FROM key_rotations ORDER BY rotated_at DESC LIMIT 1"
+    ).fetchone()
+    if row and row[0] != home.key.fingerprint:
+        raise PseudonymisationKeyError(
+            f"the store's pseudonyms are under key {row[0]} but this session holds key "
+            f"{home.key.fingerprint}: the key was rotated; open the home again"
+        )
 
 
 def _authorised(authorise: Authorise, source: str, path: Path) -> tuple[int, Agreed]:
@@ -258,11 +273,13 @@ def _prepare(
 ) -> _Work:
     """Stage, check and de-duplicate the file's rows in the scratch database."""
     name = reader.facts.path.name
-    ipad, opad = home.key.sql_pads()
-    params: dict[str, object] = {"ipad": ipad, "opad": opad}
+    params: dict[str, object] = dict(home.key.sql_params())
     ensure_events_table(con, dataset)
     the_plan = stage.plan(
-        dataset, tuple(home.partnership.district_codes), set(reader.match.columns)
+        dataset,
+        tuple(home.partnership.district_codes),
+        set(reader.match.columns),
+        len(home.key.chain),
     )
     rows_read = _stage_blocks(con, reader, the_plan, params, progress)
     if rows_read == 0 and not reader.malformed:

@@ -265,15 +265,20 @@ def shown_value(f: Field, v: str) -> str:
     return f"left({v}, 200)"
 
 
-def pseudonym(v: str) -> str:
+def pseudonym(v: str, rounds: int = 1) -> str:
     """Keyed HMAC-SHA256 of the normalised identifier (spaces removed, upper case), as hex.
 
-    ``$ipad`` and ``$opad`` are the key's inner and outer pads (see
-    :meth:`vrhub.pseudonymise.PseudonymisationKey.sql_pads`); a test checks the result equals
+    With rotated keys (``rounds`` > 1) each later key takes the HMAC of the hex before it.
+    ``$ipad0``, ``$opad0``, ``$ipad1``... are the keys' inner and outer pads (see
+    :meth:`vrhub.pseudonymise.PseudonymisationKey.sql_params`); a test checks the result equals
     Python's :func:`hmac.new`.
     """
-    norm = f"upper(regexp_replace({v}, '\\s+', '', 'g'))"
-    return (
-        f"CASE WHEN {v} IS NULL THEN NULL ELSE "
-        f"sha256($opad || unhex(sha256($ipad || encode({norm})))) END"
-    )
+    value = encode_hmac("0", f"encode(upper(regexp_replace({v}, '\\s+', '', 'g')))")
+    for i in range(1, rounds):
+        value = encode_hmac(str(i), f"encode({value})")
+    return f"CASE WHEN {v} IS NULL THEN NULL ELSE {value} END"
+
+
+def encode_hmac(i: str, message: str) -> str:
+    """HMAC-SHA256 (hex) of a BLOB under the key whose pads are ``$ipad{i}``/``$opad{i}``."""
+    return f"sha256($opad{i} || unhex(sha256($ipad{i} || {message})))"

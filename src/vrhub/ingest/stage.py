@@ -52,12 +52,14 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def plan(dataset: Dataset, districts: tuple[str, ...], present: set[str]) -> StagePlan:
+def plan(
+    dataset: Dataset, districts: tuple[str, ...], present: set[str], key_rounds: int = 1
+) -> StagePlan:
     """The statement turning the registered block ``_block`` into rows of ``_stage``.
 
     ``present`` names the fields the file has a column for; the others are blank. The
-    statement uses the named parameters ``$ipad`` and ``$opad`` (the key's HMAC pads) when
-    the dataset has identifiers.
+    statement uses the named parameters ``$ipad0``, ``$opad0``... (the keys' HMAC pads; see
+    :func:`vrhub.ingest.rules.pseudonym`) when the dataset has identifiers.
     """
     fields = dataset.fields
     index = {f.name: i for i, f in enumerate(fields)}
@@ -80,7 +82,7 @@ def plan(dataset: Dataset, districts: tuple[str, ...], present: set[str]) -> Sta
             joins.append(f"LEFT JOIN {table} j{i} ON j{i}.{key} = {t}")
             typed_cols.append(f"j{i}.{key} AS k{i}")
         if f.identifies_person:
-            typed_cols.append(f"{rules.pseudonym(f's.v{i}')} AS p{i}")
+            typed_cols.append(f"{rules.pseudonym(f's.v{i}', key_rounds)} AS p{i}")
     lsoa11, lsoa21, district, known = "NULL::VARCHAR", "NULL::VARCHAR", "NULL::VARCHAR", "FALSE"
     if dataset.lsoa_field:
         j = f"j{index[dataset.lsoa_field]}"
