@@ -112,7 +112,7 @@ def ingest(
 
 
 def _print_results(results: list[IngestResult]) -> None:
-    t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months")
+    t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months", "under")
     for r in results:
         months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
         t.add_row(
@@ -123,6 +123,7 @@ def _print_results(results: list[IngestResult]) -> None:
             f"{r.rows_rejected:,}",
             f"{r.warnings:,}",
             months,
+            r.agreement or "",
         )
     out.print(t)
     for r in results:
