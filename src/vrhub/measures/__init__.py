@@ -1,0 +1,1 @@
+"""Measures: named, versioned definitions and the statistics their results carry."""
