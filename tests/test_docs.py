@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from vrhub.datasets import all_datasets
-from vrhub.docs import datasets_markdown, settings_markdown
+from vrhub.docs import datasets_markdown, measures_markdown, settings_markdown
+from vrhub.measures.registry import all_measures
 from vrhub.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +19,16 @@ def test_generated_references_are_current() -> None:
     assert (ROOT / "docs/reference/settings.md").read_text(encoding="utf-8") == (
         settings_markdown()
     ), "run: .venv/bin/python -m vrhub.docs"
+    assert (ROOT / "docs/reference/measures.md").read_text(encoding="utf-8") == (
+        measures_markdown()
+    ), "run: .venv/bin/python -m vrhub.docs"
+
+
+def test_every_measure_is_documented() -> None:
+    text = (ROOT / "docs/reference/measures.md").read_text(encoding="utf-8")
+    for m in all_measures():
+        assert f"## `{m.name}` (version {m.version})" in text
+        assert m.description and m.numerator and m.denominator and m.caveats
 
 
 def test_every_setting_and_dataset_is_documented() -> None:

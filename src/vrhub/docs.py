@@ -129,11 +129,44 @@ def settings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def measures_markdown() -> str:
+    from vrhub.measures.registry import all_measures
+
+    lines = [
+        "# Reference: measures",
+        "",
+        "Generated from the code by `python -m vrhub.docs`; do not edit by hand. Run one with "
+        "`vrhub measure run NAME --dataset D`; `vrhub measure show NAME` prints the same.",
+        "",
+    ]
+    for m in all_measures():
+        feeds = [
+            d.name
+            for d in all_datasets()
+            if m.supports(d) and all(n in {f.name for f in d.fields} for n in m.needs)
+        ]
+        lines += [
+            f"## `{m.name}` (version {m.version})",
+            "",
+            f"{m.title}. {m.description}",
+            "",
+            f"- Numerator: {m.numerator}",
+            f"- Denominator: {m.denominator}",
+            f"- Rate per: {m.per:,}",
+            f"- Datasets that can feed it: {', '.join(feeds)}",
+            f"- Method: {m.method}",
+        ]
+        lines += [f"- Caveat: {c}" for c in m.caveats]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def write(root: Path) -> None:
     ref = root / "docs" / "reference"
     ref.mkdir(parents=True, exist_ok=True)
     (ref / "datasets.md").write_text(datasets_markdown(), encoding="utf-8")
     (ref / "settings.md").write_text(settings_markdown(), encoding="utf-8")
+    (ref / "measures.md").write_text(measures_markdown(), encoding="utf-8")
 
 
 if __name__ == "__main__":

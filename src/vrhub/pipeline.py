@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 from rich.console import Console
 
 from vrhub.counts import CountTable, count_records
@@ -34,11 +35,16 @@ from vrhub.exports import export_counts as export_counts_for
 from vrhub.governance import keys, retention
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance, open_governance
+from vrhub.governance.lineage import agreements_for_batches
 from vrhub.governance.report import governance_report as build_governance_report
 from vrhub.governance.retention import Expired
 from vrhub.home import Home, init_home, open_home
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
+from vrhub.ingest.schema import ensure_events_table
+from vrhub.measures import engine as measure_engine
+from vrhub.measures.engine import MeasureResult
+from vrhub.measures.registry import get_measure
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.loader import LoadedSource, load_reference
@@ -272,6 +278,40 @@ def project_extract(
     finally:
         con.close()
         gov.close()
+
+
+def run_measure(
+    home: Home,
+    name: str,
+    dataset: Dataset,
+    by: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> MeasureResult:
+    """A measure's figures on the analytical store, with the agreements they drew on."""
+    measure = get_measure(name)
+    con = connect(home)
+    try:
+        ensure_events_table(con, dataset)
+        result = measure_engine.run_measure(
+            ibis.duckdb.from_connection(con),
+            measure,
+            dataset,
+            list(home.partnership.district_codes),
+            by,
+            filters,
+            date_from,
+            date_to,
+        )
+    finally:
+        con.close()
+    gov = open_governance(home)
+    try:
+        result.agreements = [a.label for a in agreements_for_batches(gov.records, result.batches)]
+    finally:
+        gov.close()
+    return result
 
 
 def quality(home: Home, source: str | None = None) -> list[FeedScore]:

@@ -1,0 +1,199 @@
+"""Run a measure: period, filters and grouping in Ibis; denominators, rates and intervals.
+
+The same Ibis expression runs on DuckDB (the analytical store) or another Ibis backend
+holding the same tables. Counting and joining happen in the backend; the few aggregated rows
+come back to Python for the rates and their intervals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+
+from vrhub.datasets.spec import Dataset
+from vrhub.errors import UnsupportedFieldError, VrhubError
+from vrhub.ingest.schema import stored_fields
+from vrhub.measures.intervals import rate_interval
+from vrhub.measures.spec import Measure
+
+GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class MeasureInputError(VrhubError):
+    """A measure was asked for with a period or filter that cannot be used."""
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One group's figures."""
+
+    group: tuple[str, ...]
+    count: int
+    population: int | None
+    rate: float | None
+    lower: float | None
+    upper: float | None
+
+
+@dataclass
+class MeasureResult:
+    """A measure's figures with everything needed to read them honestly."""
+
+    measure: str
+    version: str
+    dataset: str
+    by: list[str]
+    filters: dict[str, str]
+    period: tuple[str | None, str | None]
+    per: int
+    rows: list[RateRow]
+    unplaced: int
+    population_vintage: str
+    method: str
+    batches: list[int] = field(default_factory=list)
+    agreements: list[str] = field(default_factory=list)
+    disclosure: str = "analyst tier: not disclosure-controlled"
+
+
+def _column(dataset: Dataset, name: str) -> str:
+    """The events-table column for a field name a user may give."""
+    if name in GEOGRAPHY:
+        return GEOGRAPHY[name]
+    if name == "month":
+        return "month"
+    if name == "crime_type" and dataset.crime_type_field:
+        return dataset.crime_type_field
+    for f in stored_fields(dataset):
+        if f.name == name and not f.identifies_person:
+            return f.stored_name
+    if name == "lsoa21":
+        raise UnsupportedFieldError(
+            "rates by LSOA 2021 are not supported: the population denominators are for "
+            "LSOA 2011 codes (use --by lsoa)"
+        )
+    usable = ["district", "lsoa", "month"] + (["crime_type"] if dataset.crime_type_field else [])
+    usable += [f.name for f in stored_fields(dataset) if not f.identifies_person]
+    raise UnsupportedFieldError(
+        f"the {dataset.name} dataset has no field '{name}'; use one of: "
+        f"{', '.join(dict.fromkeys(usable))}"
+    )
+
+
+def run_measure(
+    backend: ibis.BaseBackend,
+    measure: Measure,
+    dataset: Dataset,
+    districts: list[str],
+    by: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> MeasureResult:
+    """The measure's counts, populations, rates and intervals for each group."""
+    by = list(by or [])
+    filters = dict(filters or {})
+    if not measure.supports(dataset):
+        raise UnsupportedFieldError(
+            f"{measure.name} cannot be computed from {dataset.name}; it needs "
+            f"{' or '.join(measure.datasets)}"
+        )
+    names = {f.name for f in dataset.fields}
+    missing = [n for n in measure.needs if n not in names]
+    if missing:
+        raise UnsupportedFieldError(
+            f"{measure.name} needs the field {', '.join(missing)}, which the {dataset.name} "
+            "dataset does not hold"
+        )
+    for label, month in (("--from", date_from), ("--to", date_to)):
+        if month is not None and not MONTH.match(month):
+            raise MeasureInputError(f"{label} '{month}' is not a month (use YYYY-MM)")
+    events = backend.table(dataset.table)
+    # Inside the partnership, or not placed at all (counted apart as "unplaced").
+    t = events.filter(events.in_partnership.fill_null(True))
+    if date_from:
+        t = t.filter(t.month >= date_from)
+    if date_to:
+        t = t.filter(t.month <= date_to)
+    for name, value in filters.items():
+        col = _column(dataset, name)
+        t = t.filter(t[col].cast("string") == value)
+    t = measure.select(t, dataset)
+    placed = t.filter(t.district.notnull())
+    geo = [b for b in by if b in GEOGRAPHY]
+    if len({GEOGRAPHY[g] for g in geo}) > 1:
+        raise UnsupportedFieldError("group by one geography at a time (district or lsoa)")
+    cols = [_column(dataset, b) for b in by]
+    if cols:
+        counted = placed.group_by(
+            [placed[c].cast("string").name(b) for c, b in zip(cols, by, strict=True)]
+        ).aggregate(count=placed.count())
+    else:
+        counted = placed.aggregate(count=placed.count())
+    pop = _population(backend, geo[0] if geo else None, districts)
+    key = geo[0] if geo else None
+    if key is not None:
+        joined = counted.left_join(pop, counted[key] == pop["area"]).drop("area")
+    else:
+        joined = counted.cross_join(pop).drop("area")
+    order = [joined[b] for b in by]
+    rows_raw = (joined.order_by(order) if order else joined).to_pyarrow().to_pylist()
+    unplaced_row = t.filter(t.district.isnull()).count().to_pyarrow().as_py()
+    batches = sorted(
+        int(b) for b in placed.select("batch_id").distinct().to_pyarrow().column(0).to_pylist()
+    )
+    rows = []
+    for r in rows_raw:
+        population = r.get("population")
+        count = int(r["count"])
+        if population:
+            ci = rate_interval(count, population, measure.per)
+            rows.append(
+                RateRow(
+                    tuple(str(r[b]) for b in by),
+                    count,
+                    int(population),
+                    ci.rate,
+                    ci.lower,
+                    ci.upper,
+                )
+            )
+        else:
+            rows.append(RateRow(tuple(str(r[b]) for b in by), count, None, None, None, None))
+    return MeasureResult(
+        measure.name,
+        measure.version,
+        dataset.name,
+        by,
+        filters,
+        (date_from, date_to),
+        measure.per,
+        rows,
+        int(unplaced_row),
+        "mid-2015 (IoD 2019 population denominators)",
+        measure.method,
+        batches,
+    )
+
+
+def _population(backend: ibis.BaseBackend, level: str | None, districts: list[str]) -> ir.Table:
+    """Resident population by district, by LSOA 2011, or for the partnership as a whole."""
+    pop = backend.table("ref_population")
+    if level in ("lsoa", "lsoa11"):
+        return pop.select(area=pop.lsoa11, population=pop.total)
+    lsoa = backend.table("ref_lsoa")
+    eleven = lsoa.filter(lsoa.code == lsoa.lsoa11)
+    area = ibis.memtable({"district": list(districts)})
+    with_district = pop.join(eleven, pop.lsoa11 == eleven.code).semi_join(
+        area, eleven.district == area.district
+    )
+    if level == "district":
+        return with_district.group_by(area=with_district.district).aggregate(
+            population=with_district.total.sum()
+        )
+    return with_district.aggregate(population=with_district.total.sum()).mutate(
+        area=ibis.literal("all")
+    )
