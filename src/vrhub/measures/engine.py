@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.ingest.schema import stored_fields
+from vrhub.measures.definition import condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
 from vrhub.measures.spec import Measure
 
@@ -55,8 +56,16 @@ class MeasureResult:
     population_vintage: str
     method: str
     batches: list[int] = field(default_factory=list)
+    definition: str | None = None
+    caveats: list[str] = field(default_factory=list)
     agreements: list[str] = field(default_factory=list)
     disclosure: str = "analyst tier: not disclosure-controlled"
+
+
+AGE_FIELDS = ("victim_age", "age", "age_band")
+DERIVED = ("age_group", "under_25", "sv_category")
+CHILD_BANDS = ("0-9", "10-14", "15-17")
+YOUNG_ADULT_BANDS = ("18-24",)
 
 
 def _column(dataset: Dataset, name: str) -> str:
@@ -77,10 +86,45 @@ def _column(dataset: Dataset, name: str) -> str:
         )
     usable = ["district", "lsoa", "month"] + (["crime_type"] if dataset.crime_type_field else [])
     usable += [f.name for f in stored_fields(dataset) if not f.identifies_person]
+    usable += list(DERIVED)
     raise UnsupportedFieldError(
         f"the {dataset.name} dataset has no field '{name}'; use one of: "
         f"{', '.join(dict.fromkeys(usable))}"
     )
+
+
+def _age_field(dataset: Dataset, wanted: str) -> str:
+    names = {f.name for f in dataset.fields}
+    for a in AGE_FIELDS:
+        if a in names:
+            return a
+    raise UnsupportedFieldError(
+        f"--by {wanted} needs an age, which the {dataset.name} dataset does not hold"
+    )
+
+
+def _group_expr(t: ir.Table, dataset: Dataset, name: str) -> ir.Value:
+    """The grouping expression for a field, derived fields included."""
+    if name in ("age_group", "under_25"):
+        age = _age_field(dataset, name)
+        col = t[age]
+        if age == "age_band":
+            child = col.isin(list(CHILD_BANDS))
+            young = col.isin(list(YOUNG_ADULT_BANDS))
+            unknown = col.isnull() | (col == "Unknown")
+            under25 = child | young
+        else:
+            child, young, unknown = col < 18, (col >= 18) & (col <= 25), col.isnull()
+            under25 = col < 25
+        if name == "age_group":
+            return ibis.cases(
+                (unknown, "unknown"),
+                (child, "child (under 18)"),
+                (young, "young adult (18 to 25)"),
+                else_="adult (26 and over)",
+            )
+        return ibis.cases((unknown, "unknown"), (under25, "under 25"), else_="25 and over")
+    return t[_column(dataset, name)].cast("string")
 
 
 def run_measure(
@@ -96,18 +140,16 @@ def run_measure(
     """The measure's counts, populations, rates and intervals for each group."""
     by = list(by or [])
     filters = dict(filters or {})
-    if not measure.supports(dataset):
-        raise UnsupportedFieldError(
-            f"{measure.name} cannot be computed from {dataset.name}; it needs "
-            f"{' or '.join(measure.datasets)}"
-        )
     names = {f.name for f in dataset.fields}
     missing = [n for n in measure.needs if n not in names]
+    feeds = f" (it can be computed from {', '.join(measure.datasets)})" if measure.datasets else ""
     if missing:
         raise UnsupportedFieldError(
-            f"{measure.name} needs the field {', '.join(missing)}, which the {dataset.name} "
-            "dataset does not hold"
+            f"{measure.name} needs the field{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}, which the {dataset.name} dataset does not hold{feeds}"
         )
+    if not measure.supports(dataset):
+        raise UnsupportedFieldError(f"{measure.name} cannot be computed from {dataset.name}{feeds}")
     for label, month in (("--from", date_from), ("--to", date_to)):
         if month is not None and not MONTH.match(month):
             raise MeasureInputError(f"{label} '{month}' is not a month (use YYYY-MM)")
@@ -121,18 +163,38 @@ def run_measure(
     for name, value in filters.items():
         col = _column(dataset, name)
         t = t.filter(t[col].cast("string") == value)
-    t = measure.select(t, dataset)
+    definition = load_definition() if measure.uses_definition or "sv_category" in by else None
+    base = measure.select(t, dataset)
+    unplaced_row = base.filter(base.district.isnull()).count().to_pyarrow().as_py()
+    if "sv_category" in by:
+        assert definition is not None
+        parts = [
+            measure.select(t, dataset)
+            .filter(condition(c, t, dataset))
+            .mutate(sv_category=ibis.literal(c.name))
+            for c in definition.categories
+            if supports(c, dataset)
+        ]
+        if not parts:
+            raise UnsupportedFieldError(
+                f"no serious-violence category can be counted from {dataset.name}"
+            )
+        t = ibis.union(*parts)
+    else:
+        t = base
     placed = t.filter(t.district.notnull())
     geo = [b for b in by if b in GEOGRAPHY]
     if len({GEOGRAPHY[g] for g in geo}) > 1:
         raise UnsupportedFieldError("group by one geography at a time (district or lsoa)")
-    cols = [_column(dataset, b) for b in by]
-    if cols:
-        counted = placed.group_by(
-            [placed[c].cast("string").name(b) for c, b in zip(cols, by, strict=True)]
-        ).aggregate(count=placed.count())
+    groups = [
+        (placed.sv_category if b == "sv_category" else _group_expr(placed, dataset, b)).name(b)
+        for b in by
+    ]
+    if groups:
+        counted = placed.group_by(groups).aggregate(count=placed.count())
     else:
         counted = placed.aggregate(count=placed.count())
+    by_age = any(b in ("age_group", "under_25") for b in by)
     pop = _population(backend, geo[0] if geo else None, districts)
     key = geo[0] if geo else None
     if key is not None:
@@ -141,13 +203,12 @@ def run_measure(
         joined = counted.cross_join(pop).drop("area")
     order = [joined[b] for b in by]
     rows_raw = (joined.order_by(order) if order else joined).to_pyarrow().to_pylist()
-    unplaced_row = t.filter(t.district.isnull()).count().to_pyarrow().as_py()
     batches = sorted(
         int(b) for b in placed.select("batch_id").distinct().to_pyarrow().column(0).to_pylist()
     )
     rows = []
     for r in rows_raw:
-        population = r.get("population")
+        population = None if by_age else r.get("population")
         count = int(r["count"])
         if population:
             ci = rate_interval(count, population, measure.per)
@@ -176,6 +237,8 @@ def run_measure(
         "mid-2015 (IoD 2019 population denominators)",
         measure.method,
         batches,
+        definition.version if definition else None,
+        list(measure.caveats),
     )
 
 

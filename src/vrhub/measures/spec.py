@@ -39,6 +39,8 @@ class Measure:
     #: Fields each dataset must hold for the measure to mean anything.
     needs: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
+    #: Whether the measure follows the partnership's serious-violence definition.
+    uses_definition: bool = False
     method: str = (
         "Crude rate: count / population x rate base; 95% interval by Byar's method for "
         "counts of 10 or more, exact Poisson below (Breslow and Day, 1987; the public-health "
