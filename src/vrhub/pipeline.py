@@ -43,8 +43,11 @@ from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures import engine as measure_engine
+from vrhub.measures.change import Comparison, compare_counts, month_add
+from vrhub.measures.deprivation import DeprivationResult, by_decile
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.registry import get_measure
+from vrhub.measures.spc import XmRChart, xmr
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.loader import LoadedSource, load_reference
@@ -312,6 +315,98 @@ def run_measure(
     finally:
         gov.close()
     return result
+
+
+def latest_month(home: Home, dataset: Dataset) -> str:
+    """The latest month the dataset holds."""
+    con = connect(home)
+    try:
+        ensure_events_table(con, dataset)
+        row = con.execute(f"SELECT max(month) FROM {dataset.table}").fetchone()
+    finally:
+        con.close()
+    if not row or row[0] is None:
+        raise ReferenceDataError(f"no {dataset.name} records are loaded yet")
+    return str(row[0])
+
+
+def compare_periods(
+    home: Home,
+    name: str,
+    dataset: Dataset,
+    current: tuple[str, str],
+    previous: tuple[str, str],
+    by: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+) -> list[tuple[tuple[str, ...], Comparison]]:
+    """Each group's change from the ``previous`` period to the ``current`` one."""
+    now = run_measure(home, name, dataset, by, filters, *current)
+    before = run_measure(home, name, dataset, by, filters, *previous)
+    then = {r.group: r for r in before.rows}
+    groups = sorted({r.group for r in now.rows} | set(then))
+    here = {r.group: r for r in now.rows}
+    out = []
+    for g in groups:
+        a, b = here.get(g), then.get(g)
+        pop = float((a or b).population or 1)  # type: ignore[union-attr]
+        out.append((g, compare_counts(a.count if a else 0, b.count if b else 0, pop, pop)))
+    return out
+
+
+def measure_spc(
+    home: Home,
+    name: str,
+    dataset: Dataset,
+    by: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> list[tuple[tuple[str, ...], XmRChart]]:
+    """A monthly XmR chart per group (missing months count as zero)."""
+    groups = list(by or [])
+    result = run_measure(home, name, dataset, [*groups, "month"], filters, date_from, date_to)
+    months_seen = sorted({r.group[-1] for r in result.rows})
+    if not months_seen:
+        return []
+    first, last = date_from or months_seen[0], date_to or months_seen[-1]
+    months = [first]
+    while months[-1] < last:
+        months.append(month_add(months[-1], 1))
+    series: dict[tuple[str, ...], dict[str, int]] = {}
+    for r in result.rows:
+        series.setdefault(r.group[:-1], {})[r.group[-1]] = r.count
+    return [
+        (g, xmr(months, [values.get(m, 0) for m in months])) for g, values in sorted(series.items())
+    ]
+
+
+def measure_deprivation(
+    home: Home,
+    name: str,
+    dataset: Dataset,
+    domain: str = "imd",
+    district: str | None = None,
+    filters: dict[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> DeprivationResult:
+    """Rates by deprivation decile, their ratio and difference, and the gradient."""
+    con = connect(home)
+    try:
+        ensure_events_table(con, dataset)
+        return by_decile(
+            ibis.duckdb.from_connection(con),
+            get_measure(name),
+            dataset,
+            list(home.partnership.district_codes),
+            domain,
+            district,
+            filters,
+            date_from,
+            date_to,
+        )
+    finally:
+        con.close()
 
 
 def quality(home: Home, source: str | None = None) -> list[FeedScore]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -14,6 +15,8 @@ from vrhub import pipeline
 from vrhub.cli.common import HomeOpt, app, err, home_of, out
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
+from vrhub.measures.change import financial_year as financial_year_of
+from vrhub.measures.change import year_ending as year_ending_of
 from vrhub.measures.registry import all_measures, get_measure
 
 measure_app = typer.Typer(no_args_is_help=True, help="Named, versioned measures.")
@@ -119,5 +122,169 @@ def measure_run(
                     else str(v)
                     for v in row
                 ]
+            )
+        out.print(t)
+
+
+@measure_app.command("change")
+def measure_change(
+    name: Annotated[str, typer.Argument(help="The measure's name.")],
+    dataset: Annotated[str, typer.Option(help="The dataset to compute it from.")],
+    home: HomeOpt = None,
+    year_ending: Annotated[
+        str | None,
+        typer.Option(help="The 12 months ending this month, YYYY-MM (default: latest in data)."),
+    ] = None,
+    financial_year: Annotated[
+        int | None, typer.Option(help="Compare the financial year starting April of this year.")
+    ] = None,
+    baseline_year: Annotated[
+        int | None, typer.Option(help="Compare against this calendar year instead.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Comma-separated fields, e.g. district.")] = "",
+    filter_: Annotated[
+        list[str] | None, typer.Option("--filter", help="FIELD=VALUE; repeat.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Change over time: rate ratio with its 95% interval and a verdict in plain words."""
+    h = home_of(home)
+    ds = get_dataset(dataset)
+    if financial_year is not None:
+        current, previous = financial_year_of(financial_year), financial_year_of(financial_year - 1)
+        against = f"the financial year {financial_year - 1}/{str(financial_year)[2:]}"
+        label = f"financial year {financial_year}/{str(financial_year + 1)[2:]}"
+    else:
+        end = year_ending or pipeline.latest_month(h, ds)
+        current, previous = year_ending_of(end)
+        against, label = "the previous 12 months", f"year ending {end}"
+        if baseline_year is not None:
+            previous = (f"{baseline_year:04d}-01", f"{baseline_year:04d}-12")
+            against = f"the baseline year {baseline_year}"
+    fields = [b.strip() for b in by.split(",") if b.strip()]
+    found = pipeline.compare_periods(h, name, ds, current, previous, fields, _filters(filter_))
+    what = get_measure(name).title.lower()
+    header = [*fields, "count", "previous", "percent_change", "lower", "upper", "verdict"]
+    rows = []
+    for group, c in found:
+        lo = None if c.lower is None else 100 * (c.lower - 1)
+        hi = None if c.upper is None else 100 * (c.upper - 1)
+        subject = f"{what} ({', '.join(group)})" if group else what
+        rows.append(
+            [*group, c.count, c.previous, c.percent_change, lo, hi, c.verdict(subject, against)]
+        )
+    err.print(f"{label} ({current[0]} to {current[1]}) against {previous[0]} to {previous[1]}")
+    _emit(header, rows, fmt)
+
+
+@measure_app.command("spc")
+def measure_spc(
+    name: Annotated[str, typer.Argument(help="The measure's name.")],
+    dataset: Annotated[str, typer.Option(help="The dataset to compute it from.")],
+    home: HomeOpt = None,
+    by: Annotated[str, typer.Option(help="Comma-separated fields, e.g. district.")] = "",
+    filter_: Annotated[
+        list[str] | None, typer.Option("--filter", help="FIELD=VALUE; repeat.")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Monthly XmR charts and their special-cause signals (Making Data Count rules)."""
+    fields = [b.strip() for b in by.split(",") if b.strip()]
+    charts = pipeline.measure_spc(
+        home_of(home), name, get_dataset(dataset), fields, _filters(filter_), date_from, date_to
+    )
+    header = [
+        *fields,
+        "mean",
+        "lower_limit",
+        "upper_limit",
+        "signal",
+        "kind",
+        "months",
+        "explanation",
+    ]
+    rows = []
+    for group, chart in charts:
+        if not chart.signals:
+            rows.append(
+                [*group, chart.mean, chart.lower, chart.upper, "none", "", "", chart.summary]
+            )
+        for sgn in chart.signals:
+            rows.append(
+                [
+                    *group,
+                    chart.mean,
+                    chart.lower,
+                    chart.upper,
+                    sgn.rule,
+                    sgn.kind,
+                    f"{sgn.months[0]} to {sgn.months[-1]}",
+                    sgn.explanation,
+                ]
+            )
+    _emit(header, rows, fmt)
+
+
+@measure_app.command("deprivation")
+def measure_deprivation(
+    name: Annotated[str, typer.Argument(help="The measure's name.")],
+    dataset: Annotated[str, typer.Option(help="The dataset to compute it from.")],
+    home: HomeOpt = None,
+    domain: Annotated[str, typer.Option(help="imd or a domain, e.g. income, crime.")] = "imd",
+    district: Annotated[str | None, typer.Option(help="One district (LAD code).")] = None,
+    filter_: Annotated[
+        list[str] | None, typer.Option("--filter", help="FIELD=VALUE; repeat.")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Rates by deprivation decile, most against least deprived, and the gradient."""
+    r = pipeline.measure_deprivation(
+        home_of(home),
+        name,
+        get_dataset(dataset),
+        domain,
+        district,
+        _filters(filter_),
+        date_from,
+        date_to,
+    )
+    header = ["decile", "count", "population", "rate", "lower", "upper", "per"]
+    rows = [[d.decile, d.count, d.population, d.rate, d.lower, d.upper, r.per] for d in r.rows]
+    _emit(header, rows, fmt)
+    if r.most_vs_least and r.most_vs_least.rate_ratio is not None:
+        c = r.most_vs_least
+        err.print(
+            f"most against least deprived: rate ratio {c.rate_ratio:.2f} "
+            f"(95% CI {c.lower:.2f} to {c.upper:.2f}), difference {r.difference:.2f} per "
+            f"{r.per:,}"
+        )
+    if r.gradient:
+        g = r.gradient
+        err.print(
+            f"gradient: each decile less deprived multiplies the rate by "
+            f"{g.ratio_per_decile:.3f} (95% CI {g.lower:.3f} to {g.upper:.3f})"
+        )
+    for note in r.notes:
+        err.print(f"note: {note}")
+
+
+def _emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str) -> None:
+    if fmt not in ("table", "csv", "json"):
+        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    if fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(["" if v is None else v for v in row] for row in rows)
+    elif fmt == "json":
+        sys.stdout.write(json.dumps([dict(zip(header, row, strict=True)) for row in rows]) + "\n")
+    else:
+        t = Table(*header)
+        for row in rows:
+            t.add_row(
+                *["" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row]
             )
         out.print(t)

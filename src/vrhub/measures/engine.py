@@ -127,19 +127,17 @@ def _group_expr(t: ir.Table, dataset: Dataset, name: str) -> ir.Value:
     return t[_column(dataset, name)].cast("string")
 
 
-def run_measure(
+def selected(
     backend: ibis.BaseBackend,
     measure: Measure,
     dataset: Dataset,
-    districts: list[str],
-    by: list[str] | None = None,
-    filters: dict[str, str] | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-) -> MeasureResult:
-    """The measure's counts, populations, rates and intervals for each group."""
-    by = list(by or [])
-    filters = dict(filters or {})
+    filters: dict[str, str],
+    date_from: str | None,
+    date_to: str | None,
+    measure_only: bool = True,
+) -> ir.Table:
+    """Events in the partnership (or unplaced) in the period, after filters and (unless
+    ``measure_only`` is False) the measure's own selection."""
     names = {f.name for f in dataset.fields}
     missing = [n for n in measure.needs if n not in names]
     feeds = f" (it can be computed from {', '.join(measure.datasets)})" if measure.datasets else ""
@@ -163,6 +161,23 @@ def run_measure(
     for name, value in filters.items():
         col = _column(dataset, name)
         t = t.filter(t[col].cast("string") == value)
+    return measure.select(t, dataset) if measure_only else t
+
+
+def run_measure(
+    backend: ibis.BaseBackend,
+    measure: Measure,
+    dataset: Dataset,
+    districts: list[str],
+    by: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> MeasureResult:
+    """The measure's counts, populations, rates and intervals for each group."""
+    by = list(by or [])
+    filters = dict(filters or {})
+    t = selected(backend, measure, dataset, filters, date_from, date_to, measure_only=False)
     definition = load_definition() if measure.uses_definition or "sv_category" in by else None
     base = measure.select(t, dataset)
     unplaced_row = base.filter(base.district.isnull()).count().to_pyarrow().as_py()
