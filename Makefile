@@ -7,7 +7,7 @@ YEARS ?= 5
 SEED ?= 2026
 SERVE ?= 1
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install install-spark demo test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# The tests also run every measure on Apache Spark: PySpark is installed for them (and Java,
+# which Spark needs, comes from the system; .ci/run installs it where it is missing).
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
+	$(BIN)/python -m pip install -q -r requirements-spark.lock
+	touch $@
+
+install-spark: $(VENV)/.installed-spark
+
 demo: install
 	$(BIN)/vrhub demo --home $(HOME_DIR) --years $(YEARS) --seed $(SEED)
 
@@ -29,7 +37,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck install-spark
 	$(BIN)/pytest
 
 bench: install

@@ -29,7 +29,7 @@ from rich.console import Console
 from vrhub.counts import CountTable, count_records
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
-from vrhub.errors import ReferenceDataError
+from vrhub.errors import ConfigurationError, ReferenceDataError
 from vrhub.exports import ExportedCounts
 from vrhub.exports import export_counts as export_counts_for
 from vrhub.governance import keys, retention
@@ -47,6 +47,7 @@ from vrhub.measures.change import Comparison, compare_counts, month_add
 from vrhub.measures.deprivation import DeprivationResult, by_decile
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.registry import get_measure
+from vrhub.measures.spark import spark_backend
 from vrhub.measures.spc import XmRChart, xmr
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
@@ -291,22 +292,25 @@ def run_measure(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    engine: str | None = None,
 ) -> MeasureResult:
-    """A measure's figures on the analytical store, with the agreements they drew on."""
+    """A measure's figures, with the agreements they drew on, on DuckDB or Spark."""
     measure = get_measure(name)
+    chosen = engine or home.settings.engine
     con = connect(home)
     try:
         ensure_events_table(con, dataset)
-        result = measure_engine.run_measure(
-            ibis.duckdb.from_connection(con),
-            measure,
-            dataset,
-            list(home.partnership.district_codes),
-            by,
-            filters,
-            date_from,
-            date_to,
-        )
+        args = (measure, dataset, list(home.partnership.district_codes), by, filters)
+        if chosen == "spark":
+            with spark_backend(home, con, dataset) as backend:
+                result = measure_engine.run_measure(backend, *args, date_from, date_to)
+        elif chosen == "duckdb":
+            result = measure_engine.run_measure(
+                ibis.duckdb.from_connection(con), *args, date_from, date_to
+            )
+        else:
+            raise ConfigurationError(f"unknown engine '{chosen}': use duckdb or spark")
+        result.engine = chosen
     finally:
         con.close()
     gov = open_governance(home)

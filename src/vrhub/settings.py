@@ -7,6 +7,7 @@ without a proper pseudonymisation key (see :mod:`vrhub.pseudonymise`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,20 @@ class Settings(BaseSettings):
         description="How many threads the analytical store may use.",
     )
 
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description=(
+            "Where measures run: duckdb (the analytical store, the default) or spark "
+            "(Apache Spark through Ibis; install with pip install 'vrhub[spark]')."
+        ),
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description=(
+            "The Spark master measures use when engine is spark: local[N] on one machine, or "
+            "a cluster's URL such as spark://host:7077."
+        ),
+    )
     database_url: str | None = Field(
         default=None,
         description=(

@@ -78,6 +78,9 @@ def measure_run(
     date_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    engine: Annotated[
+        str | None, typer.Option(help="duckdb or spark (default: the engine setting).")
+    ] = None,
 ) -> None:
     """Run a measure: counts, populations, rates and 95% intervals for each group."""
     if fmt not in ("table", "csv", "json"):
@@ -91,6 +94,7 @@ def measure_run(
         _filters(filter_),
         date_from,
         date_to,
+        engine,
     )
     header = [*r.by, "count", "population", "rate", "lower", "upper", "per"]
     rows = [
@@ -98,8 +102,8 @@ def measure_run(
         for row in r.rows
     ]
     err.print(
-        f"{r.measure} v{r.version} on {r.dataset}; {r.unplaced:,} records with no location are "
-        f"not in the rates; population {r.population_vintage}; under "
+        f"{r.measure} v{r.version} on {r.dataset} ({r.engine}); {r.unplaced:,} records "
+        "with no location are not in the rates; population {r.population_vintage}; under "
         f"{', '.join(r.agreements) or 'no agreement'}; {r.disclosure}"
     )
     if fmt == "csv":

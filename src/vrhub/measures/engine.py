@@ -60,6 +60,7 @@ class MeasureResult:
     caveats: list[str] = field(default_factory=list)
     agreements: list[str] = field(default_factory=list)
     disclosure: str = "analyst tier: not disclosure-controlled"
+    engine: str = "duckdb"
 
 
 AGE_FIELDS = ("victim_age", "age", "age_band")

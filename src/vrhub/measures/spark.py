@@ -1,0 +1,78 @@
+"""Run measures on Apache Spark: the same Ibis definitions, a different engine.
+
+On one machine vrhub starts Spark in local mode, copies the tables a measure reads (the
+dataset's events and the reference tables) from the analytical store to Parquet in the
+home's tmp folder, and registers them as Spark views under the same names, so a measure's
+Ibis expression runs unchanged. A national deployment points ``VRHUB_SPARK_MASTER`` at its
+cluster (see docs/how-to/spark.md). Install with ``pip install 'vrhub[spark]'``; Spark needs
+Java 17 or later.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+from vrhub.datasets.spec import Dataset
+from vrhub.errors import ConfigurationError
+from vrhub.home import Home
+from vrhub.ingest.schema import ensure_events_table
+
+REFERENCE_TABLES = ("ref_population", "ref_lsoa", "ref_imd")
+_SESSIONS: dict[str, Any] = {}
+
+
+def spark_session(master: str) -> Any:
+    """A Spark session for ``master`` (started once per process)."""
+    if master in _SESSIONS:
+        return _SESSIONS[master]
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigurationError(
+            "the spark engine needs PySpark: install it with pip install 'vrhub[spark]'"
+        ) from None
+    try:
+        session = (
+            SparkSession.builder.master(master)
+            .appName("vrhub")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+    except Exception as exc:  # Java missing or the master unreachable: say so in one line
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigurationError(
+            f"Spark could not start with master {master} ({reason}); it needs Java 17 or later"
+        ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    _SESSIONS[master] = session
+    return session
+
+
+@contextmanager
+def spark_backend(home: Home, con: duckdb.DuckDBPyConnection, dataset: Dataset) -> Iterator[Any]:
+    """An Ibis backend on Spark holding this home's tables for ``dataset``."""
+    import ibis
+
+    session = spark_session(home.settings.spark_master)
+    folder = home.tmp_dir / f"spark-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
+    ensure_events_table(con, dataset)
+    try:
+        for table in (dataset.table, *REFERENCE_TABLES):
+            path = folder / f"{table}.parquet"
+            con.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
+            session.read.parquet(str(path)).createOrReplaceTempView(table)
+        yield ibis.pyspark.connect(session)
+    finally:
+        for table in (dataset.table, *REFERENCE_TABLES):
+            session.catalog.dropTempView(table)
+        shutil.rmtree(folder, ignore_errors=True)
