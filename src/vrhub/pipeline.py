@@ -42,6 +42,7 @@ from vrhub.home import Home, init_home, open_home
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.ingest.schema import ensure_events_table
+from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
 from vrhub.measures.change import Comparison, compare_counts, month_add
 from vrhub.measures.deprivation import DeprivationResult, by_decile
@@ -406,6 +407,49 @@ def measure_deprivation(
             domain,
             district,
             filters,
+            date_from,
+            date_to,
+        )
+    finally:
+        con.close()
+
+
+def load_unit_costs(home: Home, path: Path, actor: str | None = None) -> int:
+    """Load a sourced table of unit costs (replacing any loaded before)."""
+    from vrhub.checksums import file_sha256
+
+    if not path.is_file():
+        raise ReferenceDataError(f"no unit-cost file at {path}")
+    text = path.read_text(encoding="utf-8-sig")
+    con = connect(home)
+    try:
+        n = costs.load_unit_costs(con, text, path.name, file_sha256(path))
+    finally:
+        con.close()
+    gov = open_governance(home)
+    try:
+        gov.audit.write(actor or cli_actor(), "reference.unit-costs", path.name, {"categories": n})
+    finally:
+        gov.close()
+    return n
+
+
+def cost_of_violence(
+    home: Home,
+    dataset: Dataset,
+    by: list[str],
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> costs.CostResult:
+    """Offences times their sourced unit costs, by category, district and year."""
+    con = connect(home)
+    try:
+        ensure_events_table(con, dataset)
+        return costs.cost_of_violence(
+            ibis.duckdb.from_connection(con),
+            dataset,
+            list(home.partnership.district_codes),
+            by,
             date_from,
             date_to,
         )

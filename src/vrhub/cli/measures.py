@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -292,3 +293,38 @@ def _emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str) -> None
                 *["" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row]
             )
         out.print(t)
+
+
+costs_app = typer.Typer(no_args_is_help=True, help="Unit costs of offences (sourced).")
+app.add_typer(costs_app, name="costs")
+
+
+@costs_app.command("load")
+def costs_load(
+    from_file: Annotated[Path, typer.Option("--from", help="The unit-cost CSV file.")],
+    home: HomeOpt = None,
+) -> None:
+    """Load unit costs: category, offence_codes, unit_cost, price_year, source."""
+    n = pipeline.load_unit_costs(home_of(home), from_file)
+    out.print(f"Loaded {n} cost categories from {from_file.name}")
+
+
+@measure_app.command("costs")
+def measure_costs(
+    dataset: Annotated[str, typer.Option(help="The dataset (with offence codes).")] = (
+        "police-crime"
+    ),
+    home: HomeOpt = None,
+    by: Annotated[str, typer.Option(help="category, district, year, month.")] = "category",
+    date_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """The cost of violence: offences times their unit costs, with the costs' sources."""
+    fields = [b.strip() for b in by.split(",") if b.strip()]
+    r = pipeline.cost_of_violence(home_of(home), get_dataset(dataset), fields, date_from, date_to)
+    err.print(
+        f"unit costs at {', '.join(r.price_years)} prices from: {'; '.join(r.sources)}; "
+        f"{r.uncosted:,} records have no unit cost"
+    )
+    _emit([*fields, "offences", "cost_gbp"], [[*x.group, x.offences, x.cost] for x in r.rows], fmt)

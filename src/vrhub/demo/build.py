@@ -49,6 +49,7 @@ def build_demo_home(
     home, _ = init_partnership_home(home_dir, "west-yorkshire")
     gov = governance(home)
     setup_demo_governance(gov)
+    _load_illustrative_costs(home)
     say = console.print if console else (lambda *a, **k: None)
     months = months_between(end_month, 12 * years)
     rng = np.random.default_rng(seed)
@@ -100,6 +101,16 @@ def build_demo_home(
     finally:
         con.close()
         gov.close()
+
+
+def _load_illustrative_costs(home: Home) -> None:
+    """Unit costs for the demo only, labelled illustrative in their source."""
+    from vrhub.measures.costs import ILLUSTRATIVE
+    from vrhub.pipeline import load_unit_costs
+
+    path = home.path / "demo-unit-costs-ILLUSTRATIVE.csv"
+    path.write_text(ILLUSTRATIVE, encoding="utf-8")
+    load_unit_costs(home, path, actor="demo")
 
 
 def _summary(
