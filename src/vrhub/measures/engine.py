@@ -196,15 +196,15 @@ def run_measure(
     )
     duck = getattr(backend, "name", "") == "duckdb"
     if duck and key in _COMPILED:
-        main_sql, unplaced_sql, batches_sql = _COMPILED[key]
+        main_sql, meta_sql = _COMPILED[key]
     else:
-        main, unplaced, batches_expr = _plan(
+        main, meta = _plan(
             backend, measure, dataset, districts, by, filters, date_from, date_to, definition
         )
         if not duck:
             rows_raw = main.to_pyarrow().to_pylist()
-            unplaced_row = unplaced.to_pyarrow().as_py()
-            batch_list = batches_expr.to_pyarrow().column(0).to_pylist()
+            info = meta.to_pyarrow().to_pylist()[0]
+            unplaced_row, batch_list = info["unplaced"], info["batches"] or []
             return _result(
                 measure,
                 dataset,
@@ -218,18 +218,14 @@ def run_measure(
                 definition,
                 by_age,
             )
-        main_sql, unplaced_sql, batches_sql = (
-            str(backend.compile(main)),
-            str(backend.compile(unplaced)),
-            str(backend.compile(batches_expr)),
-        )
-        _COMPILED[key] = (main_sql, unplaced_sql, batches_sql)
+        main_sql, meta_sql = str(backend.compile(main)), str(backend.compile(meta))
+        _COMPILED[key] = (main_sql, meta_sql)
     con = backend.con
     cur = con.execute(main_sql)
     names = [d[0] for d in cur.description]
     rows_raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    unplaced_row = con.execute(unplaced_sql).fetchone()[0]
-    batch_list = [r[0] for r in con.execute(batches_sql).fetchall()]
+    found = con.execute(meta_sql).fetchone()
+    unplaced_row, batch_list = (found[0], found[1] or []) if found else (0, [])
     return _result(
         measure,
         dataset,
@@ -245,7 +241,7 @@ def run_measure(
     )
 
 
-_COMPILED: dict[tuple[object, ...], tuple[str, str, str]] = {}
+_COMPILED: dict[tuple[object, ...], tuple[str, str]] = {}
 
 
 def _plan(
@@ -258,11 +254,15 @@ def _plan(
     date_from: str | None,
     date_to: str | None,
     definition: Definition | None,
-) -> tuple[ir.Table, ir.Scalar, ir.Table]:
-    """The counts (with populations), the unplaced count and the batches, as Ibis expressions."""
+) -> tuple[ir.Table, ir.Table]:
+    """The counts (with populations), and the unplaced count with the batches drawn on."""
     t = selected(backend, measure, dataset, filters, date_from, date_to, measure_only=False)
     base = measure.select(t, dataset)
-    unplaced = base.filter(base.district.isnull()).count()
+    # One pass gives both the records that cannot be placed and the batches drawn on.
+    meta = base.aggregate(
+        unplaced=base.district.isnull().cast("int64").sum().fill_null(0),
+        batches=base.batch_id.collect(where=base.district.notnull(), distinct=True),
+    )
     if "sv_category" in by:
         assert definition is not None
         parts = [
@@ -299,8 +299,7 @@ def _plan(
         joined = counted.cross_join(pop).drop("area")
     order = [joined[b] for b in by]
     main = joined.order_by(order) if order else joined
-    batches = placed.select("batch_id").distinct().order_by("batch_id")
-    return main, unplaced, batches
+    return main, meta
 
 
 def _result(
