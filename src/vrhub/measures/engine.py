@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -203,8 +204,8 @@ def run_measure(
         )
         if not duck:
             rows_raw = main.to_pyarrow().to_pylist()
-            info = meta.to_pyarrow().to_pylist()[0]
-            unplaced_row, batch_list = info["unplaced"], info["batches"] or []
+            info = meta.to_pyarrow().to_pylist()[0] if meta is not None else None
+            unplaced_row, batch_list = _meta(rows_raw, info)
             return _result(
                 measure,
                 dataset,
@@ -218,14 +219,18 @@ def run_measure(
                 definition,
                 by_age,
             )
-        main_sql, meta_sql = str(backend.compile(main)), str(backend.compile(meta))
+        main_sql = str(backend.compile(main))
+        meta_sql = None if meta is None else str(backend.compile(meta))
         _COMPILED[key] = (main_sql, meta_sql)
     con = backend.con
     cur = con.execute(main_sql)
     names = [d[0] for d in cur.description]
     rows_raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    found = con.execute(meta_sql).fetchone()
-    unplaced_row, batch_list = (found[0], found[1] or []) if found else (0, [])
+    info = None
+    if meta_sql is not None:
+        found = con.execute(meta_sql).fetchone()
+        info = {"unplaced": found[0], "batches": found[1]} if found else None
+    unplaced_row, batch_list = _meta(rows_raw, info)
     return _result(
         measure,
         dataset,
@@ -241,7 +246,23 @@ def run_measure(
     )
 
 
-_COMPILED: dict[tuple[object, ...], tuple[str, str]] = {}
+_COMPILED: dict[tuple[object, ...], tuple[str, str | None]] = {}
+
+
+def _meta(
+    rows_raw: list[dict[str, object]], info: dict[str, object] | None
+) -> tuple[int, list[object]]:
+    """Unplaced records and batches, from the separate pass or summed over the groups."""
+    if info is not None:
+        found: Any = info.get("batches") or []
+        return int(info.get("unplaced") or 0), list(found)  # type: ignore[call-overload]
+    unplaced = sum(int(r.get("unplaced") or 0) for r in rows_raw)  # type: ignore[call-overload]
+    batches: set[object] = set()
+    for r in rows_raw:
+        each: Any = r.get("batches") or []
+        batches.update(each)
+    rows_raw[:] = [r for r in rows_raw if int(r["count"] or 0) > 0]  # type: ignore[call-overload]
+    return unplaced, list(batches)
 
 
 def _plan(
@@ -254,8 +275,9 @@ def _plan(
     date_from: str | None,
     date_to: str | None,
     definition: Definition | None,
-) -> tuple[ir.Table, ir.Table]:
-    """The counts (with populations), and the unplaced count with the batches drawn on."""
+) -> tuple[ir.Table, ir.Table | None]:
+    """The counts with populations, unplaced records and batches per group; and, when
+    categories repeat records, a separate pass for the unplaced records and batches."""
     t = selected(backend, measure, dataset, filters, date_from, date_to, measure_only=False)
     base = measure.select(t, dataset)
     # One pass gives both the records that cannot be placed and the batches drawn on.
@@ -279,18 +301,24 @@ def _plan(
         t = ibis.union(*parts)
     else:
         t = base
-    placed = t.filter(t.district.notnull())
     geo = [b for b in by if b in GEOGRAPHY]
     if len({GEOGRAPHY[g] for g in geo}) > 1:
         raise UnsupportedFieldError("group by one geography at a time (district or lsoa)")
+    # Without categories (which repeat records) one pass counts placed and unplaced records
+    # and gathers the batches; groups holding only unplaced records are dropped afterwards.
+    single = "sv_category" not in by
+    src = t if single else t.filter(t.district.notnull())
     groups = [
-        (placed.sv_category if b == "sv_category" else _group_expr(placed, dataset, b)).name(b)
+        (src.sv_category if b == "sv_category" else _group_expr(src, dataset, b)).name(b)
         for b in by
     ]
-    if groups:
-        counted = placed.group_by(groups).aggregate(count=placed.count())
-    else:
-        counted = placed.aggregate(count=placed.count())
+    placed_flag = src.district.notnull()
+    metrics = {
+        "count": placed_flag.cast("int64").sum().fill_null(0),
+        "unplaced": (~placed_flag).cast("int64").sum().fill_null(0),
+        "batches": src.batch_id.collect(where=placed_flag, distinct=True),
+    }
+    counted = src.group_by(groups).aggregate(**metrics) if groups else src.aggregate(**metrics)
     pop = _population(backend, geo[0] if geo else None, districts)
     area = geo[0] if geo else None
     if area is not None:
@@ -299,7 +327,7 @@ def _plan(
         joined = counted.cross_join(pop).drop("area")
     order = [joined[b] for b in by]
     main = joined.order_by(order) if order else joined
-    return main, meta
+    return main, None if single else meta
 
 
 def _result(
