@@ -152,6 +152,11 @@ def _summary(
         f"  .venv/bin/vrhub quarantine list --home {home.path} --limit 10",
         f"  .venv/bin/vrhub batches --home {home.path} --limit 10",
         f"  .venv/bin/vrhub agreement list --home {home.path}",
+        f"  .venv/bin/vrhub quality --home {home.path}",
+        f"  .venv/bin/vrhub measure run serious-violence --home {home.path} "
+        "--dataset police-crime --by sv_category",
+        f"  .venv/bin/vrhub measure change knife-enabled-serious-violence --home {home.path} "
+        "--dataset police-crime --by district",
         f"  .venv/bin/vrhub audit verify --home {home.path}",
     ]
     return "\n".join(lines)
