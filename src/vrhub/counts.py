@@ -61,6 +61,14 @@ def _expr(dataset: Dataset, name: str) -> str:
     )
 
 
+def records_where(all_areas: bool, districts: list[str] | None) -> tuple[str, list[object]]:
+    """The WHERE clause (and its parameters) choosing the records counts are made of."""
+    where = "WHERE TRUE" if all_areas else "WHERE in_partnership IS NOT FALSE"
+    if not districts:
+        return where, []
+    return where + f" AND district IN ({', '.join('?' for _ in districts)})", list(districts)
+
+
 def count_records(
     con: duckdb.DuckDBPyConnection,
     dataset: Dataset,
@@ -77,11 +85,7 @@ def count_records(
         raise UnsupportedFieldError("say what to count by, e.g. --by month,district")
     exprs = [_expr(dataset, b) for b in by]
     ensure_events_table(con, dataset)
-    where = "WHERE TRUE" if all_areas else "WHERE in_partnership IS NOT FALSE"
-    params: list[object] = []
-    if districts:
-        where += f" AND district IN ({', '.join('?' for _ in districts)})"
-        params = list(districts)
+    where, params = records_where(all_areas, districts)
     cols = ", ".join(f'{e} AS "{b}"' for e, b in zip(exprs, by, strict=True))
     order = ", ".join(str(i + 1) for i in range(len(by)))
     rows = con.execute(

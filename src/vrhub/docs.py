@@ -140,11 +140,7 @@ def measures_markdown() -> str:
         "",
     ]
     for m in all_measures():
-        feeds = [
-            d.name
-            for d in all_datasets()
-            if m.supports(d) and all(n in {f.name for f in d.fields} for n in m.needs)
-        ]
+        feeds = m.fed_by(all_datasets())
         lines += [
             f"## `{m.name}` (version {m.version})",
             "",

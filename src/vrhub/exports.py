@@ -8,12 +8,11 @@ no small count can be read or worked out. Every export is written to the audit t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
-from vrhub.counts import CountTable, count_records
+from vrhub.counts import CountTable, count_records, records_where
 from vrhub.datasets.spec import Dataset
 from vrhub.disclosure import AdditiveTable, DisclosureRule, protect
 from vrhub.disclosure.engine import TOTAL
@@ -42,22 +41,12 @@ class ExportedCounts:
     rule: str
 
 
-def _districts_clause(districts: Sequence[str] | None) -> tuple[str, list[object]]:
-    if not districts:
-        return "", []
-    marks = ", ".join("?" for _ in districts)
-    return f" AND district IN ({marks})", list(districts)
-
-
 def _batches(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, all_areas: bool, districts: list[str]
 ) -> list[int]:
     ensure_events_table(con, dataset)
-    where = "TRUE" if all_areas else "in_partnership IS NOT FALSE"
-    clause, params = _districts_clause(districts)
-    rows = con.execute(
-        f"SELECT DISTINCT batch_id FROM {dataset.table} WHERE {where}{clause}", params
-    ).fetchall()
+    where, params = records_where(all_areas, districts)
+    rows = con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table} {where}", params).fetchall()
     return [int(r[0]) for r in rows]
 
 

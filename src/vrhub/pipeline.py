@@ -18,7 +18,8 @@ so the whole flow reads from one file:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import duckdb
 import ibis
 from rich.console import Console
 
+from vrhub.checksums import file_sha256
 from vrhub.counts import CountTable, count_records
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
@@ -44,12 +46,13 @@ from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
-from vrhub.measures.change import Comparison, compare_counts, month_add
+from vrhub.measures.change import Comparison, compare_counts
 from vrhub.measures.deprivation import DeprivationResult, by_decile
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.registry import get_measure
 from vrhub.measures.spark import spark_backend
 from vrhub.measures.spc import XmRChart, xmr
+from vrhub.months import month_range
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.loader import LoadedSource, load_reference
@@ -285,6 +288,17 @@ def project_extract(
         gov.close()
 
 
+@contextmanager
+def _events(home: Home, dataset: Dataset) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The analytical store, with the dataset's events table (empty if nothing is loaded)."""
+    con = connect(home)
+    try:
+        ensure_events_table(con, dataset)
+        yield con
+    finally:
+        con.close()
+
+
 def run_measure(
     home: Home,
     name: str,
@@ -298,9 +312,7 @@ def run_measure(
     """A measure's figures, with the agreements they drew on, on DuckDB or Spark."""
     measure = get_measure(name)
     chosen = engine or home.settings.engine
-    con = connect(home)
-    try:
-        ensure_events_table(con, dataset)
+    with _events(home, dataset) as con:
         args = (measure, dataset, list(home.partnership.district_codes), by, filters)
         if chosen == "spark":
             with spark_backend(home, con, dataset) as backend:
@@ -312,8 +324,6 @@ def run_measure(
         else:
             raise ConfigurationError(f"unknown engine '{chosen}': use duckdb or spark")
         result.engine = chosen
-    finally:
-        con.close()
     gov = open_governance(home)
     try:
         result.agreements = [a.label for a in agreements_for_batches(gov.records, result.batches)]
@@ -324,12 +334,8 @@ def run_measure(
 
 def latest_month(home: Home, dataset: Dataset) -> str:
     """The latest month the dataset holds."""
-    con = connect(home)
-    try:
-        ensure_events_table(con, dataset)
+    with _events(home, dataset) as con:
         row = con.execute(f"SELECT max(month) FROM {dataset.table}").fetchone()
-    finally:
-        con.close()
     if not row or row[0] is None:
         raise ReferenceDataError(f"no {dataset.name} records are loaded yet")
     return str(row[0])
@@ -373,10 +379,7 @@ def measure_spc(
     months_seen = sorted({r.group[-1] for r in result.rows})
     if not months_seen:
         return []
-    first, last = date_from or months_seen[0], date_to or months_seen[-1]
-    months = [first]
-    while months[-1] < last:
-        months.append(month_add(months[-1], 1))
+    months = month_range(date_from or months_seen[0], date_to or months_seen[-1])
     series: dict[tuple[str, ...], dict[str, int]] = {}
     for r in result.rows:
         series.setdefault(r.group[:-1], {})[r.group[-1]] = r.count
@@ -396,9 +399,7 @@ def measure_deprivation(
     date_to: str | None = None,
 ) -> DeprivationResult:
     """Rates by deprivation decile, their ratio and difference, and the gradient."""
-    con = connect(home)
-    try:
-        ensure_events_table(con, dataset)
+    with _events(home, dataset) as con:
         return by_decile(
             ibis.duckdb.from_connection(con),
             get_measure(name),
@@ -410,14 +411,10 @@ def measure_deprivation(
             date_from,
             date_to,
         )
-    finally:
-        con.close()
 
 
 def load_unit_costs(home: Home, path: Path, actor: str | None = None) -> int:
     """Load a sourced table of unit costs (replacing any loaded before)."""
-    from vrhub.checksums import file_sha256
-
     if not path.is_file():
         raise ReferenceDataError(f"no unit-cost file at {path}")
     text = path.read_text(encoding="utf-8-sig")
@@ -442,9 +439,7 @@ def cost_of_violence(
     date_to: str | None = None,
 ) -> costs.CostResult:
     """Offences times their sourced unit costs, by category, district and year."""
-    con = connect(home)
-    try:
-        ensure_events_table(con, dataset)
+    with _events(home, dataset) as con:
         return costs.cost_of_violence(
             ibis.duckdb.from_connection(con),
             dataset,
@@ -453,8 +448,6 @@ def cost_of_violence(
             date_from,
             date_to,
         )
-    finally:
-        con.close()
 
 
 def quality(home: Home, source: str | None = None) -> list[FeedScore]:

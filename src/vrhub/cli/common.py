@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from vrhub import pipeline
+from vrhub.errors import VrhubError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 
@@ -43,3 +49,52 @@ def governance_of(home: Path | None) -> Iterator[Governance]:
         yield gov
     finally:
         gov.close()
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> None:
+    """Refuse an output format before any work is done."""
+    if fmt not in FORMATS:
+        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+
+
+def emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str, missing: str = "") -> None:
+    """Rows as a table on screen, or as CSV or JSON on standard output.
+
+    A missing value (None) is blank in CSV, null in JSON and ``missing`` in the table.
+    """
+    check_format(fmt)
+    if fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(["" if v is None else v for v in row] for row in rows)
+    elif fmt == "json":
+        records = [dict(zip(header, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, indent=1) + "\n")
+    else:
+        t = Table(*header)
+        for row in rows:
+            t.add_row(*[_cell(v, missing) for v in row])
+        out.print(t)
+
+
+def _cell(value: object, missing: str) -> str:
+    if value is None:
+        return missing
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option's date, or a one-line error naming the option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise VrhubError(f"{option} '{text}' is not a date (use YYYY-MM-DD)") from None

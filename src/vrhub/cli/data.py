@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,9 +10,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from vrhub import __version__, pipeline
-from vrhub.cli.common import HomeOpt, app, err, home_of, out, quarantine_app, reference_app
+from vrhub.cli.common import (
+    HomeOpt,
+    app,
+    check_format,
+    emit,
+    err,
+    home_of,
+    out,
+    parse_date,
+    quarantine_app,
+    reference_app,
+)
 from vrhub.datasets import all_datasets, get_dataset
-from vrhub.errors import VrhubError
 from vrhub.ingest.load import IngestResult
 
 
@@ -89,7 +95,7 @@ def ingest(
     """Validate, pseudonymise and load partner files under their agreement; report problems."""
     h = home_of(home)
     ds = get_dataset(dataset)
-    when = _parse_date(received) if received else None
+    when = parse_date(received, "--received")
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -162,8 +168,7 @@ def counts(
 ) -> None:
     """Count records grouped by fields (in-partnership and unknown-location by default)."""
     fields = [b.strip() for b in by.split(",") if b.strip()]
-    if fmt not in ("table", "csv", "json"):
-        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    check_format(fmt)
     if audience is None and as_user is None:
         table = pipeline.counts(home_of(home), get_dataset(dataset), fields, all_areas, district)
         header = [*table.fields, "count"]
@@ -185,23 +190,7 @@ def counts(
             f"{', '.join(a.label for a in exported.agreements) or 'no agreement'}; "
             f"rule: {exported.rule}"
         )
-    if fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(["" if v is None else v for v in r] for r in rows)
-    elif fmt == "json":
-        records = [dict(zip(header, r, strict=True)) for r in rows]
-        sys.stdout.write(json.dumps(records, indent=1) + "\n")
-    else:
-        t = Table(*header)
-        for r in rows:
-            t.add_row(
-                *[
-                    "suppressed" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
-                    for v in r
-                ]
-            )
-        out.print(t)
+    emit(header, rows, fmt, missing="suppressed")
 
 
 @quarantine_app.command("list")
@@ -256,10 +245,3 @@ def demo(
     """Build the West Yorkshire demo partnership from synthetic partner extracts."""
     summary = pipeline.build_demo(home, years=years, seed=seed, console=err)
     out.print(summary)
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise VrhubError(f"--received '{text}' is not a date (use YYYY-MM-DD)") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import getpass
 import json
 import sys
@@ -16,8 +15,8 @@ import typer
 from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, governance_of, home_of, out
-from vrhub.errors import AgreementInvalidError, GovernanceError, VrhubError
+from vrhub.cli.common import HomeOpt, app, check_format, governance_of, home_of, out, parse_date
+from vrhub.errors import AgreementInvalidError, GovernanceError
 from vrhub.governance.agreements import effective_status, terms_of
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.terms import read_terms
@@ -239,15 +238,6 @@ def agreement_show(
 
 
 # -- audit --------------------------------------------------------------------------------
-def _date(text: str | None, what: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise VrhubError(f"{what} '{text}' is not a date (use YYYY-MM-DD)") from None
-
-
 @audit_app.command("show")
 def audit_show(
     user: Annotated[str | None, typer.Option(help="Only this actor, e.g. analyst.")] = None,
@@ -262,7 +252,7 @@ def audit_show(
     """Audit entries, newest first."""
     with governance_of(home) as gov:
         entries = gov.audit.show(
-            user, action, _date(since, "--since"), _date(until, "--until"), limit
+            user, action, parse_date(since, "--since"), parse_date(until, "--until"), limit
         )
     t = Table("#", "when (UTC)", "who", "action", "target", "details")
     for e in entries:
@@ -293,8 +283,7 @@ def quality(
     home: HomeOpt = None,
 ) -> None:
     """The data-quality scorecard of each partner feed: timeliness, accuracy, relevance."""
-    if fmt not in ("table", "csv", "json"):
-        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    check_format(fmt)
     feeds = pipeline.quality(home_of(home), source)
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(f) | {"overall": f.overall} for f in feeds], indent=1))

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +9,7 @@ import typer
 from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, err, home_of, out
+from vrhub.cli.common import HomeOpt, app, check_format, emit, err, home_of, out
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import financial_year as financial_year_of
@@ -29,12 +25,8 @@ def measure_list() -> None:
     """Every measure, its version and the datasets that can feed it."""
     t = Table("measure", "version", "title", "per", "datasets")
     for m in all_measures():
-        feeds = [
-            d.name
-            for d in all_datasets()
-            if m.supports(d) and all(n in {f.name for f in d.fields} for n in m.needs)
-        ]
-        t.add_row(m.name, m.version, m.title, f"{m.per:,}", ", ".join(feeds))
+        feeds = ", ".join(m.fed_by(all_datasets()))
+        t.add_row(m.name, m.version, m.title, f"{m.per:,}", feeds)
     out.print(t)
 
 
@@ -84,8 +76,7 @@ def measure_run(
     ] = None,
 ) -> None:
     """Run a measure: counts, populations, rates and 95% intervals for each group."""
-    if fmt not in ("table", "csv", "json"):
-        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
+    check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     r = pipeline.run_measure(
         home_of(home),
@@ -104,31 +95,10 @@ def measure_run(
     ]
     err.print(
         f"{r.measure} v{r.version} on {r.dataset} ({r.engine}); {r.unplaced:,} records "
-        "with no location are not in the rates; population {r.population_vintage}; under "
+        f"with no location are not in the rates; population {r.population_vintage}; under "
         f"{', '.join(r.agreements) or 'no agreement'}; {r.disclosure}"
     )
-    if fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(["" if v is None else v for v in row] for row in rows)
-    elif fmt == "json":
-        sys.stdout.write(json.dumps([dict(zip(header, row, strict=True)) for row in rows]) + "\n")
-    else:
-        t = Table(*header)
-        for row in rows:
-            t.add_row(
-                *[
-                    ""
-                    if v is None
-                    else f"{v:,.2f}"
-                    if isinstance(v, float)
-                    else f"{v:,}"
-                    if isinstance(v, int)
-                    else str(v)
-                    for v in row
-                ]
-            )
-        out.print(t)
+    emit(header, rows, fmt)
 
 
 @measure_app.command("change")
@@ -153,6 +123,7 @@ def measure_change(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Change over time: rate ratio with its 95% interval and a verdict in plain words."""
+    check_format(fmt)
     h = home_of(home)
     ds = get_dataset(dataset)
     if financial_year is not None:
@@ -179,7 +150,7 @@ def measure_change(
             [*group, c.count, c.previous, c.percent_change, lo, hi, c.verdict(subject, against)]
         )
     err.print(f"{label} ({current[0]} to {current[1]}) against {previous[0]} to {previous[1]}")
-    _emit(header, rows, fmt)
+    emit(header, rows, fmt)
 
 
 @measure_app.command("spc")
@@ -196,6 +167,7 @@ def measure_spc(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Monthly XmR charts and their special-cause signals (Making Data Count rules)."""
+    check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     charts = pipeline.measure_spc(
         home_of(home), name, get_dataset(dataset), fields, _filters(filter_), date_from, date_to
@@ -229,7 +201,7 @@ def measure_spc(
                     sgn.explanation,
                 ]
             )
-    _emit(header, rows, fmt)
+    emit(header, rows, fmt)
 
 
 @measure_app.command("deprivation")
@@ -247,6 +219,7 @@ def measure_deprivation(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Rates by deprivation decile, most against least deprived, and the gradient."""
+    check_format(fmt)
     r = pipeline.measure_deprivation(
         home_of(home),
         name,
@@ -259,7 +232,7 @@ def measure_deprivation(
     )
     header = ["decile", "count", "population", "rate", "lower", "upper", "per"]
     rows = [[d.decile, d.count, d.population, d.rate, d.lower, d.upper, r.per] for d in r.rows]
-    _emit(header, rows, fmt)
+    emit(header, rows, fmt)
     if r.most_vs_least and r.most_vs_least.rate_ratio is not None:
         c = r.most_vs_least
         err.print(
@@ -275,24 +248,6 @@ def measure_deprivation(
         )
     for note in r.notes:
         err.print(f"note: {note}")
-
-
-def _emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str) -> None:
-    if fmt not in ("table", "csv", "json"):
-        raise VrhubError(f"unknown format '{fmt}': use table, csv or json")
-    if fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(["" if v is None else v for v in row] for row in rows)
-    elif fmt == "json":
-        sys.stdout.write(json.dumps([dict(zip(header, row, strict=True)) for row in rows]) + "\n")
-    else:
-        t = Table(*header)
-        for row in rows:
-            t.add_row(
-                *["" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row]
-            )
-        out.print(t)
 
 
 costs_app = typer.Typer(no_args_is_help=True, help="Unit costs of offences (sourced).")
@@ -321,10 +276,11 @@ def measure_costs(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """The cost of violence: offences times their unit costs, with the costs' sources."""
+    check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     r = pipeline.cost_of_violence(home_of(home), get_dataset(dataset), fields, date_from, date_to)
     err.print(
         f"unit costs at {', '.join(r.price_years)} prices from: {'; '.join(r.sources)}; "
         f"{r.uncosted:,} records have no unit cost"
     )
-    _emit([*fields, "offences", "cost_gbp"], [[*x.group, x.offences, x.cost] for x in r.rows], fmt)
+    emit([*fields, "offences", "cost_gbp"], [[*x.group, x.offences, x.cost] for x in r.rows], fmt)

@@ -27,13 +27,12 @@ from vrhub.demo.generate import (
 )
 from vrhub.home import Home
 from vrhub.ingest.load import IngestResult
+from vrhub.months import month_end
 from vrhub.store.analytical import connect
 
 
 def _received(month: str, days: float) -> dt.date:
-    y, m = map(int, month.split("-"))
-    end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
-    return end + dt.timedelta(days=int(days))
+    return month_end(month) + dt.timedelta(days=int(days))
 
 
 def build_demo_home(

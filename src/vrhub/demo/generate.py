@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from vrhub.datasets.ed_assault import AGE_BANDS, ASSAULT_METHODS, LOCATION_TYPES
 from vrhub.demo import calibration as cal
+from vrhub.months import month_add, month_range
 
 DEFAULT_END_MONTH = "2026-09"
 
@@ -72,14 +73,8 @@ class Area:
 
 
 def months_between(end: str, n: int) -> list[str]:
-    y, m = map(int, end.split("-"))
-    out = []
-    for _ in range(n):
-        out.append(f"{y:04d}-{m:02d}")
-        m -= 1
-        if m == 0:
-            y, m = y - 1, 12
-    return out[::-1]
+    """The ``n`` months ending with ``end``, oldest first."""
+    return month_range(month_add(end, 1 - n), end)
 
 
 def load_area(con: duckdb.DuckDBPyConnection, districts: list[str], seed: int) -> Area:

@@ -129,11 +129,8 @@ class Register:
             )
             if exists:
                 return
-            covers = [{"dataset": d.name, "sources": []} for d in all_datasets()]
-            covers = [
-                c for c, d in zip(covers, all_datasets(), strict=True) if not d.partner_extract
-            ]
-            covers.append({"dataset": REFERENCE_DATA, "sources": []})
+            open_data = [d.name for d in all_datasets() if not d.partner_extract]
+            covers = [{"dataset": n, "sources": []} for n in [*open_data, REFERENCE_DATA]]
             s.add(
                 Agreement(
                     ref=OPEN_LICENCE_REF,
@@ -245,8 +242,6 @@ class Register:
         what is missing.
         """
         today = today or dt.date.today()
-        if not dataset.partner_extract:
-            self.ensure_open_licence()
         candidates = [a for a in self.current() if ref is None or a.ref == ref]
         if ref is not None and not candidates:
             raise NoAgreementError(f"no agreement has the reference '{ref}'")

@@ -21,7 +21,8 @@ from vrhub.datasets import get_dataset
 from vrhub.governance.agreements import latest
 from vrhub.governance.audit import utcnow
 from vrhub.governance.context import Governance
-from vrhub.records.models import BatchLineage
+from vrhub.months import month_add, month_end
+from vrhub.records.models import Agreement, BatchLineage
 from vrhub.store.analytical import table_exists, transaction
 
 
@@ -40,22 +41,23 @@ class Expired:
 
 def keep_until(last_month: str, retention_months: int) -> dt.date:
     """The last day a batch whose latest month is ``last_month`` may be kept."""
-    index = int(last_month[:4]) * 12 + int(last_month[5:7]) - 1 + retention_months + 1
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+    return month_end(month_add(last_month, retention_months))
 
 
 def due(gov: Governance, today: dt.date | None = None) -> list[Expired]:
     """Batches past their agreement's retention on ``today``."""
     today = today or dt.date.today()
     out = []
+    current: dict[int, Agreement] = {}  # an agreement version's latest version, looked up once
     with gov.records.session() as s:
         for b in s.scalars(
             select(BatchLineage)
             .where(BatchLineage.removed_at.is_(None))
             .order_by(BatchLineage.batch_id)
         ):
-            terms = latest(s, b.agreement.ref)
+            if b.agreement_id not in current:
+                current[b.agreement_id] = latest(s, b.agreement.ref)
+            terms = current[b.agreement_id]
             if terms.retention_months is None or not b.months:
                 continue
             last = max(b.months)

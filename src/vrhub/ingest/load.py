@@ -250,7 +250,6 @@ class _Work:
 
     source: str
     rows_read: int
-    params: dict[str, object]
     months: list[str]
     has_duplicates: bool
 
@@ -287,7 +286,7 @@ def _prepare(
     src = _resolve_source(con, dataset, source, name)
     _list_problems(con, dataset, reader, the_plan)
     has_duplicates = _find_duplicates(con, dataset, src)
-    work = _Work(src, rows_read, params, [], has_duplicates)
+    work = _Work(src, rows_read, [], has_duplicates)
     work.months = [
         r[0]
         for r in con.execute(
@@ -482,7 +481,7 @@ def _commit(
     row = con.execute("SELECT nextval('batch_ids')").fetchone()
     assert row is not None
     batch_id = int(row[0])
-    _quarantine(con, home, dataset, reader, batch_id, src, name, work)
+    _quarantine(con, home, dataset, reader, batch_id, src, name)
 
     replaced = _replace_months(con, dataset, batch_id, src, work.months)
     stored = stored_fields(dataset)
@@ -589,7 +588,6 @@ def _quarantine(
     batch_id: int,
     src: str,
     name: str,
-    work: _Work,
 ) -> None:
     """Keep every rejected row with its reasons; duplicates keep their checked values."""
     checked = ", ".join(f"'{f.header}', \"{f.stored_name}\"" for f in stored_fields(dataset))

@@ -46,15 +46,16 @@ def trimmed(column: str) -> str:
     return f"nullif(trim({column}), '')"
 
 
-def _q(text: str) -> str:
+def quote(text: str) -> str:
+    """Text as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
 def _code_map(f: Field) -> str:
     pairs = {a.lower(): a for a in f.allowed}
     pairs.update({k.lower(): v for k, v in f.synonyms})
-    keys = ", ".join(_q(k) for k in pairs)
-    vals = ", ".join(_q(v) for v in pairs.values())
+    keys = ", ".join(quote(k) for k in pairs)
+    vals = ", ".join(quote(v) for v in pairs.values())
     return f"map([{keys}], [{vals}])"
 
 

@@ -48,10 +48,6 @@ class StagePlan:
     checks: tuple[CheckRef, ...]
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def plan(
     dataset: Dataset, districts: tuple[str, ...], present: set[str], key_rounds: int = 1
 ) -> StagePlan:
@@ -95,7 +91,7 @@ def plan(
         lsoa21 = f"coalesce({lsoa21}, {j}.lsoa21)"
         district = f"coalesce({district}, {j}.district, jpl.district)"
         known = f"({known} OR {j}.postcode IS NOT NULL)"
-    in_list = ", ".join(_lit(d) for d in districts)
+    in_list = ", ".join(rules.quote(d) for d in districts)
     typed_cols += [
         f"{lsoa11} AS g_lsoa11",
         f"{lsoa21} AS g_lsoa21",
@@ -170,7 +166,7 @@ def plan(
             expr = f"p{i}"
         else:
             expr = f"r{i}"
-        record.append(f"{_lit(f.header)}, {expr}")
+        record.append(f"{rules.quote(f.header)}, {expr}")
     as_json = f"CAST(json_object({', '.join(record)}) AS VARCHAR)"
     out.append(f"CASE WHEN _error THEN {as_json} END AS _record")
 

@@ -20,10 +20,11 @@ Example (runnable)::
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from scipy.stats import beta
+
+from vrhub.months import month_add
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,6 @@ def compare_counts(
     )
 
 
-def month_add(month: str, k: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + k
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def year_ending(month: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """The 12 months ending ``month`` and the 12 before them."""
     return (month_add(month, -11), month), (month_add(month, -23), month_add(month, -12))
@@ -116,8 +112,3 @@ def year_ending(month: str) -> tuple[tuple[str, str], tuple[str, str]]:
 def financial_year(start_year: int) -> tuple[str, str]:
     """April of ``start_year`` to March of the next year."""
     return f"{start_year:04d}-04", f"{start_year + 1:04d}-03"
-
-
-def latest_complete_month(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    return month_add(f"{today.year:04d}-{today.month:02d}", -1)

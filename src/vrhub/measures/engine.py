@@ -140,8 +140,7 @@ def selected(
 ) -> ir.Table:
     """Events in the partnership (or unplaced) in the period, after filters and (unless
     ``measure_only`` is False) the measure's own selection."""
-    names = {f.name for f in dataset.fields}
-    missing = [n for n in measure.needs if n not in names]
+    missing = measure.missing_fields(dataset)
     feeds = f" (it can be computed from {', '.join(measure.datasets)})" if measure.datasets else ""
     if missing:
         raise UnsupportedFieldError(
@@ -185,6 +184,7 @@ def run_measure(
     filters = dict(filters or {})
     definition = load_definition() if measure.uses_definition or "sv_category" in by else None
     by_age = any(b in ("age_group", "under_25") for b in by)
+    period = (date_from, date_to)
     key = (
         measure.name,
         measure.version,
@@ -195,41 +195,28 @@ def run_measure(
         date_from,
         date_to,
     )
-    duck = getattr(backend, "name", "") == "duckdb"
-    if duck and key in _COMPILED:
-        main_sql, meta_sql = _COMPILED[key]
+    info: dict[str, object] | None = None
+    if getattr(backend, "name", "") != "duckdb":
+        main, meta = _plan(backend, measure, dataset, districts, by, filters, *period, definition)
+        rows_raw: list[dict[str, object]] = main.to_pyarrow().to_pylist()
+        if meta is not None:
+            info = meta.to_pyarrow().to_pylist()[0]
     else:
-        main, meta = _plan(
-            backend, measure, dataset, districts, by, filters, date_from, date_to, definition
-        )
-        if not duck:
-            rows_raw = main.to_pyarrow().to_pylist()
-            info = meta.to_pyarrow().to_pylist()[0] if meta is not None else None
-            unplaced_row, batch_list = _meta(rows_raw, info)
-            return _result(
-                measure,
-                dataset,
-                by,
-                filters,
-                date_from,
-                date_to,
-                rows_raw,
-                unplaced_row,
-                batch_list,
-                definition,
-                by_age,
+        if key not in _COMPILED:
+            main, meta = _plan(
+                backend, measure, dataset, districts, by, filters, *period, definition
             )
-        main_sql = str(backend.compile(main))
-        meta_sql = None if meta is None else str(backend.compile(meta))
-        _COMPILED[key] = (main_sql, meta_sql)
-    con = backend.con
-    cur = con.execute(main_sql)
-    names = [d[0] for d in cur.description]
-    rows_raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    info = None
-    if meta_sql is not None:
-        found = con.execute(meta_sql).fetchone()
-        info = {"unplaced": found[0], "batches": found[1]} if found else None
+            _COMPILED[key] = (
+                str(backend.compile(main)),
+                None if meta is None else str(backend.compile(meta)),
+            )
+        main_sql, meta_sql = _COMPILED[key]
+        cur = backend.con.execute(main_sql)
+        names = [d[0] for d in cur.description]
+        rows_raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if meta_sql is not None:
+            found = backend.con.execute(meta_sql).fetchone()
+            info = {"unplaced": found[0], "batches": found[1]} if found else None
     unplaced_row, batch_list = _meta(rows_raw, info)
     return _result(
         measure,

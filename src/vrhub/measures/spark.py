@@ -21,7 +21,6 @@ import duckdb
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import ConfigurationError
 from vrhub.home import Home
-from vrhub.ingest.schema import ensure_events_table
 
 REFERENCE_TABLES = ("ref_population", "ref_lsoa", "ref_imd")
 _SESSIONS: dict[str, Any] = {}
@@ -59,13 +58,13 @@ def spark_session(master: str) -> Any:
 
 @contextmanager
 def spark_backend(home: Home, con: duckdb.DuckDBPyConnection, dataset: Dataset) -> Iterator[Any]:
-    """An Ibis backend on Spark holding this home's tables for ``dataset``."""
+    """An Ibis backend on Spark holding this home's tables for ``dataset`` (whose events
+    table ``con`` must already have)."""
     import ibis
 
     session = spark_session(home.settings.spark_master)
     folder = home.tmp_dir / f"spark-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
-    ensure_events_table(con, dataset)
     try:
         for table in (dataset.table, *REFERENCE_TABLES):
             path = folder / f"{table}.parquet"

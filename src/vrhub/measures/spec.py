@@ -8,7 +8,7 @@ filters, grouping, the denominator, the rate and its interval.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
@@ -50,3 +50,12 @@ class Measure:
 
     def supports(self, dataset: Dataset) -> bool:
         return not self.datasets or dataset.name in self.datasets
+
+    def missing_fields(self, dataset: Dataset) -> list[str]:
+        """The fields the measure needs that the dataset's standard lacks."""
+        names = {f.name for f in dataset.fields}
+        return [n for n in self.needs if n not in names]
+
+    def fed_by(self, datasets: Iterable[Dataset]) -> list[str]:
+        """The names of the datasets the measure can be computed from."""
+        return [d.name for d in datasets if self.supports(d) and not self.missing_fields(d)]

@@ -26,6 +26,7 @@ import duckdb
 from vrhub.datasets import get_dataset
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.ingest.schema import stored_fields
+from vrhub.months import month_end, month_range
 
 #: (green if at or better than, amber if at or better than; otherwise red). For shares of
 #: problems lower is better; for completeness higher is better; lags are in days.
@@ -109,21 +110,6 @@ class FeedScore:
         return next(m for m in self.measures if m.name == name)
 
 
-def _month_end(month: str) -> dt.date:
-    y, m = int(month[:4]), int(month[5:7])
-    first_next = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
-
-
-def _months_between(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> float:
     row = con.execute(sql, params).fetchone()
     return float(row[0]) if row and row[0] is not None else 0.0
@@ -147,8 +133,8 @@ def score_feed(con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str) ->
             if month not in arrival or received < arrival[month]:
                 arrival[month] = received
     months = sorted(arrival)
-    lags = {m: (arrival[m] - _month_end(m)).days for m in months}
-    missing = sorted(set(_months_between(months[0], months[-1])) - set(months)) if months else []
+    lags = {m: (arrival[m] - month_end(m)).days for m in months}
+    missing = sorted(set(month_range(months[0], months[-1])) - set(months)) if months else []
     late = [(m, lags[m]) for m in months if lags[m] > LATE_AFTER_DAYS]
 
     def problem_share(rules: tuple[str, ...]) -> float:
@@ -187,32 +173,20 @@ def score_feed(con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str) ->
     completeness = _completeness(dataset)
     table = dataset.table
     where = "source = ? AND batch_id IN (SELECT unnest(?::INTEGER[]))"
-    total = _one(con, f"SELECT count(*) FROM {table} WHERE {where}", [source, batch_ids])
-    for name, expr in completeness.items():
-        if total:
-            values[name] = (
-                _one(
-                    con,
-                    f"SELECT count(*) FROM {table} WHERE {where} AND {expr}",
-                    [
-                        source,
-                        batch_ids,
-                    ],
-                )
-                / total
-            )
-    located = _one(
-        con, f"SELECT count(*) FROM {table} WHERE {where} AND location_known", [source, batch_ids]
-    )
+    # One pass over the feed's rows gives every completeness share.
+    counted = ", ".join(f"count_if({expr})" for expr in completeness.values())
+    row = con.execute(
+        f"SELECT count(*), count_if(location_known), count_if(in_partnership), {counted} "
+        f"FROM {table} WHERE {where}",
+        [source, batch_ids],
+    ).fetchone()
+    assert row is not None
+    total, located, inside, *complete = (int(v) for v in row)
+    if total:
+        for name, n in zip(completeness, complete, strict=True):
+            values[name] = n / total
     if located:
-        values["in_partnership_share"] = (
-            _one(
-                con,
-                f"SELECT count(*) FROM {table} WHERE {where} AND in_partnership",
-                [source, batch_ids],
-            )
-            / located
-        )
+        values["in_partnership_share"] = inside / located
     for name in ("age_complete", "weapon_complete", "time_complete"):
         if name not in completeness:
             not_available[name] = f"the {dataset.name} standard has no such field"
