@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
+from vrhub.demo.governance import setup_demo_governance
 from vrhub.ingest import rules
 
 
@@ -68,9 +69,15 @@ def main() -> None:
         size_mb = extract.stat().st_size / 1e6
 
         home, _ = pipeline.init_partnership_home(root / "home", "west-yorkshire")
+        # The demo's agreements: the police extract is shared under its police agreement.
+        gov = pipeline.governance(home)
+        try:
+            setup_demo_governance(gov)
+        finally:
+            gov.close()
         t1 = time.perf_counter()
         [result] = pipeline.ingest_paths(
-            home, get_dataset("police-crime"), [extract], source="bench"
+            home, get_dataset("police-crime"), [extract], source="west-yorkshire-police"
         )
         ingest_s = time.perf_counter() - t1
         assert result.rows_accepted == rows, result.message
