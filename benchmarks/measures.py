@@ -8,7 +8,10 @@ overhead at most 1.5x the hand-written query; any dashboard tile query (one meas
 ending, by district) under 100 ms at 10 million rows. Spark start-up and run time are
 reported separately (needs `pip install 'vrhub[spark]'`).
 
-Run: .venv/bin/python benchmarks/measures.py [ROWS] [--spark]
+First it times every built-in measure, by district, on each dataset that can feed it, on the
+demo partnership (five years unless ``--demo-years N``; 0 skips it).
+
+Run: .venv/bin/python benchmarks/measures.py [ROWS] [--spark] [--demo-years N]
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from pathlib import Path
 import ibis
 
 from vrhub import pipeline
-from vrhub.datasets import get_dataset
+from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures.engine import run_measure
-from vrhub.measures.registry import get_measure
+from vrhub.measures.registry import all_measures, get_measure
 from vrhub.store.analytical import connect
 
 PC = get_dataset("police-crime")
@@ -130,8 +133,29 @@ def build_store(root: Path, rows: int) -> pipeline.Home:
     return pipeline.open_partnership_home(home.path)
 
 
+def demo_timings(years: int) -> None:
+    """Every built-in measure by district on the demo partnership, each dataset feeding it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        pipeline.build_demo(Path(tmp) / "home", years=years, seed=2026)
+        print(f"demo partnership: {years} years built in {time.perf_counter() - t:.0f} s")
+        home = pipeline.open_partnership_home(Path(tmp) / "home")
+        datasets = all_datasets()
+        for m in all_measures():
+            for name in m.fed_by(datasets):
+                ds = get_dataset(name)
+                pipeline.run_measure(home, m.name, ds, ["district"])
+                took = median_time(
+                    lambda m=m, ds=ds: pipeline.run_measure(home, m.name, ds, ["district"])
+                )
+                print(f"  {m.name:34} from {name:20} {1000 * took:7.1f} ms (with agreements)")
+
+
 def main() -> None:
     rows = int(next((a for a in sys.argv[1:] if a.isdigit()), "10000000"))
+    years = int(sys.argv[sys.argv.index("--demo-years") + 1]) if "--demo-years" in sys.argv else 5
+    if years:
+        demo_timings(years)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         home = build_store(Path(tmp), rows)

@@ -23,9 +23,11 @@ from vrhub.cli import common, main
 from vrhub.datasets import get_dataset
 from vrhub.errors import UnsupportedFieldError
 from vrhub.home import Home
+from vrhub.measures import engine
 from vrhub.measures.engine import MeasureInputError
 from vrhub.measures.registry import UnknownMeasureError
 from vrhub.reference.sources import shipped_dir
+from vrhub.store.analytical import connect
 
 UK = get_dataset("police-uk-street")
 VSO = "Violence and sexual offences"
@@ -156,3 +158,25 @@ def test_cli_measure_commands(
     assert len(lines) == 5 and all(line.endswith(",1000") for line in lines[1:])
     assert "under OGL-3.0 v1" in captured.err
     assert main([*args[:-1], "xml"]) == 1
+
+
+def test_homes_loaded_before_the_district_population_table_give_the_same_rates(
+    sy_home: Home,
+) -> None:
+    """Rates join a district population table summed at reference load; a home whose
+    reference data predates that table sums the LSOA populations instead, to the same figures."""
+    files = sorted((DATA / "police_uk_sy_extract").glob("*.csv"))
+    pipeline.ingest_paths(sy_home, UK, files)
+    args = (sy_home, "crime-rate", UK, ["district"], {"crime_type": VSO}, "2022-01", "2022-06")
+    with_table = pipeline.run_measure(*args)
+    whole = pipeline.run_measure(sy_home, "crime-rate", UK, [], {"crime_type": VSO})
+    con = connect(sy_home)
+    try:
+        con.execute("DROP TABLE ref_district_population")
+    finally:
+        con.close()
+    engine._COMPILED.clear()
+    without = pipeline.run_measure(*args)
+    assert without.rows == with_table.rows
+    assert pipeline.run_measure(sy_home, "crime-rate", UK, [], {"crime_type": VSO}) == whole
+    assert sum(r.population or 0 for r in with_table.rows) == whole.rows[0].population

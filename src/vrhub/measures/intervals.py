@@ -22,6 +22,7 @@ Examples (runnable)::
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from scipy.stats import chi2, norm
 BYAR_FROM = 10
 
 
+@functools.cache
 def _z(confidence: float) -> float:
     return float(norm.ppf(1 - (1 - confidence) / 2))
 

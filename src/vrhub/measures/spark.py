@@ -22,7 +22,7 @@ from vrhub.datasets.spec import Dataset
 from vrhub.errors import ConfigurationError
 from vrhub.home import Home
 
-REFERENCE_TABLES = ("ref_population", "ref_lsoa", "ref_imd")
+REFERENCE_TABLES = ("ref_population", "ref_lsoa", "ref_imd", "ref_district_population")
 _SESSIONS: dict[str, Any] = {}
 
 
@@ -65,13 +65,17 @@ def spark_backend(home: Home, con: duckdb.DuckDBPyConnection, dataset: Dataset) 
     session = spark_session(home.settings.spark_master)
     folder = home.tmp_dir / f"spark-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
+    have = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    tables = [t for t in (dataset.table, *REFERENCE_TABLES) if t in have]
     try:
-        for table in (dataset.table, *REFERENCE_TABLES):
+        for table in tables:
             path = folder / f"{table}.parquet"
             con.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
             session.read.parquet(str(path)).createOrReplaceTempView(table)
         yield ibis.pyspark.connect(session)
     finally:
-        for table in (dataset.table, *REFERENCE_TABLES):
+        for table in tables:
             session.catalog.dropTempView(table)
         shutil.rmtree(folder, ignore_errors=True)

@@ -226,6 +226,14 @@ def load_reference(
             FROM ref_lsoa21 l LEFT JOIN one11 o ON o.lsoa21 = l.code
             WHERE l.code NOT IN (SELECT code FROM ref_lsoa11)
         """)
+        # Resident population by district (IoD 2019 denominators over 2011 LSOAs), summed
+        # once here so a measure's rate joins a table of a few hundred rows.
+        con.execute("""
+            CREATE OR REPLACE TABLE ref_district_population AS
+            SELECT l.district, sum(p.total) AS population
+            FROM ref_population p JOIN ref_lsoa l ON l.code = p.lsoa11 AND l.code = l.lsoa11
+            WHERE l.district IS NOT NULL GROUP BY 1
+        """)
         for name in pc_tables:
             con.unregister(f"_pc_{name}")
         loaded = _record_sources(con, files, pc_dir, origin)
