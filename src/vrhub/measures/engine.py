@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from vrhub.datasets.spec import Dataset
+from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.ingest.schema import stored_fields
 from vrhub.measures.definition import Definition, condition, load_definition, supports
@@ -65,7 +65,10 @@ class MeasureResult:
 
 
 AGE_FIELDS = ("victim_age", "age", "age_band")
-DERIVED = ("age_group", "under_25", "sv_category")
+DERIVED = ("age_group", "under_25", "sv_category", "weekday", "hour", "date")
+#: When an event happened, in order of preference: the field the time groupings read.
+WHEN_FIELDS = ("occurred_from", "assault_datetime", "arrival_datetime", "admission_date")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CHILD_BANDS = ("0-9", "10-14", "15-17")
 YOUNG_ADULT_BANDS = ("18-24",)
 
@@ -105,8 +108,33 @@ def _age_field(dataset: Dataset, wanted: str) -> str:
     )
 
 
+def _when(t: ir.Table, dataset: Dataset, wanted: str) -> tuple[ir.Value, ir.Value | None]:
+    """The event's date-time column and (for date-times) whether it holds a real time."""
+    for f in stored_fields(dataset):
+        if f.name in WHEN_FIELDS and (wanted != "hour" or f.kind == Kind.DATETIME):
+            flag = t[f"{f.name}_has_time"] if f.kind == Kind.DATETIME else None
+            return t[f.stored_name], flag
+    raise UnsupportedFieldError(
+        f"--by {wanted} needs when each event happened"
+        + (" (with a time of day)" if wanted == "hour" else "")
+        + f", which the {dataset.name} dataset does not hold"
+    )
+
+
 def _group_expr(t: ir.Table, dataset: Dataset, name: str) -> ir.Value:
-    """The grouping expression for a field, derived fields included."""
+    """The grouping expression for a field, derived fields included.
+
+    ``weekday`` gives the day's name, ``hour`` the hour as two digits ("unknown" where only
+    a date was recorded) and ``date`` the day as YYYY-MM-DD.
+    """
+    if name in ("weekday", "hour", "date"):
+        when, has_time = _when(t, dataset, name)
+        if name == "date":
+            return when.cast("date").cast("string")
+        if name == "weekday":
+            return when.day_of_week.full_name()
+        hour = when.hour().cast("string").lpad(2, "0")
+        return ibis.cases((has_time.fill_null(False), hour), else_="unknown")  # type: ignore[union-attr]
     if name in ("age_group", "under_25"):
         age = _age_field(dataset, name)
         col = t[age]
