@@ -55,6 +55,7 @@ from vrhub.measures.spc import XmRChart, xmr
 from vrhub.months import month_range
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
+from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
 from vrhub.reference.loader import LoadedSource, load_reference
 from vrhub.settings import load_settings
 from vrhub.store.analytical import connect, fetch_dicts, table_exists
@@ -97,9 +98,21 @@ def open_partnership_home(home: Path | None) -> Home:
 
 # 2. Reference data -----------------------------------------------------------------------
 def load_reference_data(home: Home, from_dir: Path | None = None) -> list[LoadedSource]:
+    """The lookups, deprivation and populations; and the shipped LSOA boundaries."""
     con = connect(home)
     try:
-        return load_reference(con, from_dir)
+        loaded = load_reference(con, from_dir)
+        load_boundaries(con, shipped_boundaries(), "shipped")
+        return loaded
+    finally:
+        con.close()
+
+
+def load_boundary_files(home: Home, paths: list[Path]) -> list[BoundaryFile]:
+    """LSOA boundary GeoJSON a partnership supplies (each file checked whole first)."""
+    con = connect(home)
+    try:
+        return load_boundaries(con, paths, "partnership")
     finally:
         con.close()
 

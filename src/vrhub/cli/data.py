@@ -63,6 +63,16 @@ def reference_load(
         out.print(f"{s.kind}: {s.file} ({s.origin})")
 
 
+@reference_app.command("boundaries")
+def reference_boundaries(
+    files: Annotated[list[Path], typer.Argument(help="GeoJSON files of LSOA polygons (WGS84).")],
+    home: HomeOpt = None,
+) -> None:
+    """Load LSOA boundary polygons for maps and hotspots (each file is checked whole first)."""
+    for f in pipeline.load_boundary_files(home_of(home), files):
+        out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded")
+
+
 @app.command()
 def datasets() -> None:
     """List the dataset standards vrhub can ingest."""

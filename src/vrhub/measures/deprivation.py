@@ -147,6 +147,20 @@ def by_decile(
     )
     count_of = {int(r["decile"]): int(r["count"]) for r in counted.to_pyarrow().to_pylist()}
     pop_of = {int(r["decile"]): int(r["population"]) for r in populations.to_pyarrow().to_pylist()}
+    return from_counts(measure, dataset, domain, district, count_of, pop_of, unplaced)
+
+
+def from_counts(
+    measure: Measure,
+    dataset: Dataset,
+    domain: str,
+    district: str | None,
+    count_of: Mapping[int, int],
+    pop_of: Mapping[int, int],
+    unplaced: int = 0,
+) -> DeprivationResult:
+    """Rates, the most-against-least comparison and the gradient from counts by decile (a
+    report outside the analyst tier passes the published, rounded counts)."""
     rows = []
     for d in sorted(pop_of):
         ci = rate_interval(count_of.get(d, 0), pop_of[d], measure.per)
@@ -177,4 +191,4 @@ def by_decile(
     )
 
 
-__all__ = ["DOMAINS", "DeprivationResult", "by_decile", "poisson_gradient"]
+__all__ = ["DOMAINS", "DeprivationResult", "by_decile", "from_counts", "poisson_gradient"]

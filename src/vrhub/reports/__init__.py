@@ -1,0 +1,1 @@
+"""The Strategic Needs Assessment and district profiles, generated from measure results."""

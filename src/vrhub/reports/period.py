@@ -1,0 +1,57 @@
+"""The period a report covers: a year ending a month, against the 12 months before it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vrhub.errors import VrhubError
+from vrhub.measures.change import year_ending
+from vrhub.months import month_add
+
+PERIOD = re.compile(r"^\s*year ending (\d{4})-(\d{2})\s*$", re.IGNORECASE)
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class ReportInputError(VrhubError):
+    """A report was asked for in a way that cannot be met (period, audience, output)."""
+
+
+def month_name(month: str) -> str:
+    """'2026-09' as 'September 2026'."""
+    year, m = month.split("-")
+    return f"{MONTH_NAMES[int(m) - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The report's year and the one before, as inclusive month ranges."""
+
+    end: str
+    current: tuple[str, str]
+    previous: tuple[str, str]
+
+    @property
+    def label(self) -> str:
+        return f"year ending {month_name(self.end)}"
+
+    @property
+    def history(self) -> tuple[str, str]:
+        """The five years to the end of the period, for trends and SPC."""
+        return month_add(self.end, -59), self.end
+
+
+def parse_period(text: str) -> Period:
+    """'year ending 2026-09' as a :class:`Period`."""
+    m = PERIOD.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ReportInputError(
+            f"--period '{text}' is not understood: write it as \"year ending YYYY-MM\", "
+            'for example "year ending 2026-09"'
+        )
+    end = f"{m.group(1)}-{m.group(2)}"
+    current, previous = year_ending(end)
+    return Period(end, current, previous)

@@ -1,0 +1,163 @@
+"""Pieces the built-in sections share: protected comparisons, trends with SPC, plain numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vrhub.datasets import get_dataset
+from vrhub.disclosure.engine import DisclosureRule
+from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
+from vrhub.measures.change import Comparison, compare_counts
+from vrhub.measures.engine import MeasureResult
+from vrhub.measures.spc import XmRChart, xmr
+from vrhub.months import month_add, month_range
+from vrhub.reports.charts import Chart
+from vrhub.reports.content import Finding, Note, Section
+from vrhub.reports.data import ReportData
+from vrhub.reports.period import month_name
+from vrhub.reports.protect import Shown, protect_each
+
+
+def total(result: MeasureResult) -> int:
+    return sum(r.count for r in result.rows)
+
+
+def population(result: MeasureResult) -> float | None:
+    pops = [r.population for r in result.rows if r.population]
+    return float(pops[0]) if pops else None
+
+
+def withheld(section: Section, data: ReportData, dataset: str, exc: Exception) -> None:
+    """Say plainly why a part of the section is missing."""
+    if isinstance(exc, AudienceForbiddenError):
+        why = (
+            f"Figures from {dataset} are not shown: the data-sharing agreement they come under "
+            f"does not permit the {data.audience} audience."
+        )
+        data.lineage.withheld[dataset] = why
+    elif isinstance(exc, UnsupportedFieldError):
+        why = f"Not available from {dataset}: {exc}."
+    else:
+        raise exc
+    section.add(Note(why))
+
+
+@dataclass(frozen=True)
+class Change:
+    """The year against the previous 12 months, as the audience may see it."""
+
+    now: Shown
+    before: Shown
+    comparison: Comparison | None
+
+    def sentence(self, what: str, area: str, period_label: str) -> str:
+        if self.comparison is None:
+            return (
+                f"{what} in {area}: too few records in the {period_label} or the year before to "
+                "compare without risking disclosure."
+            )
+        words = self.comparison.verdict(what, "the previous 12 months")
+        return (
+            f"In {area}, {words[0].lower() + words[1:]} ({self.now.text()} in the {period_label})."
+        )
+
+    def finding(self, what: str, area: str, period_label: str, scale: float = 1.0) -> Finding:
+        c = self.comparison
+        weight = 1.0 * scale
+        if c is not None and c.significant and c.percent_change is not None:
+            weight = (100 + abs(c.percent_change)) * scale
+        elif c is not None:
+            weight = 10 * scale
+        return Finding(self.sentence(what, area, period_label), weight)
+
+
+def change(
+    data: ReportData, name: str, dataset: str, filters: dict[str, str] | None = None
+) -> Change:
+    """This year against the previous 12 months, from published counts outside the analyst tier."""
+    now, rule = data.measure(name, dataset, [], data.period.current, filters)
+    before, rule_before = data.measure(name, dataset, [], data.period.previous, filters)
+    pop = population(now) or population(before) or 1.0
+    return compare_shown(total(now), total(before), _stricter(rule, rule_before), pop)
+
+
+def compare_shown(now: int, before: int, rule: DisclosureRule | None, pop: float) -> Change:
+    """Two periods' counts compared as the audience may see them (published counts only)."""
+    shown = protect_each({"now": now, "before": before}, rule)
+    a, b = shown["now"], shown["before"]
+    if a.count is None or b.count is None:
+        return Change(a, b, None)
+    return Change(a, b, compare_counts(a.count, b.count, pop, pop))
+
+
+def _stricter(a: DisclosureRule | None, b: DisclosureRule | None) -> DisclosureRule | None:
+    if a is None or b is None:
+        return a or b
+    return DisclosureRule(max(a.suppress_max, b.suppress_max), max(a.round_to, b.round_to))
+
+
+def history(data: ReportData, dataset: str) -> tuple[str, str] | None:
+    """Up to five years to the period's end, from the first month the dataset holds."""
+    if not data.has_data(dataset):
+        return None
+    [row] = data.con.execute(f"SELECT min(month) FROM {get_dataset(dataset).table}").fetchall()
+    if not row or row[0] is None:
+        return None
+    first = max(str(row[0]), month_add(data.period.end, -59))
+    return (first, data.period.end) if first <= data.period.end else None
+
+
+def trend(
+    data: ReportData, name: str, dataset: str, title: str, chart_id: str
+) -> tuple[Chart | None, XmRChart | None, str]:
+    """A monthly series with its XmR limits and signals, from published counts."""
+    span = history(data, dataset)
+    if span is None:
+        return None, None, "no records yet"
+    result, rule = data.measure(name, dataset, ["month"], span)
+    months = month_range(*span)
+    counts = {r.group[0]: r.count for r in result.rows}
+    shown = protect_each({m: counts.get(m, 0) for m in months}, rule)
+    values = [shown[m].count for m in months]
+    spc = None
+    why = ""
+    if len(months) >= 2 and all(v is not None for v in values):
+        spc = xmr(months, [float(v or 0) for v in values])
+    elif len(months) >= 2:
+        why = "some months are too small to show, so no control chart is drawn"
+    flagged: dict[str, str] = {}
+    if spc:
+        for s in spc.signals:
+            for m in s.months:
+                flagged.setdefault(m, f"special-cause {s.kind}")
+    rows = []
+    for m, v in zip(months, values, strict=True):
+        row: dict[str, object] = {"x": m, "y": v}
+        if spc:
+            row |= {"mean": round(spc.mean, 2), "lcl": round(max(spc.lower, 0.0), 2)}
+            row |= {"ucl": round(spc.upper, 2), "signal": flagged.get(m)}
+        rows.append(row)
+    step = 1 if rule is None else rule.round_to
+    chart = Chart(chart_id, "line", title, "Records", rows, x_title="Month", tick_step=step)
+    return chart, spc, why
+
+
+def spc_words(spc: XmRChart | None, why: str) -> str:
+    if spc is None:
+        return f"Statistical process control: {why}." if why else ""
+    if not spc.signals:
+        return (
+            "Statistical process control (XmR chart, Making Data Count rules): common-cause "
+            "variation only; no month stands out from the usual range."
+        )
+    parts = []
+    for s in spc.signals:
+        span = month_name(s.months[0]) + (
+            f" to {month_name(s.months[-1])}" if len(s.months) > 1 else ""
+        )
+        parts.append(f"special-cause {s.kind} ({span}): {s.explanation}")
+    return (
+        "Statistical process control (XmR chart, Making Data Count rules): "
+        + "; ".join(parts)
+        + "."
+    )

@@ -1,0 +1,134 @@
+"""Cost of violence, and data quality and caveats in words."""
+
+from __future__ import annotations
+
+from vrhub.datasets import get_dataset
+from vrhub.errors import AudienceForbiddenError, ReferenceDataError, UnsupportedFieldError
+from vrhub.measures.costs import cost_of_violence
+from vrhub.quality.scorecard import scorecard
+from vrhub.reports.charts import Chart
+from vrhub.reports.content import Note, Paragraph, Section, Table
+from vrhub.reports.data import ReportData
+from vrhub.reports.protect import protect_each
+from vrhub.reports.registry import section
+from vrhub.reports.sections.common import withheld
+
+POLICE = "police-crime"
+
+
+@section("costs", "The cost of violence", 90)
+def costs(data: ReportData) -> Section:
+    """Police-recorded offences in the year times the loaded unit costs per offence category,
+    with the source and price year of the costs."""
+    s = Section("costs", "The cost of violence")
+    if not data.has_data(POLICE):
+        s.add(Paragraph("No police-recorded crime is loaded, so costs cannot be estimated."))
+        return s
+    try:
+        _, rule = data.measure("serious-violence", POLICE, [])  # lineage and the audience check
+        result = cost_of_violence(
+            data.backend, get_dataset(POLICE), data.area, ["category"], *data.period.current
+        )
+    except ReferenceDataError as exc:
+        s.add(Note(f"{exc}."))
+        return s
+    except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+        withheld(s, data, POLICE, exc)
+        return s
+    shown = protect_each({r.group[0]: r.offences for r in result.rows}, rule)
+    unit = {r.group[0]: r.cost / r.offences for r in result.rows if r.offences}
+    rows = []
+    values = []
+    for r in sorted(result.rows, key=lambda r: -r.cost):
+        n = shown[r.group[0]].count
+        cost = None if n is None else n * unit.get(r.group[0], 0.0)
+        rows.append(
+            [
+                r.group[0],
+                shown[r.group[0]].text(),
+                "[c]" if cost is None else f"£{cost / 1e6:,.1f}m",
+            ]
+        )
+        values.append({"x": r.group[0], "y": None if cost is None else round(cost / 1e6, 1)})
+    illustrative = any("ILLUSTRATIVE" in src.upper() for src in result.sources)
+    s.add(
+        Paragraph(
+            f"The estimated cost of police-recorded offences in {data.area_name} in the "
+            f"{data.period.label}: each offence category's count times its unit cost "
+            f"(prices of {', '.join(result.price_years) or 'an unstated year'}). Costs cover "
+            "the harm to victims, the response of services and lost output, as the unit-cost "
+            "source defines them."
+        )
+    )
+    if illustrative:
+        s.add(
+            Note(
+                "These unit costs are illustrative values for the demonstration partnership, "
+                "not published figures. A deployment loads the Home Office unit costs with "
+                "`vrhub costs load`."
+            )
+        )
+    s.add(
+        Chart(
+            "costs",
+            "bar",
+            f"Estimated cost by offence category, {data.period.label} (£ million)",
+            "£ million",
+            values,
+            x_title="Offence category",
+            y_format=".1f",
+        )
+    )
+    s.add(
+        Table(
+            f"Estimated cost by offence category, {data.period.label}",
+            ["Offence category", "Offences", "Estimated cost"],
+            rows,
+            [False, True, True],
+        )
+    )
+    s.add(Paragraph(f"Sources of the unit costs: {'; '.join(result.sources)}."))
+    return s
+
+
+@section("quality", "Data quality and caveats", 100)
+def quality(data: ReportData) -> Section:
+    """Each partner feed's data-quality scorecard in words: what is weak and what it means for
+    the figures in this report."""
+    s = Section("quality", "Data quality and caveats")
+    feeds = scorecard(data.con)
+    if not feeds:
+        s.add(Paragraph("No partner data is loaded yet."))
+        return s
+    s.add(
+        Paragraph(
+            "Each partner feed is scored on timeliness, completeness and validity (green, amber "
+            "or red). Weak points below affect the figures in this report as described."
+        )
+    )
+    for f in feeds:
+        weak = [m for m in f.measures if m.rating in ("amber", "red")]
+        title = get_dataset(f.dataset).title
+        if f.dataset in data.lineage.withheld:
+            continue
+        if not weak:
+            s.add(Paragraph(f"{title} from {f.source}: green on every check."))
+            continue
+        parts = []
+        for m in weak:
+            value = (
+                f"{100 * m.value:.1f}%"
+                if m.name.endswith(("_share", "_complete"))
+                else f"{m.value:g}"
+            )
+            shown = f": {value}" if data.audience != "public" else ""
+            parts.append(f"{m.words}{shown} ({m.rating})")
+        s.add(Paragraph(f"{title} from {f.source}: overall {f.overall}. {'; '.join(parts)}."))
+    s.add(
+        Note(
+            "Records with no usable location are counted in the totals where stated but cannot be "
+            "placed in a district or neighbourhood, so rates by area are slight underestimates. "
+            "Populations are the mid-2015 estimates behind the Indices of Deprivation 2019."
+        )
+    )
+    return s

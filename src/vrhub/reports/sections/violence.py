@@ -1,0 +1,152 @@
+"""Serious violence by category, and children, young adults and victims by age and sex."""
+
+from __future__ import annotations
+
+from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
+from vrhub.measures.definition import load_definition
+from vrhub.reports.charts import Chart
+from vrhub.reports.content import Paragraph, Section, Table
+from vrhub.reports.data import ReportData
+from vrhub.reports.protect import protect_each, protect_grid
+from vrhub.reports.registry import section
+from vrhub.reports.sections.common import (
+    Change,
+    change,
+    compare_shown,
+    population,
+    spc_words,
+    trend,
+    withheld,
+)
+
+POLICE = "police-crime"
+AGE_GROUPS = ("child (under 18)", "young adult (18 to 25)", "adult (26 and over)", "unknown")
+
+
+@section("serious-violence", "Serious violence by category", 30)
+def serious_violence(data: ReportData) -> Section:
+    """Serious violence under the partnership's definition: the year's change, the monthly trend
+    with SPC, and each category of the definition (a record can fall in more than one)."""
+    s = Section("serious-violence", "Serious violence by category")
+    if not data.has_data(POLICE):
+        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+        return s
+    try:
+        definition = load_definition()
+        ch = change(data, "serious-violence", POLICE)
+        s.add(
+            Paragraph(
+                f"Serious violence is counted under the partnership's definition "
+                f"({definition.name}, version {definition.version}), from police-recorded crime. "
+                + ch.sentence("Serious violence", data.area_name, data.period.label)
+            )
+        )
+        s.findings.append(ch.finding("Serious violence", data.area_name, data.period.label, 1.5))
+        chart, spc, why = trend(
+            data, "serious-violence", POLICE, "Serious violence by month", "trend-sv"
+        )
+        if chart:
+            s.add(chart)
+        if spc_words(spc, why):
+            s.add(Paragraph(spc_words(spc, why)))
+        now, rule = data.measure("serious-violence", POLICE, ["sv_category"])
+        before, _ = data.measure("serious-violence", POLICE, ["sv_category"], data.period.previous)
+        titles = {c.name: c.title for c in definition.categories}
+        counts = {titles.get(r.group[0], r.group[0]): r.count for r in now.rows}
+        earlier = {titles.get(r.group[0], r.group[0]): r.count for r in before.rows}
+        order = sorted(counts, key=lambda k: -counts[k])
+        shown = protect_each(counts, rule)
+        shown_before = protect_each(earlier, rule)
+        step = 1 if rule is None else rule.round_to
+        s.add(
+            Chart(
+                "sv-categories",
+                "bar",
+                f"Serious violence by category, {data.period.label}",
+                "Records",
+                [{"x": k, "y": shown[k].count} for k in order],
+                x_title="Category",
+                tick_step=step,
+            )
+        )
+        rows = []
+        for k in order:
+            prev = shown_before.get(k)
+            rows.append([k, shown[k].text(), prev.text() if prev else "0"])
+        s.add(
+            Table(
+                "Serious violence by category: this year and the previous 12 months "
+                "(categories overlap, so they do not add up to the total)",
+                ["Category", data.period.label, "previous 12 months"],
+                rows,
+                [False, True, True],
+            )
+        )
+    except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+        withheld(s, data, POLICE, exc)
+    return s
+
+
+@section("children-and-victims", "Children, young adults and victims", 40)
+def children_and_victims(data: ReportData) -> Section:
+    """Victims of violence by age group (children under 18, young adults 18 to 25, adults) and
+    sex, and the change in violence against children and young adults."""
+    s = Section("children-and-victims", "Children, young adults and victims")
+    if not data.has_data(POLICE):
+        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+        return s
+    try:
+        result, rule = data.measure("victims", POLICE, ["age_group", "victim_sex"])
+        sexes = sorted({r.group[1] for r in result.rows if r.group[1] not in ("None", "")})
+        counts = {(r.group[0], r.group[1]): r.count for r in result.rows if r.group[1] in sexes}
+        grid = protect_grid(list(AGE_GROUPS), sexes, counts, rule)
+        rows = [
+            [g, *(grid[(g, x)].text() for x in sexes), grid[(g, "Total")].text()]
+            for g in (*AGE_GROUPS, "Total")
+        ]
+        rows[-1][0] = "All ages"
+        s.add(
+            Paragraph(
+                "Victims of violence recorded by the police in the "
+                f"{data.period.label}, by age group and sex. A child is anyone under 18; a "
+                "young adult is 18 to 25."
+            )
+        )
+        s.add(
+            Table(
+                f"Victims by age group and sex, {data.period.label}",
+                ["Age group", *sexes, "All"],
+                rows,
+                [False, *([True] * (len(sexes) + 1))],
+            )
+        )
+        step = 1 if rule is None else rule.round_to
+        s.add(
+            Chart(
+                "victims-age",
+                "bar",
+                f"Victims by age group, {data.period.label}",
+                "Victims",
+                [{"x": g, "y": grid[(g, "Total")].count} for g in AGE_GROUPS],
+                x_title="Age group",
+                tick_step=step,
+            )
+        )
+        for group, words in (
+            ("child (under 18)", "Violence against children"),
+            ("young adult (18 to 25)", "Violence against young adults"),
+        ):
+            ch = _group_change(data, group)
+            s.add(Paragraph(ch.sentence(words, data.area_name, data.period.label)))
+            s.findings.append(ch.finding(words, data.area_name, data.period.label, 1.1))
+    except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+        withheld(s, data, POLICE, exc)
+    return s
+
+
+def _group_change(data: ReportData, group: str) -> Change:
+    now, rule = data.measure("victims", POLICE, ["age_group"])
+    before, _ = data.measure("victims", POLICE, ["age_group"], data.period.previous)
+    a = next((r.count for r in now.rows if r.group[0] == group), 0)
+    b = next((r.count for r in before.rows if r.group[0] == group), 0)
+    return compare_shown(a, b, rule, population(now) or 1.0)
