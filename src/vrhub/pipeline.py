@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
@@ -60,6 +60,9 @@ from vrhub.reference.loader import LoadedSource, load_reference
 from vrhub.settings import load_settings
 from vrhub.store.analytical import connect, fetch_dicts, table_exists
 
+if TYPE_CHECKING:
+    from vrhub.reports.build import BuildResult
+
 
 # 1. Home ---------------------------------------------------------------------------------
 def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bool]:
@@ -69,6 +72,7 @@ def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bo
     try:
         if created or not table_exists(con, "ref_lsoa"):
             load_reference(con)
+            load_boundaries(con, shipped_boundaries(), "shipped")
     finally:
         con.close()
     gov = open_governance(h)  # creates or migrates the record store and its audit trail
@@ -517,3 +521,22 @@ def build_demo(home: Path | None, years: int, seed: int, console: Console | None
     from vrhub.demo.build import build_demo_home
 
     return build_demo_home(home, years=years, seed=seed, console=console)
+
+
+# 8. Reports ------------------------------------------------------------------------------
+def build_reports(
+    home: Home,
+    out: Path,
+    period: str | None = None,
+    audience: str = "analyst",
+    districts: bool = True,
+    pdf: bool = True,
+    actor: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """The needs assessment and district profiles, as HTML and PDF, for one audience."""
+    from vrhub.reports.build import build_sna
+    from vrhub.reports.period import parse_period
+
+    chosen = parse_period(period) if period else None
+    return build_sna(home, out, chosen, audience, districts, pdf, actor, progress)

@@ -14,7 +14,7 @@ from vrhub.records.models import Agreement
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.data import ReportData
 
-MAX_FINDINGS = 8
+MAX_FINDINGS = 10
 
 METHODS = (
     "Rates are crude rates per 1,000 residents (per 100,000 for hospital admissions and "

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing as mp
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from vrhub.reports.registry import all_sections
 from vrhub.reports.render import Page, render_html, write_assets, write_pdf
 from vrhub.store.analytical import connect
 
+WORKERS = 2
 STAMP = re.compile(r"Built by vrhub [^<]* on \d{4}-\d{2}-\d{2} at \d{2}:\d{2} UTC\.")
 
 
@@ -72,7 +75,7 @@ def default_period(home: Home) -> Period:
     if not row or row[0] is None:
         raise ReportInputError(
             "no police-recorded crime is loaded, so there is no latest year to report on: "
-            "give --period \"year ending YYYY-MM\" or load data first"
+            'give --period "year ending YYYY-MM" or load data first'
         )
     return parse_period(f"year ending {row[0]}")
 
@@ -92,8 +95,7 @@ def build_sna(
     profile into ``out``, for one audience."""
     if audience not in AUDIENCES:
         raise ReportInputError(
-            f"--audience '{audience}' is not a report audience (choose from "
-            f"{', '.join(AUDIENCES)})"
+            f"--audience '{audience}' is not a report audience (choose from {', '.join(AUDIENCES)})"
         )
     if out.exists() and not out.is_dir():
         raise ReportInputError(f"--out {out} is a file; give a folder for the reports")
@@ -112,6 +114,10 @@ def build_sna(
     gov = open_governance(home)
     built: list[BuiltReport] = []
     lineage_all = Lineage()
+    # Figures are computed here, one report after another (they share the store connection);
+    # each report's HTML and PDF are drawn in a worker process meanwhile, two at a time.
+    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=mp.get_context("spawn"))
+    jobs: list[tuple[str, Future[dict[str, float]]]] = []
     try:
         for area in areas:
             data = ReportData(home, con, gov, audience, period, area, Lineage())
@@ -119,7 +125,7 @@ def build_sna(
             if progress:
                 progress(f"{name}: figures")
             t = time.perf_counter()
-            sections = _sections(data, stamp)
+            sections = _sections(data)
             timings[f"{name}: figures"] = time.perf_counter() - t
             title = (
                 f"{home.partnership.name}: Strategic Needs Assessment for serious violence"
@@ -139,19 +145,8 @@ def build_sna(
                 audience,
                 stamp,
             )
-            if progress:
-                progress(f"{name}: HTML")
-            t = time.perf_counter()
-            html_path = out / f"{base}.html"
-            html_path.write_text(render_html(page, sections, "html"), encoding="utf-8")
-            timings[f"{name}: HTML"] = time.perf_counter() - t
-            pdf_path = out / f"{base}.pdf"
-            if pdf:
-                if progress:
-                    progress(f"{name}: PDF")
-                t = time.perf_counter()
-                write_pdf(render_html(page, sections, "pdf"), pdf_path)
-                timings[f"{name}: PDF"] = time.perf_counter() - t
+            html_path, pdf_path = out / f"{base}.html", out / f"{base}.pdf"
+            jobs.append((name, pool.submit(render_files, page, sections, html_path, pdf_path, pdf)))
             built.append(
                 BuiltReport(
                     title,
@@ -163,6 +158,11 @@ def build_sna(
                 )
             )
             _merge(lineage_all, data.lineage)
+        for name, job in jobs:
+            if progress:
+                progress(f"{name}: HTML and PDF")
+            for stage, took in job.result().items():
+                timings[f"{name}: {stage}"] = took
         manifest = _write_manifest(out, period, audience, stamp, built, lineage_all)
         _write_index(out, home, period, audience, built, stamp)
         gov.audit.write(
@@ -177,12 +177,28 @@ def build_sna(
             },
         )
     finally:
+        pool.shutdown(cancel_futures=True)
         gov.close()
         con.close()
     return BuildResult(out, period, audience, built, manifest, timings)
 
 
-def _sections(data: ReportData, stamp: str) -> list[Section]:
+def render_files(
+    page: Page, sections: list[Section], html_path: Path, pdf_path: Path, pdf: bool
+) -> dict[str, float]:
+    """Write one report's HTML and PDF (runs in a worker process); returns the time of each."""
+    took = {}
+    t = time.perf_counter()
+    html_path.write_text(render_html(page, sections, "html"), encoding="utf-8")
+    took["HTML"] = time.perf_counter() - t
+    if pdf:
+        t = time.perf_counter()
+        write_pdf(render_html(page, sections, "pdf"), pdf_path)
+        took["PDF"] = time.perf_counter() - t
+    return took
+
+
+def _sections(data: ReportData) -> list[Section]:
     body = [spec.build(data) for spec in all_sections()]
     return [key_findings(body, data), *body, *appendix(data)]
 

@@ -74,6 +74,9 @@ class Chart:
             "width": WIDTH,
             "height": HEIGHT,
             "config": {
+                # The text alternative and the table describe the chart; Vega's own ARIA
+                # labels (one per mark) would only repeat them, less clearly.
+                "aria": False,
                 "font": FONT,
                 "view": {"stroke": None},
                 "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelColor": "#222222"},

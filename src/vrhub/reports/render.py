@@ -44,11 +44,18 @@ def _inline(text: str) -> Markup:
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
-    """Make a chart's SVG ids unique in a page holding several charts."""
-    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    """Give a chart's SVG ids names unique in the page and independent of what the renderer
+    drew before (Vega numbers gradients and clips with a counter for the whole process)."""
+    names = {old: f"{prefix}-{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)), 1)}
+    svg = _ID.sub(lambda m: f'id="{names[m.group(1)]}"', svg)
+    svg = _REF.sub(lambda m: f"url(#{names.get(m.group(1), m.group(1))})", svg)
+    svg = _HREF.sub(lambda m: f'href="#{names.get(m.group(1), m.group(1))}"', svg)
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+_ID = re.compile(r'id="([^"]+)"')
+_REF = re.compile(r"url\(#([^)]+)\)")
+_HREF = re.compile(r'href="#([^"]+)"')
 
 
 def _blocks(sections: list[Section]) -> list[dict[str, Any]]:
@@ -79,9 +86,7 @@ def _blocks(sections: list[Section]) -> list[dict[str, Any]]:
                         "alt": b.alt_text(),
                         "svg": Markup(_prefix_ids(b.svg(), b.id)),
                         "spec": Markup(spec),
-                        "table": _table(
-                            Table(f"Figure {number}: {b.title}", columns, rows, [])
-                        ),
+                        "table": _table(Table(f"Figure {number}: {b.title}", columns, rows, [])),
                     }
                 )
         out.append({"id": s.id, "title": s.title, "blocks": blocks})
@@ -149,9 +154,7 @@ def write_assets(folder: Path) -> None:
     (folder / "report.js").write_text(script_bundle(), encoding="utf-8")
 
 
-def index_html(
-    partnership: str, period: str, audience: str, reports: list[Any], stamp: str
-) -> str:
+def index_html(partnership: str, period: str, audience: str, reports: list[Any], stamp: str) -> str:
     """A page listing the reports built, with links to each HTML and PDF."""
     template = _env().get_template("index.html.j2")
     return template.render(

@@ -78,7 +78,7 @@ def change(
     now, rule = data.measure(name, dataset, [], data.period.current, filters)
     before, rule_before = data.measure(name, dataset, [], data.period.previous, filters)
     pop = population(now) or population(before) or 1.0
-    return compare_shown(total(now), total(before), _stricter(rule, rule_before), pop)
+    return compare_shown(total(now), total(before), stricter(rule, rule_before), pop)
 
 
 def compare_shown(now: int, before: int, rule: DisclosureRule | None, pop: float) -> Change:
@@ -90,7 +90,7 @@ def compare_shown(now: int, before: int, rule: DisclosureRule | None, pop: float
     return Change(a, b, compare_counts(a.count, b.count, pop, pop))
 
 
-def _stricter(a: DisclosureRule | None, b: DisclosureRule | None) -> DisclosureRule | None:
+def stricter(a: DisclosureRule | None, b: DisclosureRule | None) -> DisclosureRule | None:
     if a is None or b is None:
         return a or b
     return DisclosureRule(max(a.suppress_max, b.suppress_max), max(a.round_to, b.round_to))

@@ -11,7 +11,13 @@ from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading,
 from vrhub.reports.data import ReportData
 from vrhub.reports.protect import protect_each, protect_parts
 from vrhub.reports.registry import section
-from vrhub.reports.sections.common import compare_shown, population, total, withheld
+from vrhub.reports.sections.common import (
+    compare_shown,
+    population,
+    stricter,
+    total,
+    withheld,
+)
 
 POLICE = "police-crime"
 ED = "ed-assault"
@@ -88,7 +94,7 @@ def deprivation(data: ReportData) -> Section:
                     }
                     for r in imd.rows
                 ],
-                x_title="IMD decile (1 = most deprived)",
+                x_title="IMD decile, 1 = most deprived",
                 y_format=".2f",
             )
         )
@@ -200,9 +206,9 @@ def ed_and_police(data: ReportData) -> Section:
             if a is not None and b:
                 s.add(
                     Paragraph(
-                        f"For every 100 violence-with-injury offences the police recorded in "
-                        f"the {data.period.label}, emergency departments saw {100 * a / b:.0f} "
-                        "attendances for assault by residents of the area."
+                        f"Emergency-department attendances for assault by residents of the area "
+                        f"in the {data.period.label} were equal in number to {100 * a / b:.1f}% "
+                        "of the violence-with-injury offences the police recorded there."
                     )
                 )
         s.add(

@@ -160,7 +160,11 @@ def _concentration(
     )
     s.add(Paragraph(text))
     if share >= 15:
-        s.findings.append(Finding(f"Violence is concentrated in {data.area_name}: {text[4:]}", 35))
+        s.findings.append(
+            Finding(
+                f"Violence is concentrated in {data.area_name}: {text[0].lower()}{text[1:]}", 35
+            )
+        )
 
 
 def _hotspots(
@@ -216,7 +220,7 @@ def _hotspots(
     )
     s.findings.append(
         Finding(
-            f"{len(hot):,} hotspot neighbourhoods stand out in {data.area_name}, led by "
+            f"{len(hot):,} neighbourhoods stand out as hotspots in {data.area_name}, led by "
             f"{lsoas[hot[0].code][0]}.",
             25,
         )

@@ -63,8 +63,21 @@ def success_measures(data: ReportData) -> Section:
             words_spc = spc_words(spc, why)
             if words_spc:
                 s.add(Paragraph(words_spc))
-            if spc and any(sig.kind == "concern" for sig in spc.signals):
-                s.findings.append(Finding(f"{what} in {data.area_name} shows {spc.summary}.", 50))
+            recent = [
+                sig
+                for sig in (spc.signals if spc else [])
+                if sig.kind == "concern" and sig.months[-1] >= data.period.current[0]
+            ]
+            if recent:
+                s.findings.append(
+                    Finding(
+                        f"{what} in {data.area_name} shows special-cause concern in the "
+                        f"{data.period.label}: "
+                        + "; ".join(sig.explanation for sig in recent)
+                        + ".",
+                        50,
+                    )
+                )
         except (AudienceForbiddenError, UnsupportedFieldError) as exc:
             withheld(s, data, dataset, exc)
     return s
