@@ -7,7 +7,7 @@ YEARS ?= 5
 SEED ?= 2026
 SERVE ?= 1
 
-.PHONY: install install-spark demo test lint typecheck bench clean
+.PHONY: install install-spark install-node demo test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
 
 install-spark: $(VENV)/.installed-spark
 
+# The accessibility tests run axe-core (from npm) in Debian's Chromium (.ci/run installs it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+install-node: node_modules/.installed
+
 demo: install
 	$(BIN)/vrhub demo --home $(HOME_DIR) --years $(YEARS) --seed $(SEED)
 
@@ -37,11 +44,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck install-spark
+test: lint typecheck install-spark install-node
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(HOME_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pypdf
 import pytest
 
+from tests.reports.conftest import PERIOD
 from tests.reports.scan import html_text, suspicious, suspicious_data
 from vrhub import pipeline
 from vrhub.cli import main
@@ -27,29 +27,6 @@ FORBIDDEN = re.compile(
     r"\b(?:offenders?|juveniles?|young offenders?|perpetrators?|delinquen\w*|youths)\b",
     re.IGNORECASE,
 )
-PERIOD = "year ending 2026-09"
-
-
-@pytest.fixture(scope="module")
-def report_home(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the demo home (building reports writes to its audit trail)."""
-    dest = tmp_path_factory.mktemp("reports") / "home"
-    shutil.copytree(demo_home, dest)
-    return dest
-
-
-@pytest.fixture(scope="module")
-def public(report_home: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    home = pipeline.open_partnership_home(report_home)
-    out = tmp_path_factory.mktemp("public")
-    return pipeline.build_reports(home, out, PERIOD, "public")
-
-
-@pytest.fixture(scope="module")
-def analyst(report_home: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    home = pipeline.open_partnership_home(report_home)
-    out = tmp_path_factory.mktemp("analyst")
-    return pipeline.build_reports(home, out, PERIOD, "analyst", districts=False)
 
 
 def _pdf_text(path: Path) -> str:

@@ -14,7 +14,6 @@ from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     compare_shown,
     population,
-    stricter,
     total,
     withheld,
 )
