@@ -36,6 +36,8 @@ install-node: node_modules/.installed
 
 demo: install
 	$(BIN)/vrhub demo --home $(HOME_DIR) --years $(YEARS) --seed $(SEED)
+	$(BIN)/vrhub report sna --home $(HOME_DIR) --audience analyst --out $(HOME_DIR)/reports/analyst
+	$(BIN)/vrhub report sna --home $(HOME_DIR) --audience public --out $(HOME_DIR)/reports/public
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -49,6 +51,8 @@ test: lint typecheck install-spark install-node
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/measures.py
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from vrhub.datasets import all_datasets
-from vrhub.docs import datasets_markdown, measures_markdown, settings_markdown
+from vrhub.docs import (
+    datasets_markdown,
+    measures_markdown,
+    report_sections_markdown,
+    settings_markdown,
+)
+from vrhub.reports.registry import all_sections
 from vrhub.measures.registry import all_measures
 from vrhub.settings import Settings
 
@@ -22,6 +28,13 @@ def test_generated_references_are_current() -> None:
     assert (ROOT / "docs/reference/measures.md").read_text(encoding="utf-8") == (
         measures_markdown()
     ), "run: .venv/bin/python -m vrhub.docs"
+
+
+def test_every_report_section_is_documented() -> None:
+    text = (ROOT / "docs/reference/report-sections.md").read_text(encoding="utf-8")
+    assert text == report_sections_markdown(), "run: .venv/bin/python -m vrhub.docs"
+    for spec in all_sections():
+        assert f"## `{spec.id}`" in text and len(spec.description) > 40, spec.id
 
 
 def test_every_measure_is_documented() -> None:

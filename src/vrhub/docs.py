@@ -1,6 +1,6 @@
 """Reference documentation generated from the code, so it cannot drift from it.
 
-``docs/reference/datasets.md`` and ``docs/reference/settings.md`` are written by
+``docs/reference/*.md`` (datasets, settings, measures, report sections) are written by
 ``python -m vrhub.docs``; a test fails if the committed files differ from what this produces.
 """
 
@@ -157,12 +157,31 @@ def measures_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def report_sections_markdown() -> str:
+    from vrhub.reports.registry import all_sections
+
+    lines = [
+        "# Reference: report sections",
+        "",
+        "Generated from the code by `python -m vrhub.docs`; do not edit by hand. The needs "
+        "assessment and each district profile run these sections in this order, after the key "
+        "findings (gathered from them) and before the appendices (methods and definitions; data "
+        "sources and agreements). A deployment adds its own with "
+        "`vrhub.reports.registry.section`.",
+        "",
+    ]
+    for spec in all_sections():
+        lines += [f"## `{spec.id}`: {spec.title}", "", " ".join(spec.description.split()), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def write(root: Path) -> None:
     ref = root / "docs" / "reference"
     ref.mkdir(parents=True, exist_ok=True)
     (ref / "datasets.md").write_text(datasets_markdown(), encoding="utf-8")
     (ref / "settings.md").write_text(settings_markdown(), encoding="utf-8")
     (ref / "measures.md").write_text(measures_markdown(), encoding="utf-8")
+    (ref / "report-sections.md").write_text(report_sections_markdown(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -157,5 +157,9 @@ def _summary(
         f"  .venv/bin/vrhub measure change knife-enabled-serious-violence --home {home.path} "
         "--dataset police-crime --by district",
         f"  .venv/bin/vrhub audit verify --home {home.path}",
+        f"  .venv/bin/vrhub report sna --home {home.path} --audience public "
+        f"--out {home.path / 'reports' / 'public'}",
+        "(`make demo` builds the needs assessment and district profiles for the analyst and "
+        f"public audiences into {home.path / 'reports'}: open index.html in each.)",
     ]
     return "\n".join(lines)

@@ -98,7 +98,7 @@ class Chart:
         }
 
     def _line(self) -> dict[str, Any]:
-        x = {"field": "x", "type": "ordinal", "title": self.x_title or "Month"}
+        x: dict[str, Any] = {"field": "x", "type": "ordinal", "title": self.x_title or "Month"}
         x["axis"] = {"labelAngle": -45, "labelOverlap": "greedy"}
         layers: list[dict[str, Any]] = []
         if any("lower" in r for r in self.rows):
