@@ -12,8 +12,8 @@ Example (runnable)::
     >>> print(c.alt_text())  # doctest: +NORMALIZE_WHITESPACE
     Line chart of offences by month, January 2026 to February 2026. Lowest 40 in January 2026;
     highest 55 in February 2026; latest 55 in February 2026.
-    >>> c.spec()["mark"]["type"]
-    'line'
+    >>> [layer["mark"]["type"] for layer in c.spec()["layer"]]
+    ['line']
 """
 
 from __future__ import annotations

@@ -1,0 +1,146 @@
+"""The pieces of a report on their own: protected figures, hotspots, charts and periods."""
+
+from __future__ import annotations
+
+import doctest
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from vrhub.disclosure.engine import DisclosureRule
+from vrhub.reports import charts, hotspots, period, protect
+from vrhub.reports.charts import Chart
+from vrhub.reports.hotspots import getis_ord
+from vrhub.reports.period import ReportInputError, parse_period
+from vrhub.reports.protect import protect_each, protect_grid, protect_parts, shown_rate
+
+
+def test_docstring_examples_run() -> None:
+    for module in (charts, hotspots, period, protect):
+        assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_protected_parts_hide_small_counts_and_anything_revealing_them() -> None:
+    shown = protect_parts({"a": 3, "b": 12, "c": 40}, DisclosureRule())
+    assert shown["a"].count is None and shown["a"].state == "suppressed: small count"
+    # With a published total, one more part must go, or a = total - b - c.
+    assert sum(1 for k in ("a", "b", "c") if shown[k].count is None) == 2
+    assert shown["Total"].count == 55
+    exact = protect_parts({"a": 3, "b": 12}, None)
+    assert (exact["a"].count, exact["Total"].count) == (3, 15)
+    alone = protect_each({"x": 9, "y": 0, "z": 7}, DisclosureRule())
+    assert (alone["x"].count, alone["y"].count, alone["z"].count) == (10, 0, None)
+    stricter = protect_each({"x": 9}, DisclosureRule(suppress_max=9))
+    assert stricter["x"].count is None
+
+
+def test_grid_protection_keeps_rows_and_columns_safe() -> None:
+    counts = {("Mon", "00"): 2, ("Mon", "01"): 30, ("Tue", "00"): 25, ("Tue", "01"): 40}
+    g = protect_grid(["Mon", "Tue"], ["00", "01"], counts, DisclosureRule())
+    hidden = {k for k, v in g.items() if v.count is None}
+    assert ("Mon", "00") in hidden
+    for row in ("Mon", "Tue", "Total"):  # never exactly one hidden cell in a row with its total
+        assert sum(1 for c in ("00", "01", "Total") if (row, c) in hidden) != 1
+    for col in ("00", "01", "Total"):
+        assert sum(1 for r in ("Mon", "Tue", "Total") if (r, col) in hidden) != 1
+
+
+def test_rates_come_from_the_published_count() -> None:
+    shown = protect_each({"n": 123}, DisclosureRule())["n"]
+    assert shown.count == 125
+    r = shown_rate(shown, 50_000, 1000)
+    assert r.rate == pytest.approx(2.5)
+    assert shown_rate(protect_each({"n": 4}, DisclosureRule())["n"], 50_000, 1000).rate is None
+
+
+def _squares(n: int) -> dict[str, dict[str, object]]:
+    return {
+        f"A{i}{j}": {
+            "type": "Polygon",
+            "coordinates": [[[i, j], [i, j + 1], [i + 1, j + 1], [i + 1, j], [i, j]]],
+        }
+        for i in range(n)
+        for j in range(n)
+    }
+
+
+def test_gi_star_matches_an_independent_computation() -> None:
+    """Gi* from its formula (Ord and Getis 1995, binary weights including the area itself)."""
+    geoms = _squares(4)
+    rng = np.random.default_rng(7)
+    codes = sorted(geoms)
+    values = {c: float(v) for c, v in zip(codes, rng.poisson(5, len(codes)), strict=True)}
+    got = {g.code: g for g in getis_ord(geoms, values)}
+    x = np.array([values[c] for c in codes])
+    n, mean = len(x), x.mean()
+    s = math.sqrt((x**2).mean() - mean**2)
+    for k, c in enumerate(codes):
+        i, j = int(c[1]), int(c[2])
+        near = [
+            f"A{a}{b}"
+            for a in range(i - 1, i + 2)
+            for b in range(j - 1, j + 2)
+            if 0 <= a < 4 and 0 <= b < 4
+        ]
+        w = len(near)
+        total = sum(values[m] for m in near)
+        z = (total - mean * w) / (s * math.sqrt((n * w - w * w) / (n - 1)))
+        assert got[c].z == pytest.approx(z, rel=1e-9), c
+        assert got[c].p == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9)
+        assert k >= 0
+
+
+def test_gi_star_finds_a_planted_cluster_and_nothing_in_noise() -> None:
+    geoms = _squares(8)
+    flat = {c: 10.0 + (hash(c) % 3) for c in geoms}
+    assert [h.code for h in getis_ord(geoms, flat) if h.hotspot] == []
+    planted = dict(flat) | {c: 60.0 for c in ("A33", "A34", "A43", "A44")}
+    hot = {h.code for h in getis_ord(geoms, planted) if h.hotspot}
+    assert {"A33", "A34", "A43", "A44"} <= hot
+    assert all(c[1] in "2345" and c[2] in "2345" for c in hot)
+    assert getis_ord({"A00": geoms["A00"]}, {"A00": 1.0}) == []
+
+
+def test_chart_alternatives_and_tables_come_from_the_data() -> None:
+    bar = Chart(
+        "b", "bar", "By category", "Records",
+        [{"x": "Knife crime", "y": 120}, {"x": "Homicide", "y": None}, {"x": "Robbery", "y": 45}],
+        x_title="Category",
+    )  # fmt: skip
+    alt = bar.alt_text()
+    assert "Highest: Knife crime 120; Robbery 45" in alt
+    assert "1 figure is suppressed" in alt
+    columns, rows = bar.table()
+    assert columns == ["Category", "Records"]
+    assert rows[1] == ["Homicide", "[c]"]
+    heat = Chart(
+        "h", "heatmap", "Hours", "Records",
+        [{"row": "Friday", "x": "22:00", "y": 30}, {"row": "Monday", "x": "09:00", "y": 5}],
+        x_title="Hour",
+    )  # fmt: skip
+    assert "Busiest: Friday 22:00 (30)" in heat.alt_text()
+    spec = heat.spec()
+    assert spec["mark"]["type"] == "rect" and spec["config"]["aria"] is False
+    assert "<svg" in heat.svg()
+    empty = Chart("e", "line", "Nothing", "Records", [{"x": "2026-01", "y": None}])
+    assert empty.alt_text().startswith("Nothing: no figure can be shown")
+
+
+def test_map_polygons_are_turned_clockwise_for_the_projection() -> None:
+    anticlockwise = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    ring = charts._clockwise(anticlockwise)["coordinates"][0]
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
+    assert area < 0  # clockwise
+
+
+def test_periods() -> None:
+    p = parse_period("year ending 2026-03")
+    assert p.current == ("2025-04", "2026-03") and p.previous == ("2024-04", "2025-03")
+    assert p.label == "year ending March 2026"
+    assert p.history == ("2021-04", "2026-03")
+    for bad in ("2026-03", "year ending 2026-00", "year to 2026-03"):
+        with pytest.raises(ReportInputError, match="year ending YYYY-MM"):
+            parse_period(bad)
