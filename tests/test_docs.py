@@ -11,8 +11,8 @@ from vrhub.docs import (
     report_sections_markdown,
     settings_markdown,
 )
-from vrhub.reports.registry import all_sections
 from vrhub.measures.registry import all_measures
+from vrhub.reports.registry import all_sections
 from vrhub.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
