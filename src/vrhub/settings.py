@@ -81,6 +81,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=720,
+        description=(
+            "How long a dashboard sign-in lasts without activity, in minutes; after it the "
+            "user must sign in again."
+        ),
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from vrhub.cli import data, governance, measures, reports  # noqa: F401  (each registers its commands)
+from vrhub.cli import data, governance, measures, reports, web  # noqa: F401  (each registers its commands)
 from vrhub.cli.common import app, err
 from vrhub.errors import VrhubError
 

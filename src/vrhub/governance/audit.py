@@ -47,23 +47,29 @@ def cli_actor() -> str:
 
 def audit_key(home_path: Path) -> bytes:
     """The home's audit key (created, mode 600, the first time it is needed)."""
-    path = home_path / "secrets" / "audit.key"
+    return home_secret(home_path, "audit")
+
+
+def home_secret(home_path: Path, name: str) -> bytes:
+    """A secret key kept in the home (``secrets/NAME.key``, created with mode 600 when first
+    needed); refused if others can read it or it is not one vrhub wrote."""
+    path = home_path / "secrets" / f"{name}.key"
     if not path.exists():
         generate_key_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise PseudonymisationKeyError(
-            f"the audit key {path} can be read by other users (mode {mode:o}); "
+            f"the {name} key {path} can be read by other users (mode {mode:o}); "
             f"restrict it with: chmod 600 {path}"
         )
     try:
         secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (ValueError, UnicodeDecodeError):
         raise PseudonymisationKeyError(
-            f"the audit key {path} is not a hexadecimal key written by vrhub"
+            f"the {name} key {path} is not a hexadecimal key written by vrhub"
         ) from None
     if len(secret) < 32:
-        raise PseudonymisationKeyError(f"the audit key {path} is too short")
+        raise PseudonymisationKeyError(f"the {name} key {path} is too short")
     return secret
 
 

@@ -1,0 +1,174 @@
+"""The dashboard's foundation: sign-in, sessions, CSRF, headers, scoping and the error shape."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi.testclient import TestClient
+
+from tests.reports.scan import html_text, suspicious
+from tests.web.conftest import sign_in
+from vrhub.governance.audit import home_secret
+from vrhub.home import Home
+from vrhub.web.session import COOKIE, Sessions
+
+
+def _token(page: str) -> str:
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_published_figures_need_no_sign_in_and_are_protected(client: TestClient) -> None:
+    page = client.get("/public")
+    assert page.status_code == 200
+    text, _ = html_text(page.text)
+    assert "Published figures" in text and "West Yorkshire" in text
+    assert suspicious(text) == []
+    assert "does not permit the public audience" in text  # hospital admissions
+    data = client.get("/public.json").json()
+    assert data["audience"] == "public"
+    assert [a["name"] for a in data["areas"]][:2] == ["West Yorkshire", "Bradford"]
+    for area in data["areas"]:
+        for m in area["measures"]:
+            for key in ("now_count", "before_count"):
+                n = m.get(key)
+                assert n is None or n % 5 == 0, (area["name"], m)
+            assert all(v is None or v % 5 == 0 for v in m.get("series", []))
+
+
+def test_every_other_page_needs_a_sign_in(client: TestClient) -> None:
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    r = client.get("/overview.json")
+    assert r.status_code == 401
+    assert r.json() == {
+        "error": {"status": 401, "title": "Sign in needed", "message": "sign in to see this page"}
+    }
+
+
+def test_the_one_error_shape_and_page(client: TestClient) -> None:
+    r = client.get("/no-such-page.json")
+    assert r.status_code == 404
+    assert r.json() == {"error": {"status": 404, "title": "Not found", "message": "Not Found"}}
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and '<h1 class="govuk-heading-l">Not found</h1>' in page.text
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    for username, password in (("analyst", "not-the-password"), ("nobody", "whatever-it-is")):
+        form = client.get("/login")
+        r = client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": _token(form.text)},
+        )
+        assert r.status_code == 400
+        assert "The user name or password is not right" in r.text
+        assert COOKIE not in r.cookies
+
+
+def test_missing_or_forged_csrf_tokens_are_refused(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"username": "analyst", "password": passwords["analyst"]})
+    assert r.status_code == 403 and "did not come from this site" in r.text
+    r = client.post(
+        "/login",
+        data={"username": "analyst", "password": passwords["analyst"], "csrf_token": "forged"},
+    )
+    assert r.status_code == 403
+    sign_in(client, "analyst", passwords["analyst"])
+    r = client.post("/logout", data={"csrf_token": "forged"})
+    assert r.status_code == 403
+    assert client.get("/overview.json").status_code == 200  # still signed in
+
+
+def test_lockout_after_repeated_failures(client: TestClient, passwords: dict[str, str]) -> None:
+    for _ in range(5):
+        form = client.get("/login")
+        client.post(
+            "/login",
+            data={"username": "practitioner", "password": "wrong", "csrf_token": _token(form.text)},
+        )
+    form = client.get("/login")
+    r = client.post(
+        "/login",
+        data={
+            "username": "practitioner",
+            "password": passwords["practitioner"],
+            "csrf_token": _token(form.text),
+        },
+    )
+    assert r.status_code == 400 and "this account is locked" in r.text.lower()
+
+
+def test_a_partner_sees_only_their_district(client: TestClient, passwords: dict[str, str]) -> None:
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    data = client.get("/overview.json").json()
+    assert data["audience"] == "partner"
+    assert [a["name"] for a in data["areas"]] == ["West Yorkshire", "Leeds"]
+    page = client.get("/")
+    assert "Bradford" not in page.text and "signed in as partner-leeds" in page.text
+    text, _ = html_text(page.text)
+    assert suspicious(text) == []
+
+
+def test_an_analyst_sees_exact_figures_for_every_district(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "analyst", passwords["analyst"])
+    data = client.get("/overview.json").json()
+    assert data["audience"] == "analyst" and len(data["areas"]) == 6
+    sv = data["areas"][0]["measures"][0]
+    assert sv["measure"] == "serious-violence" and sv["now_count"] > 0
+    hospital = data["areas"][0]["measures"][1]
+    assert "withheld" not in hospital
+
+
+def test_sign_out_and_expired_or_forged_sessions(
+    client: TestClient, web_home: Home, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "analyst", passwords["analyst"])
+    page = client.get("/")
+    r = client.post("/logout", data={"csrf_token": _token(page.text)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?signed_out=1"
+    assert client.get("/overview.json").status_code == 401
+    # An expired session (signed correctly, last used long ago) must sign in again.
+    sessions = Sessions(home_secret(web_home.path, "web"), web_home.settings.session_minutes)
+    old = sessions.new("analyst")
+    stale = sessions.dump(type(old)(old.username, old.csrf, time.time() - 3600))
+    client.cookies.clear()
+    sent = {"cookie": f"{COOKIE}={stale}"}
+    r = client.get("/", headers=sent, follow_redirects=False)
+    assert r.headers["location"] == "/login?expired=1"
+    message = client.get("/overview.json", headers=sent).json()["error"]["message"]
+    assert message.startswith("your session has expired")
+    forged = {"cookie": f"{COOKIE}=forged.value"}
+    assert client.get("/overview.json", headers=forged).status_code == 401
+
+
+def test_security_headers_and_no_inline_script(client: TestClient) -> None:
+    for path in ("/public", "/login", "/no-such-page"):
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["cache-control"] == "no-store"
+        for tag in re.findall(r"<script[^>]*>", r.text):
+            assert "src=" in tag, tag
+        assert "style=" not in r.text
+        assert "GDS Transport" not in client.get("/assets/vrhub.css").text
+
+
+def test_session_cookie_flags(client: TestClient, passwords: dict[str, str]) -> None:
+    form = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": "admin", "password": passwords["admin"], "csrf_token": _token(form.text)},
+        follow_redirects=False,
+    )
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
