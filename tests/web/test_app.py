@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 
 from fastapi.testclient import TestClient
+from python_calamine import CalamineWorkbook
 
 from tests.reports.scan import html_text, suspicious
 from tests.web.conftest import sign_in
 from vrhub.governance.audit import home_secret
 from vrhub.home import Home
+from vrhub.web.downloads import neutralise
 from vrhub.web.session import COOKIE, Sessions
 
 
@@ -172,3 +176,37 @@ def test_session_cookie_flags(client: TestClient, passwords: dict[str, str]) -> 
     )
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+
+
+def test_downloads_come_from_the_same_view_with_the_same_scope(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    r = client.get("/public.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert (
+        'attachment; filename="west-yorkshire-published-figures-'
+        in r.headers["content-disposition"]
+    )
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:3] == ["area", "area code", "measure"]
+    view = client.get("/public.json").json()
+    assert len(rows) - 1 == sum(len(a["measures"]) for a in view["areas"])
+    for row in rows[1:]:
+        for cell in row[3:5]:
+            assert cell == "" or cell == "[c]" or int(cell) % 5 == 0, row
+        # Text that a spreadsheet would run as a formula is neutralised.
+        assert not row[5].startswith(("-", "+", "=", "@")), row
+    assert any(row[5].startswith("'-") or row[5].startswith("'+") for row in rows[1:])
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    book = client.get("/overview.xlsx")
+    assert book.status_code == 200
+    path = io.BytesIO(book.content)
+    sheet = CalamineWorkbook.from_filelike(path).get_sheet_by_index(0).to_python()
+    assert sheet[1][:3] == ["area", "area code", "measure"]
+    assert {r[0] for r in sheet[2:]} == {"West Yorkshire", "Leeds"}
+
+
+def test_formula_neutralising() -> None:
+    for bad in ("=1+1", "+44", "-5", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(bad) == "'" + bad
+    assert neutralise("Leeds") == "Leeds" and neutralise(-5) == -5

@@ -8,6 +8,7 @@ shape: ``{"error": {"status": 403, "title": "...", "message": "..."}}``.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from vrhub.home import Home
 from vrhub.records.models import User
 from vrhub.reports.build import default_period
 from vrhub.store.analytical import connect
+from vrhub.web.downloads import csv_response, overview_rows, xlsx_response
 from vrhub.web.overview import overview
 from vrhub.web.session import COOKIE, Session, SessionExpired, Sessions, csrf_matches
 
@@ -262,44 +264,61 @@ def _routes(app: FastAPI, web: Web) -> None:
                 web.cache[key] = overview(web.home, web.con, web.gov, audience, period, districts)
         return web.cache[key]
 
+    def _answer(
+        request: Request, view: dict[str, Any], stem: str, title: str, html: Any
+    ) -> Response:
+        """The page in the format its path asks for: HTML, .json, .csv or .xlsx."""
+        path = request.url.path
+        if path.endswith(".json"):
+            return JSONResponse(view)
+        if path.endswith((".csv", ".xlsx")):
+            rows = overview_rows(view)
+            name = f"{web.home.partnership.slug or 'vrhub'}-{stem}-{view['period'][12:]}"
+            name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            if path.endswith(".csv"):
+                return csv_response(rows, f"{name}.csv")
+            return xlsx_response(rows, f"{name}.xlsx", f"{title}, {view['period']}")
+        return HTMLResponse(html())
+
     @app.get("/", response_class=HTMLResponse)
     @app.get("/overview", response_class=HTMLResponse)
     @app.get("/overview.json")
+    @app.get("/overview.csv")
+    @app.get("/overview.xlsx")
     def home_page(request: Request) -> Response:
         user, s = viewer(request)
         scope = list(user.districts or web.home.partnership.district_codes)
         view = _overview(audience_of(user), scope)
-        if request.url.path.endswith(".json"):
-            response: Response = JSONResponse(view)
-        else:
-            response = HTMLResponse(
-                page(
-                    web,
-                    "overview.html",
-                    user,
-                    s.csrf,
-                    title="Overview",
-                    view=view,
-                    json_href="/overview.json",
-                )
-            )
+        response = _answer(
+            request,
+            view,
+            "overview",
+            "Overview",
+            lambda: page(
+                web, "overview.html", user, s.csrf, title="Overview", view=view, formats="/overview"
+            ),
+        )
         _set_session(web, response, request.state.session)
         return response
 
     @app.get("/public", response_class=HTMLResponse)
     @app.get("/public.json")
+    @app.get("/public.csv")
+    @app.get("/public.xlsx")
     def public(request: Request) -> Response:
         view = _overview("public", list(web.home.partnership.district_codes))
-        if request.url.path.endswith(".json"):
-            return JSONResponse(view)
-        return HTMLResponse(
-            page(
+        return _answer(
+            request,
+            view,
+            "published-figures",
+            "Published figures",
+            lambda: page(
                 web,
                 "overview.html",
                 None,
                 "",
                 title="Published figures",
                 view=view,
-                json_href="/public.json",
-            )
+                formats="/public",
+            ),
         )
