@@ -49,6 +49,7 @@ web-assets: $(WEB_STATIC)/.built
 demo: install
 	$(BIN)/vrhub demo --home $(HOME_DIR) --years $(YEARS) --seed $(SEED)
 	$(BIN)/vrhub report sna --home $(HOME_DIR) --audience analyst --out $(HOME_DIR)/reports/analyst
+	$(BIN)/vrhub report sna --home $(HOME_DIR) --audience partner --out $(HOME_DIR)/reports/partner
 	$(BIN)/vrhub report sna --home $(HOME_DIR) --audience public --out $(HOME_DIR)/reports/public
 ifeq ($(SERVE),1)
 	@echo "Demo accounts (user, role, password):" && grep -v '^#' $(HOME_DIR)/demo-accounts.txt

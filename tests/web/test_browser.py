@@ -112,7 +112,7 @@ def test_pages_run_under_their_content_security_policy(
             page.fill("#password", passwords["analyst"])
             page.get_by_role("button", name="Sign in", exact=True).click()
             page.wait_for_url(f"{server}/")
-            assert page.locator("main h2").count() == 6
+            assert page.locator("main h2.govuk-heading-m").count() == 6
             assert problems == []
         finally:
             browser.close()

@@ -1,0 +1,144 @@
+"""Sign-in, sign-out, the overview and the published figures (each also .json, .csv, .xlsx)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from vrhub.errors import AccessDeniedError
+from vrhub.governance.people import audience_of
+from vrhub.reports.build import default_period
+from vrhub.web.core import LOGIN_COOKIE, Web, error_response, page, set_session, viewer
+from vrhub.web.downloads import csv_response, overview_rows, xlsx_response
+from vrhub.web.overview import overview
+from vrhub.web.session import COOKIE, csrf_matches
+
+
+def add_routes(app: FastAPI, web: Web) -> None:
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, expired: int = 0, signed_out: int = 0) -> Response:
+        token = secrets.token_urlsafe(32)
+        notice = (
+            "Your session has expired: sign in again."
+            if expired
+            else "You have signed out."
+            if signed_out
+            else None
+        )
+        html = page(web, "login.html", None, token, title="Sign in", notice=notice)
+        response = HTMLResponse(html)
+        response.set_cookie(
+            LOGIN_COOKIE, token, max_age=1800, httponly=True, secure=web.secure, samesite="strict"
+        )
+        return response
+
+    @app.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        token = str(form.get("csrf_token") or "")
+        expected = request.cookies.get(LOGIN_COOKIE) or ""
+        if not token or not secrets.compare_digest(token, expected):
+            return error_response(
+                request, 403, "the form has expired or did not come from this site: try again"
+            )
+        username = str(form.get("username") or "").strip()
+        password = str(form.get("password") or "")
+        try:
+            user = web.gov.people.authenticate(username, password)
+        except AccessDeniedError as exc:
+            html = page(
+                web,
+                "login.html",
+                None,
+                token,
+                title="Sign in",
+                problem=str(exc)[0].upper() + str(exc)[1:],
+                username=username,
+            )
+            return HTMLResponse(html, status_code=400)
+        response = RedirectResponse("/", status_code=303)
+        set_session(web, response, web.sessions.new(user.username))
+        response.delete_cookie(LOGIN_COOKIE)
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        user, s = viewer(request)
+        form = await request.form()
+        if not csrf_matches(s, str(form.get("csrf_token") or "")):
+            return error_response(request, 403, "the form did not come from this site")
+        web.gov.audit.write(user.username, "logout", user.username)
+        response = RedirectResponse("/login?signed_out=1", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    def _overview(audience: str, districts: list[str]) -> dict[str, Any]:
+        key = ("overview", audience, tuple(districts), web.data_version())
+        if key not in web.cache:
+            with web.lock:
+                period = default_period(web.home)
+                web.cache[key] = overview(web.home, web.con, web.gov, audience, period, districts)
+        return web.cache[key]
+
+    def _answer(
+        request: Request, view: dict[str, Any], stem: str, title: str, html: Any
+    ) -> Response:
+        """The page in the format its path asks for: HTML, .json, .csv or .xlsx."""
+        path = request.url.path
+        if path.endswith(".json"):
+            return JSONResponse(view)
+        if path.endswith((".csv", ".xlsx")):
+            rows = overview_rows(view)
+            name = f"{web.home.partnership.slug or 'vrhub'}-{stem}-{view['period'][12:]}"
+            name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            if path.endswith(".csv"):
+                return csv_response(rows, f"{name}.csv")
+            return xlsx_response(rows, f"{name}.xlsx", f"{title}, {view['period']}")
+        return HTMLResponse(html())
+
+    @app.get("/", response_class=HTMLResponse)
+    @app.get("/overview", response_class=HTMLResponse)
+    @app.get("/overview.json")
+    @app.get("/overview.csv")
+    @app.get("/overview.xlsx")
+    def home_page(request: Request) -> Response:
+        user, s = viewer(request)
+        scope = list(user.districts or web.home.partnership.district_codes)
+        view = _overview(audience_of(user), scope)
+        response = _answer(
+            request,
+            view,
+            "overview",
+            "Overview",
+            lambda: page(
+                web, "overview.html", user, s.csrf, title="Overview", view=view, formats="/overview"
+            ),
+        )
+        set_session(web, response, request.state.session)
+        return response
+
+    @app.get("/public", response_class=HTMLResponse)
+    @app.get("/public.json")
+    @app.get("/public.csv")
+    @app.get("/public.xlsx")
+    def public(request: Request) -> Response:
+        view = _overview("public", list(web.home.partnership.district_codes))
+        return _answer(
+            request,
+            view,
+            "published-figures",
+            "Published figures",
+            lambda: page(
+                web,
+                "overview.html",
+                None,
+                "",
+                title="Published figures",
+                view=view,
+                formats="/public",
+            ),
+        )
