@@ -21,6 +21,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("ingest.py", "5000", "vrhub ingest (validate, pseudonymise, load)"),
         ("measures.py", "20000 --demo-years 1", "dashboard tile (year ending, by district)"),
         ("reports.py", "1", "full set (6 reports, 6 PDFs)"),
+        ("web.py", "5 --years 1", "20 users for 5 s against the 1-year demo hub"),
     ],
 )
 def test_benchmark_runs(script: str, size: str, expect: str) -> None:
