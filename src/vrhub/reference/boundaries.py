@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ def load_boundaries(
 ) -> list[BoundaryFile]:
     """Check every file, then load them all in one transaction (a code already loaded is
     replaced by the newer polygon)."""
-    parsed = [(p, list(_features(p))) for p in paths]
+    parsed = [(p, _features(p)) for p in paths]
     ensure_tables(con)
     loaded = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -104,7 +104,7 @@ def _read(path: Path) -> Any:
         ) from None
 
 
-def _features(path: Path) -> Iterator[tuple[str, str, str]]:
+def _features(path: Path) -> list[tuple[str, str, str]]:
     """(code, name, geometry as GeoJSON text) for each feature, or a refusal naming problems."""
     doc = _read(path)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
@@ -147,7 +147,7 @@ def _features(path: Path) -> Iterator[tuple[str, str, str]]:
             + "; ".join(shown)
             + (f"; and {more} more" if more else "")
         )
-    yield from rows
+    return rows
 
 
 def _check_geometry(geometry: Any) -> str | None:

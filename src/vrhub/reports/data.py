@@ -56,6 +56,7 @@ class ReportData:
     _cache: dict[tuple[Any, ...], tuple[MeasureResult, DisclosureRule | None]] = field(
         default_factory=dict
     )
+    _loaded: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.backend = ibis.duckdb.from_connection(self.con)
@@ -79,10 +80,13 @@ class ReportData:
         return next((d.name for d in self.home.partnership.districts if d.code == code), code)
 
     def has_data(self, dataset: str) -> bool:
-        ds = get_dataset(dataset)
-        ensure_events_table(self.con, ds)
-        [row] = self.con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()
-        return bool(row and row[0])
+        """Whether the dataset holds any records (asked once per report)."""
+        if dataset not in self._loaded:
+            ds = get_dataset(dataset)
+            ensure_events_table(self.con, ds)
+            [row] = self.con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()
+            self._loaded[dataset] = bool(row and row[0])
+        return self._loaded[dataset]
 
     def measure(
         self,

@@ -12,7 +12,7 @@ from vrhub.measures.engine import MeasureResult
 from vrhub.measures.spc import XmRChart, xmr
 from vrhub.months import month_add, month_range
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Finding, Note, Section
+from vrhub.reports.content import Finding, Note, Paragraph, Section
 from vrhub.reports.data import ReportData
 from vrhub.reports.period import month_name
 from vrhub.reports.protect import Shown, protect_each
@@ -25,6 +25,17 @@ def total(result: MeasureResult) -> int:
 def population(result: MeasureResult) -> float | None:
     pops = [r.population for r in result.rows if r.population]
     return float(pops[0]) if pops else None
+
+
+def lacks(section: Section, data: ReportData, dataset: str, text: str | None = None) -> bool:
+    """Whether the dataset has no records; if so the section says so (``text`` or a default)."""
+    if data.has_data(dataset):
+        return False
+    section.add(Paragraph(text or NO_DATA[dataset]))
+    return True
+
+
+NO_DATA = {"police-crime": "No police-recorded crime is loaded, so this section cannot be shown."}
 
 
 def withheld(section: Section, data: ReportData, dataset: str, exc: Exception) -> None:

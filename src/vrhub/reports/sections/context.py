@@ -11,7 +11,7 @@ from vrhub.reports.content import Note, Paragraph, Section, Table
 from vrhub.reports.data import ReportData
 from vrhub.reports.protect import protect_each
 from vrhub.reports.registry import section
-from vrhub.reports.sections.common import withheld
+from vrhub.reports.sections.common import lacks, withheld
 
 POLICE = "police-crime"
 
@@ -21,8 +21,7 @@ def costs(data: ReportData) -> Section:
     """Police-recorded offences in the year times the loaded unit costs per offence category,
     with the source and price year of the costs."""
     s = Section("costs", "The cost of violence")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so costs cannot be estimated."))
+    if lacks(s, data, POLICE, "No police-recorded crime is loaded, so costs cannot be estimated."):
         return s
     try:
         _, rule = data.measure("serious-violence", POLICE, [])  # lineage and the audience check

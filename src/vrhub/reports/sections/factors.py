@@ -13,6 +13,7 @@ from vrhub.reports.protect import protect_each, protect_parts
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     compare_shown,
+    lacks,
     population,
     total,
     withheld,
@@ -63,8 +64,7 @@ def deprivation(data: ReportData) -> Section:
     between the most and least deprived tenths, the gradient per decile, and the same comparison
     for each domain of deprivation."""
     s = Section("deprivation", "Deprivation and influential factors")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+    if lacks(s, data, POLICE):
         return s
     try:
         imd = _published(data, "imd")

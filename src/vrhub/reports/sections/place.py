@@ -4,6 +4,7 @@ concentrated violence is, and hotspots by Getis-Ord Gi*."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
@@ -14,7 +15,7 @@ from vrhub.reports.data import ReportData
 from vrhub.reports.hotspots import getis_ord
 from vrhub.reports.protect import protect_parts, shown_rate
 from vrhub.reports.registry import section
-from vrhub.reports.sections.common import withheld
+from vrhub.reports.sections.common import lacks, withheld
 
 POLICE = "police-crime"
 TOP = 10
@@ -26,8 +27,7 @@ def place(data: ReportData) -> Section:
     polygons are loaded; the ten highest rates; the share in the busiest 5% of neighbourhoods;
     and hotspots by Getis-Ord Gi* with a false-discovery-rate correction."""
     s = Section("place", "Where violence happens")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+    if lacks(s, data, POLICE):
         return s
     try:
         _place(s, data)
@@ -65,7 +65,8 @@ def _place(s: Section, data: ReportData) -> None:
             "resident is high."
         )
     )
-    _map(s, data, lsoas, {c: r.rate for c, r in rates.items()})
+    polygons = geometries(data.con, [*lsoas, *(v[2] for v in lsoas.values() if v[2])])
+    _map(s, data, lsoas, polygons, {c: r.rate for c, r in rates.items()})
     ranked = sorted(
         (c for c in lsoas if rates[c].rate is not None), key=lambda c: -(rates[c].rate or 0)
     )
@@ -89,16 +90,16 @@ def _place(s: Section, data: ReportData) -> None:
         )
     )
     _concentration(s, data, lsoas, counts, rule)
-    _hotspots(s, data, lsoas, {c: (rates[c].rate or 0.0) for c in lsoas}, counts)
+    _hotspots(s, data, lsoas, polygons, {c: (rates[c].rate or 0.0) for c in lsoas})
 
 
 def _map(
     s: Section,
     data: ReportData,
     lsoas: dict[str, tuple[str, str, str | None, float]],
+    polygons: dict[str, dict[str, Any]],
     rates: dict[str, float | None],
 ) -> None:
-    polygons = geometries(data.con, [c for c in lsoas] + [v[2] for v in lsoas.values() if v[2]])
     rows = []
     for code, (name, _, lsoa21, _) in lsoas.items():
         geometry = polygons.get(code) or (polygons.get(lsoa21) if lsoa21 else None)
@@ -171,11 +172,10 @@ def _hotspots(
     s: Section,
     data: ReportData,
     lsoas: dict[str, tuple[str, str, str | None, float]],
+    polygons: dict[str, dict[str, Any]],
     rates: dict[str, float],
-    counts: dict[str, int],
 ) -> None:
     s.add(Subheading("Hotspots (Getis-Ord Gi*)"))
-    polygons = geometries(data.con, [v[2] or c for c, v in lsoas.items()])
     by_code = {c: polygons[v[2] or c] for c, v in lsoas.items() if (v[2] or c) in polygons}
     if len(by_code) < 3:
         s.add(

@@ -11,7 +11,7 @@ from vrhub.reports.content import Finding, Paragraph, Section, Subheading, Table
 from vrhub.reports.data import ReportData
 from vrhub.reports.protect import protect_each, protect_grid, protect_parts
 from vrhub.reports.registry import section
-from vrhub.reports.sections.common import history, withheld
+from vrhub.reports.sections.common import history, lacks, withheld
 
 POLICE = "police-crime"
 HOURS = [f"{h:02d}:00" for h in range(24)]
@@ -27,8 +27,7 @@ def timing(data: ReportData) -> Section:
     """Serious violence by hour of the day and day of the week (records with a time of day),
     the share on Friday and Saturday nights, and bonfire night against the days around it."""
     s = Section("timing", "When violence happens")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+    if lacks(s, data, POLICE):
         return s
     try:
         _week(s, data)

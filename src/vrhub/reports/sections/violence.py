@@ -13,6 +13,7 @@ from vrhub.reports.sections.common import (
     Change,
     change,
     compare_shown,
+    lacks,
     population,
     spc_words,
     trend,
@@ -28,8 +29,7 @@ def serious_violence(data: ReportData) -> Section:
     """Serious violence under the partnership's definition: the year's change, the monthly trend
     with SPC, and each category of the definition (a record can fall in more than one)."""
     s = Section("serious-violence", "Serious violence by category")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+    if lacks(s, data, POLICE):
         return s
     try:
         definition = load_definition()
@@ -92,8 +92,7 @@ def children_and_victims(data: ReportData) -> Section:
     """Victims of violence by age group (children under 18, young adults 18 to 25, adults) and
     sex, and the change in violence against children and young adults."""
     s = Section("children-and-victims", "Children, young adults and victims")
-    if not data.has_data(POLICE):
-        s.add(Paragraph("No police-recorded crime is loaded, so this section cannot be shown."))
+    if lacks(s, data, POLICE):
         return s
     try:
         result, rule = data.measure("victims", POLICE, ["age_group", "victim_sex"])
