@@ -91,6 +91,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    upload_max_mb: int = Field(
+        default=100,
+        ge=1,
+        le=4096,
+        description=(
+            "The largest file a partner may upload through the dashboard, in megabytes; a "
+            "larger upload is refused before it is read (load larger files with `vrhub ingest`)."
+        ),
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:

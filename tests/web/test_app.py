@@ -188,7 +188,7 @@ def test_downloads_come_from_the_same_view_with_the_same_scope(
         in r.headers["content-disposition"]
     )
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0][:3] == ["area", "area code", "measure"]
+    assert rows[0][:3] == ["Area", "Area code", "Measure"]
     view = client.get("/public.json").json()
     assert len(rows) - 1 == sum(len(a["measures"]) for a in view["areas"])
     for row in rows[1:]:
@@ -202,7 +202,7 @@ def test_downloads_come_from_the_same_view_with_the_same_scope(
     assert book.status_code == 200
     path = io.BytesIO(book.content)
     sheet = CalamineWorkbook.from_filelike(path).get_sheet_by_index(0).to_python()
-    assert sheet[1][:3] == ["area", "area code", "measure"]
+    assert sheet[1][:3] == ["Area", "Area code", "Measure"]
     assert {r[0] for r in sheet[2:]} == {"West Yorkshire", "Leeds"}
 
 

@@ -58,7 +58,9 @@ _REF = re.compile(r"url\(#([^)]+)\)")
 _HREF = re.compile(r'href="#([^"]+)"')
 
 
-def _blocks(sections: list[Section]) -> list[dict[str, Any]]:
+def section_blocks(sections: list[Section]) -> list[dict[str, Any]]:
+    """Sections as the templates draw them (each chart with its SVG, text alternative and
+    table; the dashboard uses them too)."""
     number = 0
     out = []
     for s in sections:
@@ -122,7 +124,7 @@ def render_html(page: Page, sections: list[Section], mode: str, assets: str = "a
     return template.render(
         mode=mode,
         assets=assets,
-        sections=_blocks(sections),
+        sections=section_blocks(sections),
         **page.__dict__,
     )
 

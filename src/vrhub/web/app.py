@@ -21,7 +21,7 @@ from vrhub.governance.audit import home_secret
 from vrhub.governance.context import open_governance
 from vrhub.home import Home
 from vrhub.store.analytical import connect
-from vrhub.web import pages, reports
+from vrhub.web import analysis, data_pages, governance, pages, reports
 from vrhub.web.core import (
     HEADERS,
     PACKAGE,
@@ -78,4 +78,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     pages.add_routes(app, web)
     reports.add_routes(app, web)
+    analysis.add_routes(app, web)
+    data_pages.add_routes(app, web)
+    governance.add_routes(app, web)
     return app

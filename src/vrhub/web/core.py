@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -14,10 +16,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 from vrhub.records.models import User
+from vrhub.reports.period import month_name
+from vrhub.web.downloads import csv_response, xlsx_response
 from vrhub.web.session import COOKIE, Session, SessionExpired, Sessions
 
 PACKAGE = resources.files("vrhub") / "web"
 LOGIN_COOKIE = "vrhub_login"
+CACHE_SIZE = 256
 TITLES = {400: "There is a problem", 401: "Sign in needed", 403: "Not allowed", 404: "Not found"}
 #: No inline script or style anywhere; nothing from other sites.
 CSP = (
@@ -54,14 +59,32 @@ class Web:
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
 
-    def data_version(self) -> tuple[Any, ...]:
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A view from the cache, or computed (one at a time: the store's connection is shared)
+        and kept until the data changes (a new batch makes a new key)."""
+        key = (*key, self.data_version())
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
         with self.lock:
-            rows = self.con.execute("SELECT count(*), max(batch_id) FROM ingest_batches").fetchall()
+            if key not in self.cache:
+                while len(self.cache) >= CACHE_SIZE:
+                    self.cache.pop(next(iter(self.cache)))
+                self.cache[key] = compute()
+            return self.cache[key]
+
+    def data_version(self) -> tuple[Any, ...]:
+        # A cursor of its own, so a cache hit never waits for another view being computed.
+        cur = self.con.cursor()
+        try:
+            rows = cur.execute("SELECT count(*), max(batch_id) FROM ingest_batches").fetchall()
+        finally:
+            cur.close()
         return tuple(rows[0])
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader(str(PACKAGE / "templates")),
@@ -72,6 +95,8 @@ def environment() -> jinja2.Environment:
         ),
         autoescape=True,
     )
+    env.globals["month_name"] = month_name
+    return env
 
 
 def wants_json(request: Request) -> bool:
@@ -91,23 +116,78 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
-def page(web: Web, template: str, user: User | None, csrf: str, **context: Any) -> str:
-    navigation = [
-        {"href": "/public", "text": "Published figures"},
-        {"href": "/reports", "text": "Reports"},
-    ]
+#: Roles that may see the data page (uploads, validation results and the scorecard).
+DATA_ROLES = ("administrator", "analyst", "partner")
+#: Roles that may upload files under their organisation's agreements.
+UPLOAD_ROLES = ("administrator", "analyst", "partner")
+
+
+def navigation(user: User | None, here: str) -> list[dict[str, Any]]:
+    """The service navigation for this viewer; the current page is marked."""
+    items: list[tuple[str, str]] = []
     if user is not None:
-        navigation.insert(0, {"href": "/", "text": "Overview"})
-    else:
-        navigation.append({"href": "/login", "text": "Sign in"})
+        items += [("/", "Overview"), ("/explore", "Explore measures"), ("/place", "Place")]
+        if user.role in DATA_ROLES:
+            items.append(("/data", "Data"))
+    items += [("/reports", "Reports"), ("/public", "Published figures")]
+    if user is not None and user.role == "administrator":
+        items.append(("/governance", "Governance"))
+    if user is None:
+        items.append(("/login", "Sign in"))
+    return [
+        {
+            "href": href,
+            "text": text,
+            "active": here == href or (href == "/" and here == "/overview"),
+        }
+        for href, text in items
+    ]
+
+
+def page(
+    web: Web, template: str, user: User | None, csrf: str, here: str = "", **context: Any
+) -> str:
     return web.env.get_template(template).render(
         partnership=web.home.partnership.name,
-        navigation=navigation,
+        navigation=navigation(user, here),
         footer_links=[{"href": "/public.json", "text": "Published figures as JSON"}],
         user=user,
         csrf=csrf,
         **context,
     )
+
+
+def download_name(web: Web, stem: str, period: str | None = None) -> str:
+    name = f"{web.home.partnership.slug or 'vrhub'}-{stem}-{period or ''}"
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def answer(
+    web: Web,
+    request: Request,
+    view: dict[str, Any],
+    stem: str,
+    title: str,
+    html: Callable[[], str],
+) -> Response:
+    """The page in the format its path asks for: HTML, .json, .csv or .xlsx, from one view."""
+    path = request.url.path
+    if path.endswith(".json"):
+        return JSONResponse(view)
+    if path.endswith((".csv", ".xlsx")):
+        name = download_name(web, stem, str(view.get("period") or ""))
+        tables = view.get("tables", [])
+        if path.endswith(".csv"):
+            return csv_response(tables, f"{name}.csv")
+        label = f"{title}, {view['period']}" if view.get("period") else title
+        return xlsx_response(tables, f"{name}.xlsx", label)
+    return HTMLResponse(html())
+
+
+def formats(path: str, query: str = "") -> dict[str, str]:
+    """The addresses of a page's other formats (the same view)."""
+    q = f"?{query}" if query else ""
+    return {f: f"{path}.{f}{q}" for f in ("csv", "xlsx", "json")}
 
 
 def viewer(request: Request) -> tuple[User, Session]:

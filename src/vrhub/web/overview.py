@@ -12,6 +12,7 @@ from vrhub.home import Home
 from vrhub.reports.data import Lineage, ReportData
 from vrhub.reports.period import Period
 from vrhub.reports.sections.common import change, trend
+from vrhub.web.downloads import table
 
 HEADLINES = (
     ("serious-violence", "police-crime", "Serious violence"),
@@ -54,7 +55,34 @@ def overview(
             )
         ),
         "areas": areas,
+        "tables": [
+            table(
+                "overview",
+                f"{period.label} against the previous 12 months",
+                COLUMNS,
+                [_row(a, m) for a in areas for m in a["measures"]],
+            )
+        ],
     }
+
+
+COLUMNS = [
+    "Area",
+    "Area code",
+    "Measure",
+    "This year",
+    "Previous 12 months",
+    "Change (95% interval)",
+    "Signal",
+]
+
+
+def _row(area: dict[str, Any], m: dict[str, Any]) -> list[object]:
+    if "withheld" in m:
+        return [area["name"], area["code"], m["title"], None, None, m["withheld"], None]
+    now = m["now_count"] if m["now_count"] is not None else m["now"]
+    before = m["before_count"] if m["before_count"] is not None else m["before"]
+    return [area["name"], area["code"], m["title"], now, before, m["change"], m["signal"]]
 
 
 def _measure(data: ReportData, name: str, dataset: str, title: str) -> dict[str, Any]:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.people import audience_of
 from vrhub.reports.build import default_period
-from vrhub.web.core import LOGIN_COOKIE, Web, error_response, page, set_session, viewer
-from vrhub.web.downloads import csv_response, overview_rows, xlsx_response
+from vrhub.web.core import (
+    LOGIN_COOKIE,
+    Web,
+    answer,
+    error_response,
+    formats,
+    page,
+    set_session,
+    viewer,
+)
 from vrhub.web.overview import overview
 from vrhub.web.session import COOKIE, csrf_matches
 
@@ -77,28 +84,12 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return response
 
     def _overview(audience: str, districts: list[str]) -> dict[str, Any]:
-        key = ("overview", audience, tuple(districts), web.data_version())
-        if key not in web.cache:
-            with web.lock:
-                period = default_period(web.home)
-                web.cache[key] = overview(web.home, web.con, web.gov, audience, period, districts)
-        return web.cache[key]
-
-    def _answer(
-        request: Request, view: dict[str, Any], stem: str, title: str, html: Any
-    ) -> Response:
-        """The page in the format its path asks for: HTML, .json, .csv or .xlsx."""
-        path = request.url.path
-        if path.endswith(".json"):
-            return JSONResponse(view)
-        if path.endswith((".csv", ".xlsx")):
-            rows = overview_rows(view)
-            name = f"{web.home.partnership.slug or 'vrhub'}-{stem}-{view['period'][12:]}"
-            name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            if path.endswith(".csv"):
-                return csv_response(rows, f"{name}.csv")
-            return xlsx_response(rows, f"{name}.xlsx", f"{title}, {view['period']}")
-        return HTMLResponse(html())
+        return web.cached(
+            ("overview", audience, tuple(districts)),
+            lambda: overview(
+                web.home, web.con, web.gov, audience, default_period(web.home), districts
+            ),
+        )
 
     @app.get("/", response_class=HTMLResponse)
     @app.get("/overview", response_class=HTMLResponse)
@@ -109,13 +100,21 @@ def add_routes(app: FastAPI, web: Web) -> None:
         user, s = viewer(request)
         scope = list(user.districts or web.home.partnership.district_codes)
         view = _overview(audience_of(user), scope)
-        response = _answer(
+        response = answer(
+            web,
             request,
             view,
             "overview",
             "Overview",
             lambda: page(
-                web, "overview.html", user, s.csrf, title="Overview", view=view, formats="/overview"
+                web,
+                "overview.html",
+                user,
+                s.csrf,
+                "/",
+                title="Overview",
+                view=view,
+                formats=formats("/overview"),
             ),
         )
         set_session(web, response, request.state.session)
@@ -127,7 +126,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
     @app.get("/public.xlsx")
     def public(request: Request) -> Response:
         view = _overview("public", list(web.home.partnership.district_codes))
-        return _answer(
+        return answer(
+            web,
             request,
             view,
             "published-figures",
@@ -137,8 +137,9 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 "overview.html",
                 None,
                 "",
+                "/public",
                 title="Published figures",
                 view=view,
-                formats="/public",
+                formats=formats("/public"),
             ),
         )

@@ -14,10 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vrhub.governance.people import audience_of
-from vrhub.web.core import SignInNeeded, Web, error_response, page, set_session, viewer
+from vrhub.web.core import (
+    SignInNeeded,
+    Web,
+    answer,
+    error_response,
+    formats,
+    page,
+    set_session,
+    viewer,
+)
+from vrhub.web.downloads import table
 
 SETS = {"analyst": "analyst", "partner": "partner"}  # any other audience reads the public set
 ASSETS = ("report.css", "report.js")
@@ -30,7 +40,7 @@ def report_set(audience: str) -> str:
 def _listing(web: Web, which: str, districts: list[str] | None) -> dict[str, Any]:
     manifest_path = web.home.path / "reports" / which / "manifest.json"
     if not manifest_path.is_file():
-        return {"audience": which, "period": None, "reports": []}
+        return {"audience": which, "period": None, "reports": [], "tables": []}
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     allowed = None if districts is None else set(districts)
     reports = [
@@ -43,7 +53,13 @@ def _listing(web: Web, which: str, districts: list[str] | None) -> dict[str, Any
         for r in manifest["reports"]
         if r["district"] is None or allowed is None or r["district"] in allowed
     ]
-    return {"audience": which, "period": manifest["period"]["label"], "reports": reports}
+    rows = [[r["title"], r["district"] or "", r["html"], r["pdf"] or ""] for r in reports]
+    return {
+        "audience": which,
+        "period": manifest["period"]["label"],
+        "reports": reports,
+        "tables": [table("reports", "Reports", ["Report", "District", "Web page", "PDF"], rows)],
+    }
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -57,22 +73,28 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     @app.get("/reports", response_class=HTMLResponse)
     @app.get("/reports.json")
+    @app.get("/reports.csv")
+    @app.get("/reports.xlsx")
     def reports_page(request: Request) -> Response:
         which, scope, user, s = _who(request)
         listing = _listing(web, which, scope)
-        if request.url.path.endswith(".json"):
-            response: Response = JSONResponse(listing)
-        else:
-            response = HTMLResponse(
-                page(
-                    web,
-                    "reports.html",
-                    user,
-                    s.csrf if s else "",
-                    title="Reports",
-                    listing=listing,
-                )
-            )
+        response = answer(
+            web,
+            request,
+            listing,
+            "reports",
+            "Reports",
+            lambda: page(
+                web,
+                "reports.html",
+                user,
+                s.csrf if s else "",
+                "/reports",
+                title="Reports",
+                listing=listing,
+                formats=formats("/reports"),
+            ),
+        )
         if user is not None:
             set_session(web, response, request.state.session)
         return response

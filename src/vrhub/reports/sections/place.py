@@ -4,6 +4,7 @@ concentrated violence is, and hotspots by Getis-Ord Gi*."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from vrhub.disclosure.engine import DisclosureRule
@@ -13,7 +14,7 @@ from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.data import ReportData
 from vrhub.reports.hotspots import getis_ord
-from vrhub.reports.protect import protect_parts, shown_rate
+from vrhub.reports.protect import Shown, ShownRate, protect_parts, shown_rate
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import lacks, withheld
 
@@ -47,7 +48,27 @@ def _lsoas(data: ReportData) -> dict[str, tuple[str, str, str | None, float]]:
     return {r[0]: (r[1], r[2], r[3], float(r[4])) for r in rows}
 
 
-def _place(s: Section, data: ReportData) -> None:
+@dataclass(frozen=True)
+class LsoaFigures:
+    """Serious violence in each neighbourhood of the area, as the audience may see it."""
+
+    lsoas: dict[str, tuple[str, str, str | None, float]]  # code -> name, district, 2021, pop
+    counts: dict[str, int]
+    shown: dict[str, Shown]
+    rates: dict[str, ShownRate]
+    rule: DisclosureRule | None
+
+    def ranked(self) -> list[str]:
+        """Neighbourhoods with a rate that can be shown, highest first."""
+        return sorted(
+            (c for c in self.lsoas if self.rates[c].rate is not None),
+            key=lambda c: -(self.rates[c].rate or 0),
+        )
+
+
+def lsoa_figures(data: ReportData) -> LsoaFigures:
+    """Counts and rates per 1,000 residents by LSOA 2011 (published counts outside the analyst
+    tier; every neighbourhood of the area, with none recorded shown as 0)."""
     result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
     lsoas = _lsoas(data)
     counts = {code: 0 for code in lsoas}
@@ -56,6 +77,12 @@ def _place(s: Section, data: ReportData) -> None:
             counts[r.group[0]] = r.count
     shown = protect_parts(counts, rule)
     rates = {c: shown_rate(shown[c], lsoas[c][3], 1000) for c in lsoas}
+    return LsoaFigures(lsoas, counts, shown, rates, rule)
+
+
+def _place(s: Section, data: ReportData) -> None:
+    f = lsoa_figures(data)
+    lsoas, counts, shown, rates, rule = f.lsoas, f.counts, f.shown, f.rates, f.rule
     s.add(
         Paragraph(
             f"Serious violence per 1,000 residents in each of the {len(lsoas):,} neighbourhoods "
@@ -67,9 +94,7 @@ def _place(s: Section, data: ReportData) -> None:
     )
     polygons = geometries(data.con, [*lsoas, *(v[2] for v in lsoas.values() if v[2])])
     _map(s, data, lsoas, polygons, {c: r.rate for c, r in rates.items()})
-    ranked = sorted(
-        (c for c in lsoas if rates[c].rate is not None), key=lambda c: -(rates[c].rate or 0)
-    )
+    ranked = f.ranked()
     s.add(Subheading("The most affected neighbourhoods"))
     s.add(
         Table(

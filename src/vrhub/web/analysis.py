@@ -1,0 +1,142 @@
+"""The measure explorer and the place page (each also .json, .csv and .xlsx)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from vrhub.datasets import all_datasets, get_dataset
+from vrhub.errors import AccessDeniedError, VrhubError
+from vrhub.governance.people import audience_of
+from vrhub.records.models import User
+from vrhub.reports.build import default_period
+from vrhub.web.core import Web, answer, error_response, formats, page, set_session, viewer
+from vrhub.web.explore import BREAKDOWNS, breakdowns, explore, measure_choices, query_of
+from vrhub.web.place import html_blocks, place_view, public
+
+FORMATS = ("", ".json", ".csv", ".xlsx")
+
+
+def scope_of(web: Web, user: User) -> list[str]:
+    return list(user.districts or web.home.partnership.district_codes)
+
+
+def areas(web: Web, user: User, whole: bool) -> list[dict[str, str]]:
+    """The areas a viewer may choose: the partnership (when ``whole``) and districts in scope."""
+    scope = scope_of(web, user)
+    out = [{"value": "all", "text": web.home.partnership.name}] if whole else []
+    return out + [
+        {"value": d.code, "text": d.name} for d in web.home.partnership.districts if d.code in scope
+    ]
+
+
+def add_routes(app: FastAPI, web: Web) -> None:
+    def explore_page(request: Request) -> Response:
+        user, s = viewer(request)
+        params = {k: v for k, v in request.query_params.items() if k in EXPLORE_PARAMS}
+        scope = scope_of(web, user)
+        audience = audience_of(user)
+        problem = None
+        view: dict[str, Any] | None = None
+        try:
+            q = query_of(params, scope)
+            view = web.cached(
+                ("explore", audience, tuple(scope), q),
+                lambda: explore(web.home, web.con, web.gov, audience, q, scope),
+            )
+        except AccessDeniedError:
+            raise
+        except VrhubError as exc:
+            if request.url.path != "/explore":
+                return error_response(request, 400, str(exc))
+            problem = str(exc)[0].upper() + str(exc)[1:]
+        chosen = view["measure"] if view else params.get("measure", "serious-violence")
+        measures = measure_choices()
+        fed: list[str] = next((m["datasets"] for m in measures if m["name"] == chosen), [])
+        wanted = view["dataset"] if view else params.get("dataset")
+        names = {d.name for d in all_datasets()}
+        dataset = get_dataset(wanted if wanted in names else (fed or ["police-crime"])[0])
+        query = urlencode(params)
+
+        def html() -> str:
+            return page(
+                web,
+                "explore.html",
+                user,
+                s.csrf,
+                "/explore",
+                title="Explore measures",
+                view=view,
+                problem=problem,
+                params=params,
+                measures=measures,
+                datasets=[{"value": d, "text": get_dataset(d).title} for d in fed],
+                areas=areas(web, user, True),
+                breakdowns=[{"value": b, "text": BREAKDOWNS[b]} for b in breakdowns(dataset)],
+                formats=formats("/explore", query),
+            )
+
+        if view is None:
+            response: Response = HTMLResponse(html(), status_code=400)
+        else:
+            response = answer(web, request, view, "explore", view["title"], html)
+        set_session(web, response, request.state.session)
+        return response
+
+    for fmt in FORMATS:
+        app.add_api_route(f"/explore{fmt}", explore_page, methods=["GET"])
+
+    def place_page(request: Request) -> Response:
+        user, s = viewer(request)
+        scope = scope_of(web, user)
+        whole = not user.districts
+        area = request.query_params.get("area") or ("all" if whole else scope[0])
+        if area == "all" and not whole:
+            raise AccessDeniedError(
+                "the place page shows one district at a time for you: choose one in your scope"
+            )
+        if area != "all" and area not in scope:
+            raise AccessDeniedError(f"the district {area} is outside what you may see")
+        audience = audience_of(user)
+        district = None if area == "all" else area
+        try:
+            view = web.cached(
+                ("place", audience, area),
+                lambda: place_view(
+                    web.home, web.con, web.gov, audience, default_period(web.home), district
+                ),
+            )
+        except VrhubError as exc:
+            return error_response(request, 400, str(exc))
+        query = urlencode({"area": area})
+        response = answer(
+            web,
+            request,
+            public(view),
+            f"place-{view['area']['name']}",
+            f"Place, {view['area']['name']}",
+            lambda: page(
+                web,
+                "place.html",
+                user,
+                s.csrf,
+                "/place",
+                title=f"Place: {view['area']['name']}",
+                view=view,
+                blocks=html_blocks(view),
+                areas=areas(web, user, whole),
+                area=area,
+                formats=formats("/place", query),
+            ),
+        )
+        set_session(web, response, request.state.session)
+        return response
+
+    for fmt in FORMATS:
+        app.add_api_route(f"/place{fmt}", place_page, methods=["GET"])
+
+
+EXPLORE_PARAMS = ("measure", "dataset", "area", "period", "by")

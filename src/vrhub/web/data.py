@@ -1,0 +1,248 @@
+"""The data page: uploads, their validation results and the quality scorecard; and uploading.
+
+Analysts and administrators see every upload and feed. A partner sees those of their own
+organisation: files its people uploaded through the dashboard (the audit trail records who
+uploaded each batch) and the scorecards of the feeds those files belong to. A file is uploaded
+under one of the organisation's active agreements and goes through the same ingest as the
+command line (validated, pseudonymised, loaded whole or not at all); its validation result page
+lists every problem in plain words and can be downloaded. A file larger than the
+``upload_max_mb`` setting is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+from typing import Any
+
+from sqlalchemy import select
+
+from vrhub.datasets import get_dataset
+from vrhub.governance.agreements import effective_status
+from vrhub.pipeline import ingest_governed
+from vrhub.quality.scorecard import FeedScore, scorecard
+from vrhub.records.models import Agreement, AuditEntry, User
+from vrhub.store.analytical import fetch_dicts
+from vrhub.web.core import Web
+from vrhub.web.downloads import table
+
+INGEST_ACTIONS = ("ingest.loaded", "ingest.rejected")
+BATCH_COLUMNS = ["Batch", "Dataset", "Source", "File", "Result", "Rows read", "Rows loaded",
+                 "Rows rejected", "Warnings", "Months", "Received", "Uploaded by"]  # fmt: skip
+PROBLEM_COLUMNS = ["Row", "Column", "Value", "Check", "Severity", "What is wrong"]
+SCORE_COLUMNS = ["Dataset", "Source", "Overall", "Measure", "Value", "Rating"]
+
+
+def uploaders(web: Web) -> dict[int, str]:
+    """Who loaded or tried to load each batch (from the audit trail)."""
+    with web.gov.records.session() as s:
+        rows = s.execute(
+            select(AuditEntry.target, AuditEntry.actor).where(AuditEntry.action.in_(INGEST_ACTIONS))
+        ).all()
+    out: dict[int, str] = {}
+    for target, actor in rows:
+        m = re.fullmatch(r"batch (\d+)", target)
+        if m:
+            out[int(m.group(1))] = actor
+    return out
+
+
+def organisation_people(web: Web, user: User) -> set[str]:
+    return {u.username for u in web.gov.people.users() if u.organisation_id == user.organisation_id}
+
+
+def visible_batches(web: Web, user: User) -> set[int] | None:
+    """The batches this user may see (None: all of them)."""
+    if user.role in ("administrator", "analyst"):
+        return None
+    people = organisation_people(web, user)
+    return {b for b, actor in uploaders(web).items() if actor in people}
+
+
+def data_view(web: Web, user: User) -> dict[str, Any]:
+    """The data page's figures (also its JSON and downloads)."""
+    allowed = visible_batches(web, user)
+    who = uploaders(web)
+    with web.lock:
+        batches = fetch_dicts(
+            web.con, "SELECT * FROM ingest_batches ORDER BY batch_id DESC LIMIT 1000", []
+        )
+        batches = [b for b in batches if allowed is None or b["batch_id"] in allowed]
+        feeds = {(b["dataset"], b["source"]) for b in batches if b["status"] == "loaded"}
+        scores = [
+            f for f in scorecard(web.con) if allowed is None or (f.dataset, f.source) in feeds
+        ]
+    uploads = [_batch_row(b, who) for b in batches]
+    return {
+        "scope": "every upload" if allowed is None else "your organisation's uploads",
+        "uploads": uploads,
+        "scorecard": [_score(f) for f in scores],
+        "tables": [
+            table(
+                "uploads",
+                "Uploads, newest first",
+                BATCH_COLUMNS,
+                [[u[k] for k in BATCH_KEYS] for u in uploads],
+            ),
+            table(
+                "scorecard",
+                "Data-quality scorecard of each feed",
+                SCORE_COLUMNS,
+                [
+                    [f["dataset"], f["source"], f["overall"], m["words"], m["value"], m["rating"]]
+                    for f in (_score(f) for f in scores)
+                    for m in f["measures"]
+                ],
+            ),
+        ],
+    }
+
+
+BATCH_KEYS = ["batch", "dataset", "source", "file", "status", "rows_read", "rows_accepted",
+              "rows_rejected", "warnings", "months", "received", "uploaded_by"]  # fmt: skip
+
+
+def _batch_row(b: dict[str, Any], who: dict[int, str]) -> dict[str, Any]:
+    months = list(b.get("months") or [])
+    span = f"{months[0]} to {months[-1]}" if len(months) > 1 else "".join(months)
+    return {
+        "batch": b["batch_id"],
+        "dataset": b["dataset"],
+        "source": b["source"] or "",
+        "file": b["file_name"],
+        "status": b["status"],
+        "rows_read": b["rows_read"],
+        "rows_accepted": b["rows_accepted"],
+        "rows_rejected": b["rows_rejected"],
+        "warnings": b["warnings"],
+        "months": span,
+        "received": str(b["received_on"] or ""),
+        "uploaded_by": who.get(b["batch_id"], ""),
+        "message": b["message"] or "",
+    }
+
+
+def _score(f: FeedScore) -> dict[str, Any]:
+    return {
+        "dataset": f.dataset,
+        "source": f.source,
+        "overall": f.overall,
+        "months": f"{f.months[0]} to {f.months[-1]}" if f.months else "",
+        "measures": [
+            {"name": m.name, "words": m.words, "value": round(m.value, 4), "rating": m.rating}
+            for m in f.measures
+        ],
+        "not_available": f.not_available,
+    }
+
+
+def result_view(web: Web, user: User, batch_id: int) -> dict[str, Any] | None:
+    """One upload's validation result, or None when there is none this user may see."""
+    allowed = visible_batches(web, user)
+    if allowed is not None and batch_id not in allowed:
+        return None
+    with web.lock:
+        found = fetch_dicts(web.con, "SELECT * FROM ingest_batches WHERE batch_id = ?", [batch_id])
+        problems = fetch_dicts(
+            web.con,
+            "SELECT row_number, column_name, value, rule, severity, message FROM ingest_problems "
+            "WHERE batch_id = ? ORDER BY row_number NULLS FIRST, column_name",
+            [batch_id],
+        )
+    if not found:
+        return None
+    b = _batch_row(found[0], uploaders(web))
+    rows = [
+        [p["row_number"], p["column_name"], p["value"], p["rule"], p["severity"], p["message"]]
+        for p in problems
+    ]
+    return {
+        "batch": b,
+        "summary": _summary(b, len(problems)),
+        "problems": problems,
+        "tables": [table("problems", f"Problems found in {b['file']}", PROBLEM_COLUMNS, rows)],
+    }
+
+
+def _summary(b: dict[str, Any], n: int) -> str:
+    if b["status"] == "rejected":
+        return f"{b['file']} was not loaded: nothing from it is in the hub. {b['message']}"
+    kept = f"{b['rows_accepted']:,} of {b['rows_read']:,} rows were loaded"
+    if b["rows_rejected"]:
+        kept += (
+            f"; {b['rows_rejected']:,} rows were set aside because of the problems listed "
+            "below (correct them and upload the file again)"
+        )
+    warn = f" {b['warnings']:,} rows were loaded with warnings." if b["warnings"] else ""
+    return f"{b['file']} was loaded: {kept}.{warn}" + ("" if n else " No problems were found.")
+
+
+def upload_choices(web: Web, user: User) -> list[dict[str, str]]:
+    """(agreement, dataset) pairs this user may upload under: their organisation is a party to
+    an active agreement covering the dataset."""
+    if user.role not in ("administrator", "analyst", "partner"):
+        return []
+    org = next(o.code for o in web.gov.people.organisations() if o.id == user.organisation_id)
+    today = dt.date.today()
+    out = []
+    for a in web.gov.register.current():
+        if a.kind != "agreement" or effective_status(a, today) != "active":
+            continue
+        if org not in a.parties and user.role != "administrator":
+            continue
+        for c in a.covers:
+            ds = get_dataset(str(c["dataset"]))
+            sources = c.get("sources") or []
+            # An agreement with one source names who supplies the file.
+            source = str(sources[0]) if isinstance(sources, list) and len(sources) == 1 else ""
+            out.append(
+                {
+                    "value": f"{a.ref}|{ds.name}",
+                    "text": f"{ds.title}, under {a.ref} ({a.title})",
+                    "agreement": a.ref,
+                    "dataset": ds.name,
+                    "source": source,
+                }
+            )
+    return out
+
+
+def safe_name(name: str) -> str:
+    """The uploaded file's own name without any folder, made safe for the file system."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[^A-Za-z0-9._ -]+", "-", base).strip(" .") or "upload"
+    return base[:120]
+
+
+def ingest_upload(
+    web: Web, user: User, choice: dict[str, str], name: str, stream: Any
+) -> tuple[str, int | None, str]:
+    """Ingest an uploaded file (copied to a private folder and removed afterwards).
+
+    Returns the result's status, its batch and its message.
+    """
+    folder = web.home.tmp_dir / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True)
+    path = folder / safe_name(name)
+    try:
+        with open(path, "wb") as fh:
+            shutil.copyfileobj(stream, fh, 1 << 20)
+        with web.lock:
+            r = ingest_governed(
+                web.con,
+                web.gov,
+                get_dataset(choice["dataset"]),
+                path,
+                source=choice["source"] or None,
+                agreement=choice["agreement"],
+                actor=user.username,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return r.status, r.batch_id, r.message
+
+
+def agreement_of(web: Web, ref: str) -> Agreement | None:
+    return next((a for a in web.gov.register.current() if a.ref == ref), None)

@@ -1,0 +1,151 @@
+"""The governance page, for administrators: the agreements register, the users and the audit
+trail (filtered by who and what, with the trail's seal checked on every view)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from vrhub.errors import AccessDeniedError
+from vrhub.governance.agreements import effective_status
+from vrhub.web.core import Web, answer, formats, page, set_session, viewer
+from vrhub.web.downloads import table
+
+FORMATS = ("", ".json", ".csv", ".xlsx")
+AUDIT_LIMIT = 200
+
+
+def governance_view(web: Web, actor: str | None, action: str | None) -> dict[str, Any]:
+    today = dt.date.today()
+    orgs = {o.id: o.name for o in web.gov.people.organisations()}
+    districts = {d.code: d.name for d in web.home.partnership.districts}
+    agreements = [
+        [
+            a.ref,
+            a.version,
+            a.kind,
+            a.title,
+            effective_status(a, today),
+            ", ".join(str(c["dataset"]) for c in a.covers),
+            ", ".join(a.parties),
+            ", ".join(a.audiences),
+            f"1 to {a.suppress_max} suppressed; rounded to {a.round_to}"
+            if a.suppress_max
+            else "none (open data)",
+            str(a.review_date or ""),
+            a.dpia_ref or "",
+        ]
+        for a in web.gov.register.current()
+    ]
+    users = [
+        [
+            u.username,
+            u.display_name,
+            orgs.get(u.organisation_id, ""),
+            u.role,
+            ", ".join(districts.get(d, d) for d in u.districts) or "all districts",
+            "yes" if u.active else "no",
+            "locked" if u.locked_until and u.locked_until > dt.datetime.now() else "",
+        ]
+        for u in web.gov.people.users()
+    ]
+    entries = web.gov.audit.show(actor=actor or None, action=action or None, limit=AUDIT_LIMIT)
+    audit = [
+        [
+            e.seq,
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.target,
+            _details(e.details),
+        ]
+        for e in entries
+    ]
+    check = web.gov.audit.verify()
+    return {
+        "audit_intact": check.intact,
+        "audit_check": (
+            f"All {check.checked:,} entries are intact: none has been changed or removed."
+            if check.intact
+            else "The audit trail has been tampered with: " + "; ".join(check.problems[:5])
+        ),
+        "filters": {"actor": actor or "", "action": action or ""},
+        "tables": [
+            table(
+                "audit",
+                "Audit trail, newest first",
+                ["Entry", "When (UTC)", "Who", "What", "Target", "Details"],
+                audit,
+            ),
+            table(
+                "agreements",
+                "Agreements and licences (latest version of each)",
+                [
+                    "Reference",
+                    "Version",
+                    "Kind",
+                    "Title",
+                    "Status",
+                    "Datasets",
+                    "Parties",
+                    "Audiences",
+                    "Disclosure rule",
+                    "Review by",
+                    "DPIA",
+                ],
+                agreements,
+            ),
+            table(
+                "users",
+                "Users",
+                ["User name", "Name", "Organisation", "Role", "Districts", "Active", "Locked"],
+                users,
+            ),
+        ],
+    }
+
+
+def _details(text: str) -> str:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return text
+    return "; ".join(f"{k}: {v}" for k, v in data.items())
+
+
+def add_routes(app: FastAPI, web: Web) -> None:
+    def governance_page(request: Request) -> Response:
+        user, s = viewer(request)
+        if user.role != "administrator":
+            raise AccessDeniedError("the governance pages are for administrators")
+        actor = (request.query_params.get("actor") or "").strip()[:80]
+        action = (request.query_params.get("action") or "").strip()[:60]
+        view = governance_view(web, actor, action)
+        query = urlencode({k: v for k, v in view["filters"].items() if v})
+        response = answer(
+            web,
+            request,
+            view,
+            "governance",
+            "Governance",
+            lambda: page(
+                web,
+                "governance.html",
+                user,
+                s.csrf,
+                "/governance",
+                title="Governance",
+                view=view,
+                formats=formats("/governance", query),
+            ),
+        )
+        set_session(web, response, request.state.session)
+        return response
+
+    for fmt in FORMATS:
+        app.add_api_route(f"/governance{fmt}", governance_page, methods=["GET"])
