@@ -32,6 +32,7 @@ NOT_COUNTS = [
     r"\b\d[\d,]*\s+(?:months?|days?|neighbourhoods?|LSOAs?|points?|files|districts?|years?|"
     r"hours?|categories|figures?|weeks?)\b",
     r"\b\d[\d,]*\s+of\s+(?:the\s+)?[\d,]+\s+(?:LSOAs|neighbourhoods)\b",
+    r"\b\d[\d,]*\s+residents\b",  # resident populations (published ONS estimates)
     r"\d[\d,]*(?:\.\d+)?\s?%",  # percentages
     r"\d[\d,]*\.\d+",  # decimals (rates, intervals, limits)
     r"\b[A-Za-z]+-[A-Za-z]+-\d+\b",  # agreement and definition references

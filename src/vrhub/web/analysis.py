@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vrhub.datasets import all_datasets, get_dataset
-from vrhub.errors import AccessDeniedError, VrhubError
+from vrhub.errors import AccessDeniedError, AudienceForbiddenError, VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.records.models import User
 from vrhub.reports.build import default_period
@@ -40,6 +40,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         scope = scope_of(web, user)
         audience = audience_of(user)
         problem = None
+        status = 400
         view: dict[str, Any] | None = None
         try:
             q = query_of(params, scope)
@@ -50,8 +51,10 @@ def add_routes(app: FastAPI, web: Web) -> None:
         except AccessDeniedError:
             raise
         except VrhubError as exc:
+            # An agreement that does not permit the viewer's audience is a refusal, said so.
+            status = 403 if isinstance(exc, AudienceForbiddenError) else 400
             if request.url.path != "/explore":
-                return error_response(request, 400, str(exc))
+                return error_response(request, status, str(exc))
             problem = str(exc)[0].upper() + str(exc)[1:]
         chosen = view["measure"] if view else params.get("measure", "serious-violence")
         measures = measure_choices()
@@ -80,7 +83,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             )
 
         if view is None:
-            response: Response = HTMLResponse(html(), status_code=400)
+            response: Response = HTMLResponse(html(), status_code=status)
         else:
             response = answer(web, request, view, "explore", view["title"], html)
         set_session(web, response, request.state.session)

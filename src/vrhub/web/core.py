@@ -96,7 +96,14 @@ def environment() -> jinja2.Environment:
         autoescape=True,
     )
     env.globals["month_name"] = month_name
+    env.filters["ordinal"] = ordinal
     return env
+
+
+def ordinal(n: int) -> str:
+    """1 as "1st", 12 as "12th", 22 as "22nd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def wants_json(request: Request) -> bool:

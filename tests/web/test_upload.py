@@ -1,0 +1,188 @@
+"""Uploading through the dashboard: a file under the organisation's agreement is checked and
+loaded, its problems are listed in plain words (and downloadable), it shows in the figures at
+once; a file too large, of the wrong type or malformed is answered with the validation page and
+nothing is loaded; and nobody sees another organisation's uploads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
+from tests.web.conftest import sign_in
+from vrhub.datasets import get_dataset
+from vrhub.home import Home
+
+LEEDS = "E08000035"
+POLICE = "WY-ISA-01|police-crime"
+
+
+def _csv(rows: list[dict[str, str]], header: list[str] | None = None) -> bytes:
+    out = io.StringIO()
+    w = csv.DictWriter(out, header or POLICE_CRIME_HEADER, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _token(client: TestClient) -> str:
+    form = client.get("/data/upload")
+    assert form.status_code == 200, form.text[:300]
+    return form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def _upload(
+    client: TestClient, name: str, body: bytes, choice: str = POLICE, token: str | None = None
+) -> object:
+    return client.post(
+        "/data/upload",
+        data={"csrf_token": _token(client) if token is None else token, "choice": choice},
+        files={"file": (name, body, "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def _rows_stored(client: TestClient) -> int:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    [row] = web.con.execute(f"SELECT count(*) FROM {get_dataset('police-crime').table}").fetchall()
+    return int(row[0])
+
+
+def _new_month(client: TestClient) -> str:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    [row] = web.con.execute(
+        f"SELECT max(month) FROM {get_dataset('police-crime').table}"
+    ).fetchall()
+    year, month = map(int, str(row[0]).split("-"))
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def test_a_partner_uploads_and_sees_it_at_once(
+    client: TestClient, web_home: Home, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    month = _new_month(client)
+    rows = [
+        police_crime_row(i, occurred_from=f"{month}-03 22:00", recorded_date=f"{month}-04 09:00")
+        for i in range(43)
+    ]
+    rows[3]["lsoa_code"] = "X0100000"
+    rows[5]["ho_offence_code"] = "=HYPERLINK(1)"
+    r = _upload(client, f"wyp-{month}.csv", _csv(rows))
+    assert r.status_code == 303, r.text[:500]
+    result = client.get(r.headers["location"])
+    assert result.status_code == 200
+    assert "41 of 43 rows were loaded" in result.text
+    assert (
+        "is not an LSOA code" in result.text and "is not a Home Office offence code" in result.text
+    )
+    # The list of problems downloads, neutralised against spreadsheet formulas.
+    problems = client.get(r.headers["location"] + ".csv")
+    lines = list(csv.reader(io.StringIO(problems.text)))
+    assert lines[0][:3] == ["Row", "Column", "Value"]
+    assert [line[0] for line in lines[1:]] == ["5", "7"]
+    assert "'=HYPERLINK(1)" in problems.text
+    # The upload is on the data page and in the figures straight away (rounded for a partner).
+    data = client.get("/data.json").json()
+    assert [u["file"] for u in data["uploads"]] == [f"wyp-{month}.csv"]
+    assert data["uploads"][0]["uploaded_by"] == "partner-leeds"
+    view = client.get(f"/explore.json?area={LEEDS}&period={month}&by=month").json()
+    latest = next(r for r in view["rows"] if r["group"] == month)
+    assert latest["count"] == 40  # 41 crime records, all serious violence, rounded to 5
+    overview = client.get("/overview.json").json()
+    assert overview["period"].endswith(
+        ("January", "February", "March", "April", "May", "June", "July", "August",
+         "September", "October", "November", "December")[int(month[5:]) - 1] + " " + month[:4]
+    )  # fmt: skip
+    # An analyst sees the exact figure.
+    sign_in(client, "analyst", passwords["analyst"])
+    view = client.get(f"/explore.json?area={LEEDS}&period={month}&by=month").json()
+    assert next(r for r in view["rows"] if r["group"] == month)["count"] == 41
+
+
+def test_wrong_type_and_malformed_files_load_nothing(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    before = _rows_stored(client)
+    cases = [
+        ("minutes.pdf", b"%PDF-1.7 not a data file", "this file's type is not one of them"),
+        ("extract.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary", "export the data as CSV"),
+        ("empty.csv", b"", "is empty"),
+        (
+            "missing-columns.csv",
+            _csv([{"crime_reference": "1"}], ["crime_reference", "colour"]),
+            "ho_offence_code",
+        ),
+    ]
+    for name, body, words in cases:
+        r = _upload(client, name, body)
+        assert r.status_code == 303, (name, r.text[:300])
+        page = client.get(r.headers["location"])
+        text = page.text.replace("&#39;", "'")
+        assert f"{name} was not loaded: nothing from it is in the hub" in text, name
+        assert words in text, (name, text[text.find("was not loaded") :][:400])
+        assert client.get(r.headers["location"] + ".json").json()["batch"]["status"] == "rejected"
+    assert _rows_stored(client) == before
+
+
+def test_too_large_upload_is_refused_before_it_is_read(
+    client: TestClient, web_home: Home, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    before = _rows_stored(client)
+    settings = web_home.settings
+    old = settings.upload_max_mb
+    settings.upload_max_mb = 1
+    try:
+        body = _csv([police_crime_row(i) for i in range(9000)])
+        assert len(body) > (1 << 20) + 64 * 1024
+        r = _upload(client, "big.csv", body)
+    finally:
+        settings.upload_max_mb = old
+    assert r.status_code == 413
+    assert "more than the 1 MB this hub accepts" in r.text and "Nothing was loaded" in r.text
+    assert _rows_stored(client) == before
+
+
+def test_upload_needs_the_form_token_an_agreement_and_a_file(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    before = _rows_stored(client)
+    body = _csv([police_crime_row(1)])
+    r = _upload(client, "x.csv", body, token="forged")
+    assert r.status_code == 403 and "did not come from this site" in r.text
+    # Leeds City Council is not a party to the hospital admissions agreement.
+    r = _upload(client, "x.csv", body, choice="WY-ISA-03|hospital-admission")
+    assert r.status_code == 400 and "Choose the dataset and agreement" in r.text
+    r = client.post(
+        "/data/upload",
+        data={"csrf_token": _token(client), "choice": POLICE},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400 and "Choose a file to upload" in r.text
+    assert _rows_stored(client) == before
+
+
+def test_uploads_are_seen_only_by_their_organisation(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    sign_in(client, "analyst", passwords["analyst"])
+    every = client.get("/data.json").json()["uploads"]
+    cli_batch = next(u["batch"] for u in every if u["uploaded_by"] != "partner-leeds")
+    assert client.get(f"/data/uploads/{cli_batch}").status_code == 200
+    assert client.get("/data.json").json()["scorecard"]
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    r = client.get(f"/data/uploads/{cli_batch}.json")
+    assert r.status_code == 404 and r.json()["error"]["status"] == 404
+    assert all(
+        u["uploaded_by"] == "partner-leeds" for u in client.get("/data.json").json()["uploads"]
+    )
+    for who in ("provider", "practitioner", "public"):
+        sign_in(client, who, passwords[who])
+        assert client.get("/data").status_code == 403
+        assert client.get("/data/upload").status_code == 403
+        assert client.get(f"/data/uploads/{cli_batch}.json").status_code == 403
