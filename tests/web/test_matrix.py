@@ -45,13 +45,13 @@ PAGES: list[tuple[str, str, list[str], set[str] | None]] = [
         "?by=sex&dataset=hospital-admission&measure=hospital-knife-admissions",
         [".json", ".csv"],
         SIGNED_IN,
-    ),  # fmt: skip
+    ),
     (
         "/explore",
         "?by=age_group&dataset=ed-assault&measure=ed-assault-attendances",
         [".json", ".csv"],
         SIGNED_IN,
-    ),  # fmt: skip
+    ),
     ("/place", "", ALL, SIGNED_IN),
     ("/data", "", ALL, {"partner", "analyst", "administrator"}),
     ("/governance", "", ALL, {"administrator"}),
