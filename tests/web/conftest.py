@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from vrhub import pipeline
@@ -47,3 +51,25 @@ def sign_in(client: TestClient, username: str, password: str) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:500]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(web_home: Home) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(web_home), host="127.0.0.1", port=port, log_level="error")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://localhost:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)

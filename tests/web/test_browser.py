@@ -4,44 +4,16 @@ with axe-core finding no accessibility violation on any page on the way."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
-import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from tests.reports.test_accessibility import ARTEFACTS, axe_violations, chromium
-from vrhub.home import Home
-from vrhub.web.app import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(web_home: Home) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(web_home), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://localhost:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+from tests.web.conftest import free_port
 
 
 def test_sign_in_look_and_sign_out_in_chromium(server: str, passwords: dict[str, str]) -> None:
@@ -121,7 +93,7 @@ def test_pages_run_under_their_content_security_policy(
 def test_vrhub_serve_serves_the_dashboard(demo_home: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)  # another process: its own copy of the store
-    port = _free_port()
+    port = free_port()
     vrhub = Path(sys.executable).parent / "vrhub"
     proc = subprocess.Popen(
         [str(vrhub), "serve", "--home", str(home), "--port", str(port)],

@@ -213,6 +213,14 @@ def viewer(request: Request) -> tuple[User, Session]:
     return user, s
 
 
+def optional_viewer(request: Request) -> tuple[User | None, Session | None]:
+    """The signed-in user and session on a page anyone may see; (None, None) for a visitor."""
+    try:
+        return viewer(request)
+    except SignInNeeded:
+        return None, None
+
+
 def set_session(web: Web, response: Response, s: Session) -> None:
     response.set_cookie(
         COOKIE,

@@ -17,6 +17,7 @@ from vrhub.web.core import (
     answer,
     error_response,
     formats,
+    optional_viewer,
     page,
     set_session,
     viewer,
@@ -125,8 +126,9 @@ def add_routes(app: FastAPI, web: Web) -> None:
     @app.get("/public.csv")
     @app.get("/public.xlsx")
     def public(request: Request) -> Response:
+        user, s = optional_viewer(request)
         view = _overview("public", list(web.home.partnership.district_codes))
-        return answer(
+        response = answer(
             web,
             request,
             view,
@@ -135,11 +137,14 @@ def add_routes(app: FastAPI, web: Web) -> None:
             lambda: page(
                 web,
                 "overview.html",
-                None,
-                "",
+                user,
+                s.csrf if s else "",
                 "/public",
                 title="Published figures",
                 view=view,
                 formats=formats("/public"),
             ),
         )
+        if s is not None:
+            set_session(web, response, request.state.session)
+        return response
