@@ -114,7 +114,7 @@ def test_a_partner_sees_only_their_district(client: TestClient, passwords: dict[
     assert data["audience"] == "partner"
     assert [a["name"] for a in data["areas"]] == ["West Yorkshire", "Leeds"]
     page = client.get("/")
-    assert "Bradford" not in page.text and "signed in as partner-leeds" in page.text
+    assert "Bradford" not in page.text and "Demo partner (Leeds) (partner)" in page.text
     text, _ = html_text(page.text)
     assert suspicious(text) == []
 

@@ -154,3 +154,22 @@ def test_governance_is_for_administrators_only(
     assert "argon2" not in client.get("/governance.xlsx").text
     page = client.get("/governance")
     assert "All " in page.text and "intact" in page.text
+
+
+def test_warming_works_out_the_first_views_ahead(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    from vrhub.web.views import warm
+
+    web = client.app.state.web  # type: ignore[attr-defined]
+    web.cache.clear()
+    ready = warm(web)
+    # public; partner (Leeds); provider (Bradford, Leeds); practitioner (Kirklees); analyst.
+    assert ready == 5
+    kept = {k[:2] for k in web.cache}
+    assert ("overview", "partner") in kept and ("place", "partner") in kept
+    before = len(web.cache)
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    assert client.get("/overview.json").status_code == 200
+    assert client.get("/place.json").status_code == 200
+    assert len(web.cache) == before  # both answered from what was worked out ahead

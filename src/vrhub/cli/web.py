@@ -20,6 +20,6 @@ def serve(
 
     from vrhub.web.app import create_app
 
-    application = create_app(home_of(home), secure_cookies=host not in ("0.0.0.0", "::"))
+    application = create_app(home_of(home), secure_cookies=host not in ("0.0.0.0", "::"), warm=True)
     err.print(f"Serving the dashboard at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -12,10 +12,10 @@ from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import AccessDeniedError, AudienceForbiddenError, VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.records.models import User
-from vrhub.reports.build import default_period
 from vrhub.web.core import Web, answer, error_response, formats, page, set_session, viewer
 from vrhub.web.explore import BREAKDOWNS, breakdowns, explore, measure_choices, query_of
-from vrhub.web.place import html_blocks, place_view, public
+from vrhub.web.place import html_blocks, public
+from vrhub.web.views import place_for
 
 FORMATS = ("", ".json", ".csv", ".xlsx")
 
@@ -104,14 +104,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         if area != "all" and area not in scope:
             raise AccessDeniedError(f"the district {area} is outside what you may see")
         audience = audience_of(user)
-        district = None if area == "all" else area
         try:
-            view = web.cached(
-                ("place", audience, area),
-                lambda: place_view(
-                    web.home, web.con, web.gov, audience, default_period(web.home), district
-                ),
-            )
+            view = place_for(web, audience, area)
         except VrhubError as exc:
             return error_response(request, 400, str(exc))
         query = urlencode({"area": area})

@@ -32,10 +32,15 @@ from vrhub.web.core import (
     wants_json,
 )
 from vrhub.web.session import Sessions
+from vrhub.web.views import warm_in_background
 
 
-def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
-    """The dashboard for one home. Its assets must have been built (``make install``)."""
+def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> FastAPI:
+    """The dashboard for one home. Its assets must have been built (``make install``).
+
+    With ``warm`` the views the first requests will want are worked out in the background, at
+    start and after each upload (``vrhub serve`` does this).
+    """
     static = Path(str(PACKAGE / "static"))
     if not (static / "vrhub.css").is_file():
         raise ConfigurationError(
@@ -43,7 +48,9 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
             "(it compiles GOV.UK Frontend with npm)"
         )
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
-    web = Web(home, sessions, open_governance(home), connect(home), environment(), secure_cookies)
+    web = Web(
+        home, sessions, open_governance(home), connect(home), environment(), secure_cookies, warm
+    )
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
     app.mount("/assets", StaticFiles(directory=static), name="assets")
@@ -81,4 +88,6 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     analysis.add_routes(app, web)
     data_pages.add_routes(app, web)
     governance.add_routes(app, web)
+    if warm:
+        warm_in_background(web)
     return app

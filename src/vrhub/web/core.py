@@ -56,6 +56,7 @@ class Web:
     con: Any
     env: jinja2.Environment
     secure: bool
+    warm: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
 

@@ -20,6 +20,7 @@ from vrhub.web.core import (
 )
 from vrhub.web.data import data_view, ingest_upload, result_view, upload_choices
 from vrhub.web.session import csrf_matches
+from vrhub.web.views import warm_in_background
 
 FORMATS = ("", ".json", ".csv", ".xlsx")
 #: Room for the form's other fields and the multipart framing around the file.
@@ -121,6 +122,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
             return _too_large(request, user, s.csrf, file.size)
         status, batch, message = ingest_upload(web, user, choice, file.filename, file.file)
         await form.close()
+        if web.warm and status == "loaded":
+            warm_in_background(web)
         if batch is None or status == "unchanged":
             return _form(user, s.csrf, message[0].upper() + message[1:], 200, chosen)
         return RedirectResponse(f"/data/uploads/{batch}", status_code=303)

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.people import audience_of
-from vrhub.reports.build import default_period
 from vrhub.web.core import (
     LOGIN_COOKIE,
     Web,
@@ -22,8 +21,8 @@ from vrhub.web.core import (
     set_session,
     viewer,
 )
-from vrhub.web.overview import overview
 from vrhub.web.session import COOKIE, csrf_matches
+from vrhub.web.views import overview_for
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -85,12 +84,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return response
 
     def _overview(audience: str, districts: list[str]) -> dict[str, Any]:
-        return web.cached(
-            ("overview", audience, tuple(districts)),
-            lambda: overview(
-                web.home, web.con, web.gov, audience, default_period(web.home), districts
-            ),
-        )
+        return overview_for(web, audience, districts)
 
     @app.get("/", response_class=HTMLResponse)
     @app.get("/overview", response_class=HTMLResponse)
