@@ -93,7 +93,7 @@ def _user(
                 times[kind].append(took)
                 # A role an agreement does not permit is refused by design (the provider and the
                 # police data); anything else but 200 is an error.
-                refused = r.status_code == 403 and "does not permit" in r.text
+                refused = r.status_code == 403 and "may not go to the" in r.text
                 if r.status_code != 200 and not refused:
                     errors.append(f"{username} {path}: {r.status_code}")
 

@@ -14,7 +14,7 @@ from vrhub.governance.people import audience_of
 from vrhub.records.models import User
 from vrhub.web.core import Web, answer, error_response, formats, page, set_session, viewer
 from vrhub.web.explore import BREAKDOWNS, breakdowns, explore, measure_choices, query_of
-from vrhub.web.place import html_blocks, public
+from vrhub.web.place import public
 from vrhub.web.views import place_for
 
 FORMATS = ("", ".json", ".csv", ".xlsx")
@@ -123,7 +123,6 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 "/place",
                 title=f"Place: {view['area']['name']}",
                 view=view,
-                blocks=html_blocks(view),
                 areas=areas(web, user, whole),
                 area=area,
                 formats=formats("/place", query),

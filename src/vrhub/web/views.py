@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from markupsafe import Markup
+
 from vrhub.errors import VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.reports.build import default_period
 from vrhub.web.core import Web
 from vrhub.web.overview import overview
-from vrhub.web.place import place_view
+from vrhub.web.place import html_blocks, place_view
 
 
 def overview_for(web: Web, audience: str, districts: list[str]) -> dict[str, Any]:
@@ -27,13 +29,17 @@ def overview_for(web: Web, audience: str, districts: list[str]) -> dict[str, Any
 
 
 def place_for(web: Web, audience: str, area: str) -> dict[str, Any]:
+    """The place page's view, with its drawing and tables rendered once (they are the same for
+    everyone of the audience; only the page around them is per viewer)."""
     district = None if area == "all" else area
-    return web.cached(
-        ("place", audience, area),
-        lambda: place_view(
-            web.home, web.con, web.gov, audience, default_period(web.home), district
-        ),
-    )
+
+    def compute() -> dict[str, Any]:
+        view = place_view(web.home, web.con, web.gov, audience, default_period(web.home), district)
+        body = web.env.get_template("place_body.html")
+        view["_html"] = Markup(body.render(view=view, blocks=html_blocks(view), chart_tables=False))
+        return view
+
+    return web.cached(("place", audience, area), compute)
 
 
 def warm(web: Web) -> int:
