@@ -8,8 +8,9 @@ permit the audience, so a section can say so instead of showing them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import ibis
@@ -31,6 +32,7 @@ from vrhub.measures.registry import get_measure
 from vrhub.reports.period import Period
 
 AUDIENCES = ("analyst", "partner", "public")
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,6 +59,7 @@ class ReportData:
         default_factory=dict
     )
     _loaded: dict[str, bool] = field(default_factory=dict)
+    _derived: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.backend = ibis.duckdb.from_connection(self.con)
@@ -78,6 +81,14 @@ class ReportData:
 
     def district_name(self, code: str) -> str:
         return next((d.name for d in self.home.partnership.districts if d.code == code), code)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """A figure derived from the measures, worked out once per report (a section and the
+        dashboard page built on it share it)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        result: T = self._derived[key]
+        return result
 
     def has_data(self, dataset: str) -> bool:
         """Whether the dataset holds any records (asked once per report)."""

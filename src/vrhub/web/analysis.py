@@ -12,12 +12,19 @@ from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import AccessDeniedError, AudienceForbiddenError, VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.records.models import User
-from vrhub.web.core import Web, answer, error_response, formats, page, set_session, viewer
+from vrhub.web.core import (
+    Web,
+    add_page,
+    answer,
+    error_response,
+    formats,
+    page,
+    respond,
+    set_session,
+    viewer,
+)
 from vrhub.web.explore import BREAKDOWNS, breakdowns, explore, measure_choices, query_of
-from vrhub.web.place import public
 from vrhub.web.views import place_for
-
-FORMATS = ("", ".json", ".csv", ".xlsx")
 
 
 def scope_of(web: Web, user: User) -> list[str]:
@@ -89,8 +96,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         set_session(web, response, request.state.session)
         return response
 
-    for fmt in FORMATS:
-        app.add_api_route(f"/explore{fmt}", explore_page, methods=["GET"])
+    add_page(app, "/explore", explore_page)
 
     def place_page(request: Request) -> Response:
         user, s = viewer(request)
@@ -108,31 +114,24 @@ def add_routes(app: FastAPI, web: Web) -> None:
             view = place_for(web, audience, area)
         except VrhubError as exc:
             return error_response(request, 400, str(exc))
-        query = urlencode({"area": area})
-        response = answer(
+        name = view["area"]["name"]
+        return respond(
             web,
             request,
-            public(view),
-            f"place-{view['area']['name']}",
-            f"Place, {view['area']['name']}",
-            lambda: page(
-                web,
-                "place.html",
-                user,
-                s.csrf,
-                "/place",
-                title=f"Place: {view['area']['name']}",
-                view=view,
-                areas=areas(web, user, whole),
-                area=area,
-                formats=formats("/place", query),
-            ),
+            view,
+            template="place.html",
+            title=f"Place: {name}",
+            here="/place",
+            user=user,
+            session=s,
+            links=formats("/place", urlencode({"area": area})),
+            stem=f"place-{name}",
+            label=f"Place, {name}",
+            areas=areas(web, user, whole),
+            area=area,
         )
-        set_session(web, response, request.state.session)
-        return response
 
-    for fmt in FORMATS:
-        app.add_api_route(f"/place{fmt}", place_page, methods=["GET"])
+    add_page(app, "/place", place_page)
 
 
 EXPLORE_PARAMS = ("measure", "dataset", "area", "period", "by")

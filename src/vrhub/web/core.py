@@ -178,10 +178,14 @@ def answer(
     title: str,
     html: Callable[[], str],
 ) -> Response:
-    """The page in the format its path asks for: HTML, .json, .csv or .xlsx, from one view."""
+    """The page in the format its path asks for: HTML, .json, .csv or .xlsx, from one view.
+
+    Keys beginning with ``_`` are for the HTML page only (a drawing rendered once) and are
+    left out of the JSON.
+    """
     path = request.url.path
     if path.endswith(".json"):
-        return JSONResponse(view)
+        return JSONResponse({k: v for k, v in view.items() if not k.startswith("_")})
     if path.endswith((".csv", ".xlsx")):
         name = download_name(web, stem, str(view.get("period") or ""))
         tables = view.get("tables", [])
@@ -190,6 +194,56 @@ def answer(
         label = f"{title}, {view['period']}" if view.get("period") else title
         return xlsx_response(tables, f"{name}.xlsx", label)
     return HTMLResponse(html())
+
+
+def respond(
+    web: Web,
+    request: Request,
+    view: dict[str, Any],
+    *,
+    template: str,
+    title: str,
+    here: str,
+    user: User | None,
+    session: Session | None,
+    links: dict[str, str],
+    stem: str,
+    label: str | None = None,
+    **context: Any,
+) -> Response:
+    """A page in the format its path asks for (see :func:`answer`), drawn with ``template``,
+    with the viewer's session renewed. ``label`` titles the downloads (default ``title``)."""
+    response = answer(
+        web,
+        request,
+        view,
+        stem,
+        label or title,
+        lambda: page(
+            web,
+            template,
+            user,
+            session.csrf if session else "",
+            here,
+            title=title,
+            view=view,
+            formats=links,
+            **context,
+        ),
+    )
+    if session is not None:
+        set_session(web, response, request.state.session)
+    return response
+
+
+#: The formats every page answers in, besides HTML.
+FORMATS = ("", ".json", ".csv", ".xlsx")
+
+
+def add_page(app: Any, path: str, endpoint: Callable[..., Any]) -> None:
+    """Route a page and its ``.json``, ``.csv`` and ``.xlsx`` to one endpoint."""
+    for fmt in FORMATS:
+        app.add_api_route(f"{path}{fmt}", endpoint, methods=["GET"])
 
 
 def formats(path: str, query: str = "") -> dict[str, str]:

@@ -53,18 +53,18 @@ def organisation_people(web: Web, user: User) -> set[str]:
     return {u.username for u in web.gov.people.users() if u.organisation_id == user.organisation_id}
 
 
-def visible_batches(web: Web, user: User) -> set[int] | None:
-    """The batches this user may see (None: all of them)."""
+def visible_batches(web: Web, user: User, who: dict[int, str]) -> set[int] | None:
+    """The batches this user may see (None: all of them), given who uploaded each."""
     if user.role in ("administrator", "analyst"):
         return None
     people = organisation_people(web, user)
-    return {b for b, actor in uploaders(web).items() if actor in people}
+    return {b for b, actor in who.items() if actor in people}
 
 
 def data_view(web: Web, user: User) -> dict[str, Any]:
     """The data page's figures (also its JSON and downloads)."""
-    allowed = visible_batches(web, user)
     who = uploaders(web)
+    allowed = visible_batches(web, user, who)
     with web.lock:
         batches = fetch_dicts(
             web.con, "SELECT * FROM ingest_batches ORDER BY batch_id DESC LIMIT 1000", []
@@ -75,10 +75,11 @@ def data_view(web: Web, user: User) -> dict[str, Any]:
             f for f in scorecard(web.con) if allowed is None or (f.dataset, f.source) in feeds
         ]
     uploads = [_batch_row(b, who) for b in batches]
+    scored = [_score(f) for f in scores]
     return {
         "scope": "every upload" if allowed is None else "your organisation's uploads",
         "uploads": uploads,
-        "scorecard": [_score(f) for f in scores],
+        "scorecard": scored,
         "tables": [
             table(
                 "uploads",
@@ -92,7 +93,7 @@ def data_view(web: Web, user: User) -> dict[str, Any]:
                 SCORE_COLUMNS,
                 [
                     [f["dataset"], f["source"], f["overall"], m["words"], m["value"], m["rating"]]
-                    for f in (_score(f) for f in scores)
+                    for f in scored
                     for m in f["measures"]
                 ],
             ),
@@ -140,7 +141,8 @@ def _score(f: FeedScore) -> dict[str, Any]:
 
 def result_view(web: Web, user: User, batch_id: int) -> dict[str, Any] | None:
     """One upload's validation result, or None when there is none this user may see."""
-    allowed = visible_batches(web, user)
+    who = uploaders(web)
+    allowed = visible_batches(web, user, who)
     if allowed is not None and batch_id not in allowed:
         return None
     with web.lock:
@@ -153,7 +155,7 @@ def result_view(web: Web, user: User, batch_id: int) -> dict[str, Any] | None:
         )
     if not found:
         return None
-    b = _batch_row(found[0], uploaders(web))
+    b = _batch_row(found[0], who)
     rows = [
         [p["row_number"], p["column_name"], p["value"], p["rule"], p["severity"], p["message"]]
         for p in problems

@@ -11,10 +11,11 @@ from vrhub.records.models import User
 from vrhub.web.core import (
     DATA_ROLES,
     Web,
-    answer,
+    add_page,
     error_response,
     formats,
     page,
+    respond,
     set_session,
     viewer,
 )
@@ -22,7 +23,6 @@ from vrhub.web.data import data_view, ingest_upload, result_view, upload_choices
 from vrhub.web.session import csrf_matches
 from vrhub.web.views import warm_in_background
 
-FORMATS = ("", ".json", ".csv", ".xlsx")
 #: Room for the form's other fields and the multipart framing around the file.
 FRAMING = 64 * 1024
 
@@ -38,30 +38,21 @@ def add_routes(app: FastAPI, web: Web) -> None:
     def data_page(request: Request) -> Response:
         user, s = viewer(request)
         _may_see_data(user)
-        view = data_view(web, user)
-        response = answer(
+        return respond(
             web,
             request,
-            view,
-            "data",
-            "Data",
-            lambda: page(
-                web,
-                "data.html",
-                user,
-                s.csrf,
-                "/data",
-                title="Data",
-                view=view,
-                can_upload=bool(upload_choices(web, user)),
-                formats=formats("/data"),
-            ),
+            data_view(web, user),
+            template="data.html",
+            title="Data",
+            here="/data",
+            user=user,
+            session=s,
+            links=formats("/data"),
+            stem="data",
+            can_upload=bool(upload_choices(web, user)),
         )
-        set_session(web, response, request.state.session)
-        return response
 
-    for fmt in FORMATS:
-        app.add_api_route(f"/data{fmt}", data_page, methods=["GET"])
+    add_page(app, "/data", data_page)
 
     def _form(
         user: User, csrf: str, problem: str | None = None, status: int = 200, chosen: str = ""
@@ -159,25 +150,18 @@ def add_routes(app: FastAPI, web: Web) -> None:
         view = result_view(web, user, batch)
         if view is None:
             return error_response(request, 404, f"there is no upload {batch} that you may see")
-        response = answer(
+        return respond(
             web,
             request,
             view,
-            f"upload-{batch}-problems",
-            f"Upload {batch}",
-            lambda: page(
-                web,
-                "upload_result.html",
-                user,
-                s.csrf,
-                "/data",
-                title=f"Upload {batch}: {view['batch']['file']}",
-                view=view,
-                formats=formats(f"/data/uploads/{batch}"),
-            ),
+            template="upload_result.html",
+            title=f"Upload {batch}: {view['batch']['file']}",
+            here="/data",
+            user=user,
+            session=s,
+            links=formats(f"/data/uploads/{batch}"),
+            stem=f"upload-{batch}-problems",
+            label=f"Upload {batch}",
         )
-        set_session(web, response, request.state.session)
-        return response
 
-    for fmt in FORMATS:
-        app.add_api_route(f"/data/uploads/{{batch:int}}{fmt}", result_page, methods=["GET"])
+    add_page(app, "/data/uploads/{batch:int}", result_page)

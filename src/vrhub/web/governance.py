@@ -13,10 +13,9 @@ from fastapi.responses import Response
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.agreements import effective_status
-from vrhub.web.core import Web, answer, formats, page, set_session, viewer
+from vrhub.web.core import Web, add_page, formats, respond, viewer
 from vrhub.web.downloads import table
 
-FORMATS = ("", ".json", ".csv", ".xlsx")
 AUDIT_LIMIT = 200
 
 
@@ -127,25 +126,17 @@ def add_routes(app: FastAPI, web: Web) -> None:
         action = (request.query_params.get("action") or "").strip()[:60]
         view = governance_view(web, actor, action)
         query = urlencode({k: v for k, v in view["filters"].items() if v})
-        response = answer(
+        return respond(
             web,
             request,
             view,
-            "governance",
-            "Governance",
-            lambda: page(
-                web,
-                "governance.html",
-                user,
-                s.csrf,
-                "/governance",
-                title="Governance",
-                view=view,
-                formats=formats("/governance", query),
-            ),
+            template="governance.html",
+            title="Governance",
+            here="/governance",
+            user=user,
+            session=s,
+            links=formats("/governance", query),
+            stem="governance",
         )
-        set_session(web, response, request.state.session)
-        return response
 
-    for fmt in FORMATS:
-        app.add_api_route(f"/governance{fmt}", governance_page, methods=["GET"])
+    add_page(app, "/governance", governance_page)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,11 +12,12 @@ from vrhub.governance.people import audience_of
 from vrhub.web.core import (
     LOGIN_COOKIE,
     Web,
-    answer,
+    add_page,
     error_response,
     formats,
     optional_viewer,
     page,
+    respond,
     set_session,
     viewer,
 )
@@ -83,62 +83,40 @@ def add_routes(app: FastAPI, web: Web) -> None:
         response.delete_cookie(COOKIE)
         return response
 
-    def _overview(audience: str, districts: list[str]) -> dict[str, Any]:
-        return overview_for(web, audience, districts)
-
-    @app.get("/", response_class=HTMLResponse)
-    @app.get("/overview", response_class=HTMLResponse)
-    @app.get("/overview.json")
-    @app.get("/overview.csv")
-    @app.get("/overview.xlsx")
     def home_page(request: Request) -> Response:
         user, s = viewer(request)
         scope = list(user.districts or web.home.partnership.district_codes)
-        view = _overview(audience_of(user), scope)
-        response = answer(
+        view = overview_for(web, audience_of(user), scope)
+        return respond(
             web,
             request,
             view,
-            "overview",
-            "Overview",
-            lambda: page(
-                web,
-                "overview.html",
-                user,
-                s.csrf,
-                "/",
-                title="Overview",
-                view=view,
-                formats=formats("/overview"),
-            ),
+            template="overview.html",
+            title="Overview",
+            here="/",
+            user=user,
+            session=s,
+            links=formats("/overview"),
+            stem="overview",
         )
-        set_session(web, response, request.state.session)
-        return response
 
-    @app.get("/public", response_class=HTMLResponse)
-    @app.get("/public.json")
-    @app.get("/public.csv")
-    @app.get("/public.xlsx")
+    app.add_api_route("/", home_page, methods=["GET"])
+    add_page(app, "/overview", home_page)
+
     def public(request: Request) -> Response:
         user, s = optional_viewer(request)
-        view = _overview("public", list(web.home.partnership.district_codes))
-        response = answer(
+        view = overview_for(web, "public", list(web.home.partnership.district_codes))
+        return respond(
             web,
             request,
             view,
-            "published-figures",
-            "Published figures",
-            lambda: page(
-                web,
-                "overview.html",
-                user,
-                s.csrf if s else "",
-                "/public",
-                title="Published figures",
-                view=view,
-                formats=formats("/public"),
-            ),
+            template="overview.html",
+            title="Published figures",
+            here="/public",
+            user=user,
+            session=s,
+            links=formats("/public"),
+            stem="published-figures",
         )
-        if s is not None:
-            set_session(web, response, request.state.session)
-        return response
+
+    add_page(app, "/public", public)

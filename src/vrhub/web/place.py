@@ -72,11 +72,6 @@ def html_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks
 
 
-def public(view: dict[str, Any]) -> dict[str, Any]:
-    """The view without what only the page's drawing needs."""
-    return {k: v for k, v in view.items() if not k.startswith("_")}
-
-
 def _plain(section: Section) -> list[dict[str, Any]]:
     """The section as JSON: its text, tables and each chart's figures (never its boundaries)."""
     out: list[dict[str, Any]] = []

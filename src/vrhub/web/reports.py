@@ -14,17 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from vrhub.governance.people import audience_of
 from vrhub.web.core import (
     SignInNeeded,
     Web,
-    answer,
+    add_page,
     error_response,
     formats,
-    page,
-    set_session,
+    respond,
     viewer,
 )
 from vrhub.web.downloads import table
@@ -71,33 +70,22 @@ def add_routes(app: FastAPI, web: Web) -> None:
         scope = list(user.districts) if user.districts else None
         return report_set(audience_of(user)), scope, user, s
 
-    @app.get("/reports", response_class=HTMLResponse)
-    @app.get("/reports.json")
-    @app.get("/reports.csv")
-    @app.get("/reports.xlsx")
     def reports_page(request: Request) -> Response:
         which, scope, user, s = _who(request)
-        listing = _listing(web, which, scope)
-        response = answer(
+        return respond(
             web,
             request,
-            listing,
-            "reports",
-            "Reports",
-            lambda: page(
-                web,
-                "reports.html",
-                user,
-                s.csrf if s else "",
-                "/reports",
-                title="Reports",
-                listing=listing,
-                formats=formats("/reports"),
-            ),
+            _listing(web, which, scope),
+            template="reports.html",
+            title="Reports",
+            here="/reports",
+            user=user,
+            session=s,
+            links=formats("/reports"),
+            stem="reports",
         )
-        if user is not None:
-            set_session(web, response, request.state.session)
-        return response
+
+    add_page(app, "/reports", reports_page)
 
     @app.get("/reports/{which}/{name}")
     @app.get("/reports/{which}/assets/{name}")

@@ -15,6 +15,7 @@ from vrhub.reports.sections.common import (
     compare_shown,
     lacks,
     population,
+    stricter,
     total,
     withheld,
 )
@@ -170,8 +171,7 @@ def ed_and_police(data: ReportData) -> Section:
     """Emergency-department attendances for assault (ISTV) against police-recorded violence with
     injury: volumes, change and the ratio between them."""
     s = Section("ed-and-police", "Emergency-department assaults and police records")
-    if not data.has_data(ED):
-        s.add(Paragraph("No emergency-department assault data is loaded, so this is not shown."))
+    if lacks(s, data, ED, "No emergency-department assault data is loaded, so this is not shown."):
         return s
     try:
         ed_now, rule = data.measure("ed-assault-attendances", ED, [])
@@ -193,14 +193,9 @@ def ed_and_police(data: ReportData) -> Section:
         )
         if data.has_data(POLICE):
             police, prule = data.measure("violence-with-injury", POLICE, [])
-            strict = (
-                rule
-                if prule is None
-                else prule
-                if rule is None
-                else max(rule, prule, key=lambda r: r.suppress_max)
+            shown = protect_each(
+                {"ed": total(ed_now), "police": total(police)}, stricter(rule, prule)
             )
-            shown = protect_each({"ed": total(ed_now), "police": total(police)}, strict)
             a, b = shown["ed"].count, shown["police"].count
             if a is not None and b:
                 s.add(

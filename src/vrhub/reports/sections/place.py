@@ -69,6 +69,10 @@ class LsoaFigures:
 def lsoa_figures(data: ReportData) -> LsoaFigures:
     """Counts and rates per 1,000 residents by LSOA 2011 (published counts outside the analyst
     tier; every neighbourhood of the area, with none recorded shown as 0)."""
+    return data.once("lsoa-figures", lambda: _lsoa_figures(data))
+
+
+def _lsoa_figures(data: ReportData) -> LsoaFigures:
     result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
     lsoas = _lsoas(data)
     counts = {code: 0 for code in lsoas}
