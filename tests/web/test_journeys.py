@@ -196,7 +196,11 @@ def test_explore_and_place_work_without_javascript(server: str, passwords: dict[
             assert page.locator("main table tbody tr").count() == 6  # five districts and total
             page.goto(f"{server}/place?area=E08000035")
             assert page.locator("#ranked").count() == 1
-            # The map's figures are there as a table (every neighbourhood, ranked).
+            # The map's figures are there as a table: the 50 highest, then every neighbourhood
+            # through the link below it.
+            assert page.locator("#ranked ~ div table tbody tr").count() == 50
+            page.get_by_role("link", name="Show all 482 neighbourhoods on this page").click()
+            page.wait_for_url("**rows=all**")
             assert page.locator("#ranked ~ div table tbody tr").count() == 482
             page.set_viewport_size({"width": 1280, "height": 1000})
             page.screenshot(path=str(ARTEFACTS / "dashboard-place-analyst.png"))

@@ -3,6 +3,8 @@ store by hand-written SQL, scope and audience held, and bad requests answered pl
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
@@ -125,6 +127,14 @@ def test_place_ranks_every_neighbourhood_and_draws_the_map(
     assert len(ranked) == 482 and view["hidden"] == 0  # Leeds has 482 LSOAs (2011)
     csv_lines = client.get(f"/place.csv?area={LEEDS}").text.splitlines()
     assert len(csv_lines) == len(ranked) + 1 and csv_lines[0].startswith("Rank,")
+    # The page ranks the 50 highest and links to all of them; the downloads hold all.
+    codes = [r[2] for r in ranked]
+    table = page.text.split('id="ranked"', 1)[1]
+    assert re.findall(r"<td class=\"govuk-table__cell\">(E0\d{7})</td>", table) == codes[:50]
+    assert "the 50 highest are shown here" in table and "rows=all#ranked" in table
+    every = client.get(f"/place?area={LEEDS}&rows=all").text.split('id="ranked"', 1)[1]
+    assert re.findall(r"<td class=\"govuk-table__cell\">(E0\d{7})</td>", every) == codes
+    assert "Show the 50 highest only" in every
 
 
 def test_place_keeps_a_partner_to_their_districts(
@@ -167,9 +177,10 @@ def test_warming_works_out_the_first_views_ahead(
     # public; partner (Leeds); provider (Bradford, Leeds); practitioner (Kirklees); analyst.
     assert ready == 5
     kept = {k[:2] for k in web.cache}
-    assert ("overview", "partner") in kept and ("place", "partner") in kept
+    assert {("overview", "partner"), ("place", "partner"), ("explore", "partner")} <= kept
     before = len(web.cache)
     sign_in(client, "partner-leeds", passwords["partner-leeds"])
     assert client.get("/overview.json").status_code == 200
     assert client.get("/place.json").status_code == 200
-    assert len(web.cache) == before  # both answered from what was worked out ahead
+    assert client.get("/explore.json").status_code == 200
+    assert len(web.cache) == before  # all answered from what was worked out ahead

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from vrhub.errors import AccessDeniedError, GovernanceError, UnknownPersonError
 from vrhub.governance.audit import Audit, utcnow
@@ -134,10 +135,11 @@ class People:
 
     def get(self, username: str) -> User:
         with self.records.session() as s:
-            user = s.scalar(select(User).where(User.username == username))
+            user = s.scalar(
+                select(User).options(joinedload(User.organisation)).where(User.username == username)
+            )
             if user is None:
                 raise UnknownPersonError(f"no user is called '{username}'")
-            _ = user.organisation
             return user
 
     def users(self) -> list[User]:

@@ -61,7 +61,9 @@ def open_records(settings: Settings, migrate: bool = True) -> Records:
     url = settings.resolved_database_url
     where = shown(url)
     try:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        # A server's connections can drop; a file's cannot, so SQLite skips the check.
+        sqlite = url.startswith("sqlite")
+        engine = create_engine(url, future=True, pool_pre_ping=not sqlite)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise RecordStoreError(f"the record store URL {where} is not valid ({exc})") from None
     if engine.dialect.name == "sqlite":

@@ -23,8 +23,8 @@ from vrhub.web.core import (
     set_session,
     viewer,
 )
-from vrhub.web.explore import BREAKDOWNS, breakdowns, explore, measure_choices, query_of
-from vrhub.web.views import place_for
+from vrhub.web.explore import BREAKDOWNS, breakdowns, measure_choices, query_of
+from vrhub.web.views import explore_for, place_for
 
 
 def scope_of(web: Web, user: User) -> list[str]:
@@ -51,10 +51,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         view: dict[str, Any] | None = None
         try:
             q = query_of(params, scope)
-            view = web.cached(
-                ("explore", audience, tuple(scope), q),
-                lambda: explore(web.home, web.con, web.gov, audience, q, scope),
-            )
+            view = explore_for(web, audience, scope, q)
         except AccessDeniedError:
             raise
         except VrhubError as exc:
@@ -129,6 +126,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             label=f"Place, {name}",
             areas=areas(web, user, whole),
             area=area,
+            every=request.query_params.get("rows") == "all",
         )
 
     add_page(app, "/place", place_page)

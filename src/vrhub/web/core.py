@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,6 +24,10 @@ from vrhub.web.session import COOKIE, Session, SessionExpired, Sessions
 PACKAGE = resources.files("vrhub") / "web"
 LOGIN_COOKIE = "vrhub_login"
 CACHE_SIZE = 256
+#: How long (seconds) the data version read from the store is trusted before it is read again.
+#: Uploads through the dashboard reset it at once; this bounds how stale a view can be when the
+#: store changes any other way.
+VERSION_SECONDS = 1.0
 TITLES = {400: "There is a problem", 401: "Sign in needed", 403: "Not allowed", 404: "Not found"}
 #: No inline script or style anywhere; nothing from other sites.
 CSP = (
@@ -59,6 +64,8 @@ class Web:
     warm: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    #: The last data version read and when (see :data:`VERSION_SECONDS`).
+    version: tuple[float, tuple[Any, ...]] | None = None
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """A view from the cache, or computed (one at a time: the store's connection is shared)
@@ -75,13 +82,22 @@ class Web:
             return self.cache[key]
 
     def data_version(self) -> tuple[Any, ...]:
+        """The store's batches (their count and the newest), read at most once a second."""
+        known = self.version
+        if known is not None and time.monotonic() - known[0] < VERSION_SECONDS:
+            return known[1]
         # A cursor of its own, so a cache hit never waits for another view being computed.
         cur = self.con.cursor()
         try:
             rows = cur.execute("SELECT count(*), max(batch_id) FROM ingest_batches").fetchall()
         finally:
             cur.close()
-        return tuple(rows[0])
+        self.version = (time.monotonic(), tuple(rows[0]))
+        return self.version[1]
+
+    def data_changed(self) -> None:
+        """Forget the data version, so the next request reads it (after an upload)."""
+        self.version = None
 
 
 def environment() -> jinja2.Environment:
@@ -95,6 +111,9 @@ def environment() -> jinja2.Environment:
             ]
         ),
         autoescape=True,
+        # Templates are part of the installed package: checking their files for changes on
+        # every page costs more than drawing some pages.
+        auto_reload=False,
     )
     env.globals["month_name"] = month_name
     env.filters["ordinal"] = ordinal

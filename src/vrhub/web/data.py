@@ -242,6 +242,7 @@ def ingest_upload(
                 actor=user.username,
             )
     finally:
+        web.data_changed()
         shutil.rmtree(folder, ignore_errors=True)
     return r.status, r.batch_id, r.message
 

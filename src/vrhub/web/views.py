@@ -3,11 +3,13 @@
 A view is worked out once for its audience and scope and kept until a new batch arrives (see
 :meth:`vrhub.web.core.Web.cached`). Working out an overview takes seconds on a large store, so
 ``vrhub serve`` works out, in the background, the overview of every active user's audience and
-scope, the published figures and each default place page: at start and again after each upload.
+scope, the published figures, each default place page and each default explorer page: at start
+and again after each upload.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -17,6 +19,7 @@ from vrhub.errors import VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.reports.build import default_period
 from vrhub.web.core import Web
+from vrhub.web.explore import Query, explore, query_of
 from vrhub.web.overview import overview
 from vrhub.web.place import html_blocks, place_view
 
@@ -28,6 +31,17 @@ def overview_for(web: Web, audience: str, districts: list[str]) -> dict[str, Any
     )
 
 
+#: How many neighbourhoods the place page ranks unless asked for all (the downloads hold all).
+RANKED_SHOWN = 50
+
+
+def explore_for(web: Web, audience: str, scope: list[str], q: Query) -> dict[str, Any]:
+    return web.cached(
+        ("explore", audience, tuple(scope), q),
+        lambda: explore(web.home, web.con, web.gov, audience, q, scope),
+    )
+
+
 def place_for(web: Web, audience: str, area: str) -> dict[str, Any]:
     """The place page's view, with its drawing and tables rendered once (they are the same for
     everyone of the audience; only the page around them is per viewer)."""
@@ -36,14 +50,20 @@ def place_for(web: Web, audience: str, area: str) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         view = place_view(web.home, web.con, web.gov, audience, default_period(web.home), district)
         body = web.env.get_template("place_body.html")
-        view["_html"] = Markup(body.render(view=view, blocks=html_blocks(view), chart_tables=False))
+        blocks = html_blocks(view)
+        for key, limit in (("_html", RANKED_SHOWN), ("_html_all", None)):
+            html = body.render(
+                view=view, blocks=blocks, chart_tables=False, limit=limit, top=RANKED_SHOWN
+            )
+            view[key] = Markup(html)
         return view
 
     return web.cached(("place", audience, area), compute)
 
 
 def warm(web: Web) -> int:
-    """Work out the views the first requests will want; returns how many were ready."""
+    """Work out the views the first requests will want (each audience and scope's overview,
+    default explorer and place pages); returns how many overviews were ready."""
     everyone = list(web.home.partnership.district_codes)
     wanted: set[tuple[str, tuple[str, ...]]] = {("public", tuple(everyone))}
     for u in web.gov.people.users():
@@ -53,12 +73,22 @@ def warm(web: Web) -> int:
     for audience, scope in sorted(wanted):
         try:
             overview_for(web, audience, list(scope))
-            if audience != "public" or len(scope) < len(everyone):
-                place_for(web, audience, "all" if len(scope) == len(everyone) else scope[0])
             done += 1
         except VrhubError:
-            continue  # nothing loaded yet, or withheld: the page will say so when asked
+            continue  # nothing loaded yet: the page says so when asked
+        if audience == "public" and len(scope) == len(everyone):
+            continue  # a visitor sees only the published figures
+        _default_pages(web, audience, list(scope), "all" if scope == tuple(everyone) else scope[0])
     return done
+
+
+def _default_pages(web: Web, audience: str, scope: list[str], area: str) -> None:
+    """The explorer and place pages a viewer first opens (each may be withheld from the
+    audience, which the page says when asked)."""
+    with contextlib.suppress(VrhubError):
+        explore_for(web, audience, scope, query_of({}, scope))
+    with contextlib.suppress(VrhubError):
+        place_for(web, audience, area)
 
 
 def warm_in_background(web: Web) -> threading.Thread:
