@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import AccessDeniedError, AudienceForbiddenError, VrhubError
@@ -68,7 +69,29 @@ def add_routes(app: FastAPI, web: Web) -> None:
         dataset = get_dataset(wanted if wanted in names else (fed or ["police-crime"])[0])
         query = urlencode(params)
 
+        if view is not None:
+            params["period"] = q.period  # as the view was asked for (trimmed)
+
+        def body() -> Markup:
+            return Markup(
+                web.env.get_template("explore_body.html").render(
+                    view=view,
+                    problem=problem,
+                    params=params,
+                    measures=measures,
+                    datasets=[{"value": d, "text": get_dataset(d).title} for d in fed],
+                    areas=areas(web, user, True),
+                    breakdowns=[{"value": b, "text": BREAKDOWNS[b]} for b in breakdowns(dataset)],
+                )
+            )
+
         def html() -> str:
+            if view is None:
+                drawn = body()
+            else:
+                # The form and figures are the same for everyone given this view (its key holds
+                # the audience, scope and query): drawn once.
+                drawn = view.get("_body") or view.setdefault("_body", body())
             return page(
                 web,
                 "explore.html",
@@ -77,12 +100,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 "/explore",
                 title="Explore measures",
                 view=view,
-                problem=problem,
-                params=params,
-                measures=measures,
-                datasets=[{"value": d, "text": get_dataset(d).title} for d in fed],
-                areas=areas(web, user, True),
-                breakdowns=[{"value": b, "text": BREAKDOWNS[b]} for b in breakdowns(dataset)],
+                body=drawn,
                 formats=formats("/explore", query),
             )
 

@@ -200,11 +200,17 @@ def answer(
     """The page in the format its path asks for: HTML, .json, .csv or .xlsx, from one view.
 
     Keys beginning with ``_`` are for the HTML page only (a drawing rendered once) and are
-    left out of the JSON.
+    left out of the JSON; the JSON itself is kept in the view as ``_json``.
     """
     path = request.url.path
     if path.endswith(".json"):
-        return JSONResponse({k: v for k, v in view.items() if not k.startswith("_")})
+        # A view is not changed once made, and kept views are asked for again and again: its
+        # JSON is written once.
+        body = view.get("_json")
+        if body is None:
+            public = {k: v for k, v in view.items() if not k.startswith("_")}
+            body = view["_json"] = JSONResponse(public).body
+        return Response(body, media_type="application/json")
     if path.endswith((".csv", ".xlsx")):
         name = download_name(web, stem, str(view.get("period") or ""))
         tables = view.get("tables", [])
