@@ -127,6 +127,7 @@ def _top_up(home: pipeline.Home, rows: int) -> int:
     returns how many it holds."""
     con = connect(home)
     try:
+        con.execute("SET enable_progress_bar = false")
         [(held,)] = con.execute("SELECT count(*) FROM events_police_crime").fetchall()
         copies = max(0, -(-rows // held) - 1)
         if copies:

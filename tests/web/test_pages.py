@@ -184,3 +184,34 @@ def test_warming_works_out_the_first_views_ahead(
     assert client.get("/place.json").status_code == 200
     assert client.get("/explore.json").status_code == 200
     assert len(web.cache) == before  # all answered from what was worked out ahead
+
+
+def test_a_refusal_is_kept_like_a_view(client: TestClient, passwords: dict[str, str]) -> None:
+    from vrhub.web.core import Refused
+
+    web = client.app.state.web  # type: ignore[attr-defined]
+    sign_in(client, "provider", passwords["provider"])
+    first = client.get("/explore.json")
+    assert first.status_code == 403 and "may not go to the provider" in first.text
+    assert any(isinstance(v, Refused) for v in web.cache.values())
+    before = len(web.cache)
+    again = client.get("/explore.json")
+    assert (again.status_code, again.json()) == (403, first.json())
+    assert len(web.cache) == before  # refused again without working the figures out
+
+
+def test_the_data_version_follows_each_batch_state(client: TestClient) -> None:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    web.data_changed()
+    before = web.data_version()
+    [(batch, state)] = web.con.execute(
+        "SELECT batch_id, status FROM ingest_batches ORDER BY batch_id LIMIT 1"
+    ).fetchall()
+    web.con.execute("UPDATE ingest_batches SET status = 'removed' WHERE batch_id = ?", [batch])
+    try:
+        web.data_changed()
+        assert web.data_version() != before  # retention removed a batch: views are new
+    finally:
+        web.con.execute("UPDATE ingest_batches SET status = ? WHERE batch_id = ?", [state, batch])
+    web.data_changed()
+    assert web.data_version() == before

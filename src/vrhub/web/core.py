@@ -14,6 +14,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from vrhub.errors import VrhubError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 from vrhub.records.models import User
@@ -51,6 +52,13 @@ class SignInNeeded(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A kept refusal (see :meth:`Web.cached`)."""
+
+    error: VrhubError
+
+
 @dataclass
 class Web:
     """What every request shares: the home, its stores and the page cache."""
@@ -63,33 +71,45 @@ class Web:
     secure: bool
     warm: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
-    cache: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    cache: dict[tuple[Any, ...], dict[str, Any] | Refused] = field(default_factory=dict)
     #: The last data version read and when (see :data:`VERSION_SECONDS`).
     version: tuple[float, tuple[Any, ...]] | None = None
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """A view from the cache, or computed (one at a time: the store's connection is shared)
-        and kept until the data changes (a new batch makes a new key)."""
+        and kept until the data changes (see :meth:`data_version`). A refusal
+        (any :class:`VrhubError`, such as an agreement not permitting the audience) is kept the
+        same way, so asking again does not work the figures out again only to refuse."""
         key = (*key, self.data_version())
         hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        with self.lock:
-            if key not in self.cache:
-                while len(self.cache) >= CACHE_SIZE:
-                    self.cache.pop(next(iter(self.cache)))
-                self.cache[key] = compute()
-            return self.cache[key]
+        if hit is None:
+            with self.lock:
+                if key not in self.cache:
+                    while len(self.cache) >= CACHE_SIZE:
+                        self.cache.pop(next(iter(self.cache)))
+                    try:
+                        self.cache[key] = compute()
+                    except VrhubError as exc:
+                        self.cache[key] = Refused(exc)
+                hit = self.cache[key]
+        if isinstance(hit, Refused):
+            raise hit.error.with_traceback(None)
+        return hit
 
     def data_version(self) -> tuple[Any, ...]:
-        """The store's batches (their count and the newest), read at most once a second."""
+        """What a kept view depends on besides its key: the store's batches (how many, the
+        newest, and their states, which retention changes). Outputs follow the agreement version
+        each batch came under, so changing an agreement changes no kept view. Read at most once
+        a second."""
         known = self.version
         if known is not None and time.monotonic() - known[0] < VERSION_SECONDS:
             return known[1]
         # A cursor of its own, so a cache hit never waits for another view being computed.
         cur = self.con.cursor()
         try:
-            rows = cur.execute("SELECT count(*), max(batch_id) FROM ingest_batches").fetchall()
+            rows = cur.execute(
+                "SELECT count(*), max(batch_id), sum(hash(batch_id, status)) FROM ingest_batches"
+            ).fetchall()
         finally:
             cur.close()
         self.version = (time.monotonic(), tuple(rows[0]))
