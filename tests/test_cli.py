@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,36 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     capsys.readouterr()
     assert main(["ingest", "--home", home, "--dataset", "nope", str(tmp_path)]) == 1
     assert "unknown dataset 'nope'" in capsys.readouterr().err
+
+
+def test_a_store_held_by_another_process_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "h"
+    assert main(["init", "--home", str(home), "--partnership", "south-yorkshire"]) == 0
+    # Another process holds the store, as `vrhub serve` does while it runs.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "sys.stdin.read()",
+            str(home / "analytical.duckdb"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        capsys.readouterr()
+        files = str(DATA / "police_uk_sy_extract")
+        assert main(["ingest", "--home", str(home), "--dataset", "police-uk-street", files]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: the analytical store of ") and "\n" not in err
+        assert f"in use by another vrhub process (process {holder.pid})" in err
+        assert "vrhub serve" in err and "Data page" in err
+    finally:
+        holder.communicate("", timeout=30)
+    # Once it is let go, the same command works.
+    assert main(["ingest", "--home", str(home), "--dataset", "police-uk-street", files]) == 0

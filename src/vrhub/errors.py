@@ -44,6 +44,10 @@ class UnsupportedFieldError(VrhubError):
     """A field was asked of a dataset that does not hold it."""
 
 
+class StoreInUseError(VrhubError):
+    """Another process (such as ``vrhub serve``) holds the analytical store."""
+
+
 class RecordStoreError(ConfigurationError):
     """The record store cannot be reached, opened or brought up to date."""
 

@@ -7,12 +7,14 @@ identifier is ever written here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
+from vrhub.errors import StoreInUseError
 from vrhub.home import Home
 
 LOG_SCHEMA = """
@@ -73,16 +75,27 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the home's analytical store with the configured memory and thread limits."""
     settings = home.settings
     home.tmp_dir.mkdir(exist_ok=True)
-    con = duckdb.connect(
-        str(home.store_path),
-        read_only=read_only,
-        config={
-            "memory_limit": settings.duckdb_memory_limit,
-            "threads": settings.duckdb_threads,
-            "temp_directory": str(home.tmp_dir),
-            "preserve_insertion_order": True,
-        },
-    )
+    try:
+        con = duckdb.connect(
+            str(home.store_path),
+            read_only=read_only,
+            config={
+                "memory_limit": settings.duckdb_memory_limit,
+                "threads": settings.duckdb_threads,
+                "temp_directory": str(home.tmp_dir),
+                "preserve_insertion_order": True,
+            },
+        )
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc):
+            raise
+        held = re.search(r"\(PID (\d+)\)", str(exc))
+        raise StoreInUseError(
+            f"the analytical store of {home.path} is in use by another vrhub process"
+            + (f" (process {held.group(1)})" if held else "")
+            + ", such as `vrhub serve`: stop it and try again, or upload files through the "
+            "dashboard's Data page while it runs"
+        ) from None
     if not read_only:
         con.execute(LOG_SCHEMA)
     return con
