@@ -17,6 +17,7 @@ from vrhub.web.core import (
     Web,
     add_page,
     answer,
+    drawn_once,
     error_response,
     formats,
     page,
@@ -25,7 +26,7 @@ from vrhub.web.core import (
     viewer,
 )
 from vrhub.web.explore import BREAKDOWNS, breakdowns, measure_choices, query_of
-from vrhub.web.views import explore_for, place_for
+from vrhub.web.views import explore_for, place_drawing, place_for
 
 
 def scope_of(web: Web, user: User) -> list[str]:
@@ -86,12 +87,9 @@ def add_routes(app: FastAPI, web: Web) -> None:
             )
 
         def html() -> str:
-            if view is None:
-                drawn = body()
-            else:
-                # The form and figures are the same for everyone given this view (its key holds
-                # the audience, scope and query): drawn once.
-                drawn = view.get("_body") or view.setdefault("_body", body())
+            # The form and figures are the same for everyone given this view (its key holds the
+            # audience, scope and query): drawn once.
+            drawn = body() if view is None else drawn_once(view, "_body", body)
             return page(
                 web,
                 "explore.html",
@@ -144,7 +142,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             label=f"Place, {name}",
             areas=areas(web, user, whole),
             area=area,
-            every=request.query_params.get("rows") == "all",
+            body=place_drawing(web, view, every=request.query_params.get("rows") == "all"),
         )
 
     add_page(app, "/place", place_page)

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
 from vrhub.errors import VrhubError
 from vrhub.governance.context import Governance
@@ -279,6 +280,15 @@ def respond(
     if session is not None:
         set_session(web, response, request.state.session)
     return response
+
+
+def drawn_once(view: dict[str, Any], key: str, draw: Callable[[], Markup]) -> Markup:
+    """Part of a kept view's page that is the same for everyone the view is for, drawn the first
+    time it is asked for and kept in the view under ``key`` (a ``_`` key: never in the JSON)."""
+    drawn: Markup | None = view.get(key)
+    if drawn is None:
+        drawn = view.setdefault(key, draw())
+    return drawn
 
 
 #: The formats every page answers in, besides HTML.

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from vrhub.errors import VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.reports.build import default_period
-from vrhub.web.core import Web
+from vrhub.web.core import Web, drawn_once
 from vrhub.web.explore import Query, explore, query_of
 from vrhub.web.overview import overview
 from vrhub.web.place import html_blocks, place_view
@@ -31,10 +31,6 @@ def overview_for(web: Web, audience: str, districts: list[str]) -> dict[str, Any
     )
 
 
-#: How many neighbourhoods the place page ranks unless asked for all (the downloads hold all).
-RANKED_SHOWN = 50
-
-
 def explore_for(web: Web, audience: str, scope: list[str], q: Query) -> dict[str, Any]:
     return web.cached(
         ("explore", audience, tuple(scope), q),
@@ -42,23 +38,35 @@ def explore_for(web: Web, audience: str, scope: list[str], q: Query) -> dict[str
     )
 
 
+#: How many neighbourhoods the place page ranks unless asked for all (the downloads hold all).
+RANKED_SHOWN = 50
+
+
 def place_for(web: Web, audience: str, area: str) -> dict[str, Any]:
-    """The place page's view, with its drawing and tables rendered once (they are the same for
-    everyone of the audience; only the page around them is per viewer)."""
+    """The place page's view, with its usual drawing (map and ranked table) rendered with it."""
     district = None if area == "all" else area
 
     def compute() -> dict[str, Any]:
         view = place_view(web.home, web.con, web.gov, audience, default_period(web.home), district)
-        body = web.env.get_template("place_body.html")
-        blocks = html_blocks(view)
-        for key, limit in (("_html", RANKED_SHOWN), ("_html_all", None)):
-            html = body.render(
-                view=view, blocks=blocks, chart_tables=False, limit=limit, top=RANKED_SHOWN
-            )
-            view[key] = Markup(html)
+        place_drawing(web, view, every=False)
         return view
 
     return web.cached(("place", audience, area), compute)
+
+
+def place_drawing(web: Web, view: dict[str, Any], every: bool) -> Markup:
+    """The place page's map and ranked table: the highest :data:`RANKED_SHOWN` neighbourhoods,
+    or ``every`` one. The same for everyone of the view's audience, so each is drawn once."""
+    limit = None if every else RANKED_SHOWN
+
+    def draw() -> Markup:
+        body = web.env.get_template("place_body.html")
+        html = body.render(
+            view=view, blocks=html_blocks(view), chart_tables=False, limit=limit, top=RANKED_SHOWN
+        )
+        return Markup(html)
+
+    return drawn_once(view, "_html_all" if every else "_html", draw)
 
 
 def warm(web: Web) -> int:
