@@ -1,8 +1,11 @@
 """The one exception hierarchy of vrhub.
 
 Every error vrhub raises on purpose derives from :class:`VrhubError`. Its message is written
-for a partner analyst: it says what is wrong, where, and what to do. The CLI and (later) the
-web layer are the only places that translate these into exit codes or pages.
+for a partner analyst: it says what is wrong, where, and what to do. The command line and the
+dashboard are the only places that translate these: the command line prints the message on one
+line and exits with status 1; the dashboard answers with the class's :attr:`~VrhubError.http_status`
+on its one error page or in its one JSON error shape. Each status is decided here, once, and a
+subclass inherits its parent's unless it says otherwise.
 """
 
 from __future__ import annotations
@@ -11,9 +14,16 @@ from __future__ import annotations
 class VrhubError(Exception):
     """Root of every error vrhub raises deliberately."""
 
+    #: The HTTP status the dashboard answers with: by default the request could not be done as
+    #: asked (400).
+    http_status: int = 400
+
 
 class ConfigurationError(VrhubError):
     """A setting, home folder or partnership file is missing or invalid."""
+
+    #: The hub itself is not set up right: nothing the person asking can change (500).
+    http_status = 500
 
 
 class PseudonymisationKeyError(ConfigurationError):
@@ -28,16 +38,31 @@ class PartnershipError(ConfigurationError):
     """A partnership definition cannot be found or is invalid."""
 
 
+class RecordStoreError(ConfigurationError):
+    """The record store cannot be reached, opened or brought up to date."""
+
+
 class ReferenceDataError(VrhubError):
     """Reference data is missing, unreadable or of an unexpected shape."""
+
+    #: The hub's own lookups are incomplete: for the dashboard, a fault of the hub (500).
+    http_status = 500
 
 
 class UnknownDatasetError(VrhubError):
     """A dataset name is not registered."""
 
+    http_status = 404
+
 
 class FileRejectedError(VrhubError):
     """A whole file was refused before any row could be read (empty, binary, wrong separator...)."""
+
+
+class FileTooLargeError(FileRejectedError):
+    """A file is larger than this hub accepts through the dashboard."""
+
+    http_status = 413
 
 
 class UnsupportedFieldError(VrhubError):
@@ -47,9 +72,7 @@ class UnsupportedFieldError(VrhubError):
 class StoreInUseError(VrhubError):
     """Another process (such as ``vrhub serve``) holds the analytical store."""
 
-
-class RecordStoreError(ConfigurationError):
-    """The record store cannot be reached, opened or brought up to date."""
+    http_status = 409
 
 
 class GovernanceError(VrhubError):
@@ -63,22 +86,79 @@ class AgreementInvalidError(GovernanceError):
 class AgreementNotFoundError(GovernanceError):
     """No agreement has the given reference."""
 
+    http_status = 404
+
 
 class NoAgreementError(GovernanceError):
     """No active agreement covers the data being loaded."""
+
+    #: Loading is refused until an agreement covers it (403).
+    http_status = 403
 
 
 class AudienceForbiddenError(GovernanceError):
     """An output would reach an audience that an agreement it draws on does not permit."""
 
+    http_status = 403
+
 
 class AccessDeniedError(GovernanceError):
     """A user asked for something their role or district scope does not allow."""
+
+    http_status = 403
+
+
+class SignInNeededError(GovernanceError):
+    """A page needs someone signed in and nobody is (or their account is switched off)."""
+
+    http_status = 401
+
+
+class SessionExpiredError(SignInNeededError):
+    """A signed session has gone unused for longer than the hub allows."""
 
 
 class UnknownPersonError(GovernanceError):
     """No user or organisation has the given name."""
 
+    http_status = 404
+
 
 class DisclosureError(VrhubError):
     """A table cannot be made safe to publish under the disclosure rule."""
+
+
+class RegistryError(ConfigurationError):
+    """The dataset standards, measures or report sections installed cannot all be registered:
+    two share a name, or an extension's entry point cannot be loaded."""
+
+
+class DuplicateNameError(RegistryError):
+    """Two different dataset standards, measures or report sections share one name."""
+
+
+class ExtensionError(RegistryError):
+    """An installed extension's entry point cannot be loaded or gives the wrong kind of thing."""
+
+
+class UnknownNameError(VrhubError):
+    """No dataset standard, measure or report section has the given name."""
+
+    http_status = 404
+
+
+class UnknownMeasureError(UnknownNameError):
+    """A measure name is not registered."""
+
+
+class UngovernedBatchError(GovernanceError):
+    """Stored data cannot be tied to the data-sharing agreement it came under, so no output
+    may use it until the hub repairs its lineage."""
+
+    http_status = 503
+
+
+class LineageWriteError(GovernanceError):
+    """A batch was stored but its lineage could not be written to the record store."""
+
+    http_status = 503

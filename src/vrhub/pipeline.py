@@ -12,7 +12,8 @@ so the whole flow reads from one file:
 5. **stores** — the analytical store (DuckDB) and the record store (SQLite or PostgreSQL);
 6. **outputs** — :func:`counts`, the quarantine and the batch log (measures, reports and the
    dashboard build on these in later stages);
-7. **demo** — :func:`build_demo` runs all of the above on synthetic West Yorkshire extracts.
+7. **demo** — :func:`vrhub.demo.build.build_demo_home` runs all of the above on synthetic
+   West Yorkshire extracts; it calls this module, and this module never imports it.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
-from rich.console import Console
 
 from vrhub.checksums import file_sha256
 from vrhub.counts import CountTable, count_records
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
-from vrhub.errors import ConfigurationError, ReferenceDataError
+from vrhub.errors import (
+    ConfigurationError,
+    LineageWriteError,
+    ReferenceDataError,
+    UnknownPersonError,
+)
 from vrhub.exports import ExportedCounts
 from vrhub.exports import export_counts as export_counts_for
 from vrhub.governance import keys, retention
@@ -41,8 +46,10 @@ from vrhub.governance.lineage import agreements_for_batches
 from vrhub.governance.report import governance_report as build_governance_report
 from vrhub.governance.retention import Expired
 from vrhub.home import Home, init_home, open_home
+from vrhub.hub import Hub, open_hub
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
+from vrhub.ingest.replace import Uploader
 from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
@@ -58,6 +65,7 @@ from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
 from vrhub.reference.loader import LoadedSource, load_reference
 from vrhub.settings import load_settings
+from vrhub.store import batches
 from vrhub.store.analytical import connect, fetch_dicts, table_exists
 
 if TYPE_CHECKING:
@@ -137,75 +145,97 @@ def ingest_paths(
     on_file: Callable[[Path, int, int], None] | None = None,
     agreement: str | None = None,
     actor: str | None = None,
+    organisation: str | None = None,
 ) -> list[IngestResult]:
     """Ingest files and folders one file at a time, each file in its own transaction.
 
     Each file must come under an active agreement covering its dataset and source (open
     data under the built-in licence); ``agreement`` names one when several could apply.
+    ``organisation`` names the organisation that supplied the files (a party to the
+    agreement); a revised month replaces only what that organisation sent before.
     """
     files = expand_paths(paths)
-    gov = open_governance(home)
-    con = connect(home)
-    try:
-        if not table_exists(con, "ref_lsoa"):
+    with open_hub(home) as hub:
+        if not table_exists(hub.con, "ref_lsoa"):
             raise ReferenceDataError(
                 f"the home {home.path} has no reference data: run `vrhub reference load`"
             )
+        known = {o.code for o in hub.gov.people.organisations()}
+        if organisation is not None and organisation not in known:
+            raise UnknownPersonError(
+                f"no organisation has the code '{organisation}' (known: "
+                f"{', '.join(sorted(known)) or 'none yet'}); add it with `vrhub org add`"
+            )
+        uploader = Uploader(actor or cli_actor(), organisation)
         results = []
         for i, path in enumerate(files):
             if on_file:
                 on_file(path, i, len(files))
             results.append(
-                ingest_governed(con, gov, dataset, path, source, received, agreement, actor)
+                ingest_governed(hub, dataset, path, source, received, agreement, uploader)
             )
         return results
-    finally:
-        con.close()
-        gov.close()
 
 
 def ingest_governed(
-    con: duckdb.DuckDBPyConnection,
-    gov: Governance,
+    hub: Hub,
     dataset: Dataset,
     path: Path,
     source: str | None = None,
     received: dt.date | None = None,
     agreement: str | None = None,
-    actor: str | None = None,
+    uploader: Uploader | None = None,
 ) -> IngestResult:
-    """Ingest one file under its agreement; record lineage and audit what happened."""
-    who = actor or cli_actor()
-    r = ingest_file(
-        con, gov.home, dataset, path, source, received, authorise=gov.authoriser(dataset, agreement)
-    )
+    """Ingest one file under its agreement; record lineage and audit what happened.
+
+    The batch and its agreement are stored in one transaction of the analytical store; the
+    lineage in the record store follows. If that second write fails, the batch is held back
+    from every output until the hub repairs the lineage when it next opens.
+    """
+    who = uploader or Uploader(cli_actor())
+    authorise = hub.gov.authoriser(dataset, agreement, who.organisation)
+    r = ingest_file(hub.con, hub.home, dataset, path, source, received, None, authorise, who)
     details: dict[str, object] = {
         "dataset": r.dataset,
         "file": r.file,
         "sha256": r.file_sha256,
         "source": r.source,
+        "organisation": who.organisation,
         "rows_read": r.rows_read,
         "rows_accepted": r.rows_accepted,
         "rows_rejected": r.rows_rejected,
         "months": r.months,
         "agreement": r.agreement,
-    }
+        "replaced": [
+            {"batch": x.batch_id, "month": x.month, "rows_before": x.rows_before,
+             "rows_after": x.rows_after}
+            for x in r.replacements
+        ],
+    }  # fmt: skip
     if r.status == "loaded" and r.batch_id is not None and r.agreement_id is not None:
-        gov.record_batch(
-            who,
-            r.batch_id,
-            r.dataset,
-            r.source or dataset.name,
-            r.file_sha256 or "",
-            r.agreement_id,
-            r.rows_accepted,
-            r.months,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            details,
-        )
+        try:
+            hub.gov.record_batch(
+                who.actor,
+                r.batch_id,
+                r.dataset,
+                r.source or dataset.name,
+                r.file_sha256 or "",
+                r.agreement_id,
+                r.rows_accepted,
+                r.months,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                details,
+            )
+        except Exception as exc:
+            raise LineageWriteError(
+                f"{r.file} was stored as batch {r.batch_id} under {r.agreement}, but its "
+                f"lineage could not be written to the record store ({type(exc).__name__}); "
+                "no output will use the batch until the hub repairs its lineage, which it does "
+                "the next time it opens"
+            ) from exc
     elif r.status == "rejected":
-        gov.audit.write(
-            who, "ingest.rejected", f"batch {r.batch_id}", {**details, "why": r.message[:300]}
+        hub.gov.audit.write(
+            who.actor, "ingest.rejected", f"batch {r.batch_id}", {**details, "why": r.message[:300]}
         )
     return r
 
@@ -237,72 +267,48 @@ def export_counts(
     actor: str | None = None,
 ) -> ExportedCounts:
     """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
-    gov = open_governance(home)
-    con = connect(home)
-    try:
+    with open_hub(home) as hub:
         return export_counts_for(
-            con, gov, dataset, by, audience, actor or cli_actor(), all_areas, districts, as_user
-        )
-    finally:
-        con.close()
-        gov.close()
+            hub.con, hub.gov, dataset, by, audience, actor or cli_actor(), all_areas, districts,
+            as_user,
+        )  # fmt: skip
 
 
 def apply_retention(
     home: Home, dry_run: bool = False, actor: str | None = None, today: dt.date | None = None
 ) -> list[Expired]:
     """Remove (or list, with ``dry_run``) batches past their agreement's retention."""
-    gov = open_governance(home)
-    con = connect(home)
-    try:
-        return retention.apply(con, gov, actor or cli_actor(), dry_run, today)
-    finally:
-        con.close()
-        gov.close()
+    with open_hub(home) as hub:
+        return retention.apply(hub.con, hub.gov, actor or cli_actor(), dry_run, today)
 
 
 def governance_report(home: Home, destination: str, actor: str | None = None) -> str:
     """The DPO's report (Markdown): register, data held, who sees what, recent audit."""
-    gov = open_governance(home)
-    con = connect(home)
-    try:
+    with open_hub(home) as hub:
         held: dict[int, int] = {}
         for d in all_datasets():
-            if table_exists(con, d.table):
-                for batch_id, n in con.execute(
+            if table_exists(hub.con, d.table):
+                for batch_id, n in hub.con.execute(
                     f"SELECT batch_id, count(*) FROM {d.table} GROUP BY 1"
                 ).fetchall():
                     held[int(batch_id)] = int(n)
-        text = build_governance_report(gov, held)
-        gov.audit.write(actor or cli_actor(), "report.governance", destination)
+        text = build_governance_report(hub.gov, held)
+        hub.gov.audit.write(actor or cli_actor(), "report.governance", destination)
         return text
-    finally:
-        con.close()
-        gov.close()
 
 
 def rotate_key(home: Home, actor: str | None = None) -> keys.Rotation:
     """Add a pseudonymisation key and re-key every stored pseudonym."""
-    gov = open_governance(home)
-    con = connect(home)
-    try:
-        return keys.rotate(con, gov, actor or cli_actor())
-    finally:
-        con.close()
-        gov.close()
+    with open_hub(home) as hub:
+        return keys.rotate(hub.con, hub.gov, actor or cli_actor())
 
 
 def project_extract(
     home: Home, project: str, dataset: Dataset, out: Path, actor: str | None = None
 ) -> int:
     """A dataset's records for one project, pseudonymised under the project's own key."""
-    gov = open_governance(home)
-    con = connect(home)
-    try:
-        return keys.project_extract(con, gov, project, dataset, out, actor or cli_actor())
-    finally:
-        con.close()
-        gov.close()
+    with open_hub(home) as hub:
+        return keys.project_extract(hub.con, hub.gov, project, dataset, out, actor or cli_actor())
 
 
 @contextmanager
@@ -506,21 +512,12 @@ def quarantine_rows(
 
 
 def batch_log(home: Home, limit: int = 50) -> list[dict[str, Any]]:
-    con = connect(home)
-    try:
-        return fetch_dicts(
-            con, "SELECT * FROM ingest_batches ORDER BY batch_id DESC LIMIT ?", [limit]
-        )
-    finally:
-        con.close()
-
-
-# 7. Demo ---------------------------------------------------------------------------------
-def build_demo(home: Path | None, years: int, seed: int, console: Console | None = None) -> str:
-    """Write synthetic West Yorkshire extracts and ingest them through the normal path."""
-    from vrhub.demo.build import build_demo_home
-
-    return build_demo_home(home, years=years, seed=seed, console=console)
+    """The newest batches first, with what each replaced and what replaced it."""
+    with open_hub(home) as hub:
+        log = batches.recent(hub.con, limit)
+        for b in log:
+            b["replacements"] = batches.replacements(hub.con, b["batch_id"])
+        return log
 
 
 # 8. Reports ------------------------------------------------------------------------------

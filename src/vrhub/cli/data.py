@@ -101,6 +101,14 @@ def ingest(
         str | None,
         typer.Option(help="The agreement the files come under, when several could apply."),
     ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            help="The organisation that supplied the files (its code, a party to the "
+            "agreement). A revised month replaces only what the same organisation sent "
+            "before; without it the files are the hub's own loads."
+        ),
+    ] = None,
 ) -> None:
     """Validate, pseudonymise and load partner files under their agreement; report problems."""
     h = home_of(home)
@@ -120,7 +128,14 @@ def ingest(
             bar.update(task, description=f"{path.name}", completed=i, total=n)
 
         results = pipeline.ingest_paths(
-            h, ds, paths, source=source, received=when, on_file=on_file, agreement=agreement
+            h,
+            ds,
+            paths,
+            source=source,
+            received=when,
+            on_file=on_file,
+            agreement=agreement,
+            organisation=organisation,
         )
     _print_results(results)
     if any(r.status == "rejected" for r in results):
@@ -145,8 +160,8 @@ def _print_results(results: list[IngestResult]) -> None:
     for r in results:
         if r.status != "loaded" or r.rows_rejected or r.warnings or r.replaced:
             out.print(r.message)
-        for old, month, n in r.replaced:
-            out.print(f"  replaced {month} from batch {old} ({n:,} rows)")
+        for x in r.replacements:
+            out.print(f"  {x.words}")
         if r.problems_csv and (r.rows_rejected or r.warnings or r.status == "rejected"):
             out.print(f"  problems listed in {r.problems_csv}")
 
@@ -226,24 +241,37 @@ def batches(
     home: HomeOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
 ) -> None:
-    """The ingest log: every file, its fingerprint, months and row counts."""
+    """The ingest log: every file, who sent it, under which agreement, and what became of it
+    (loaded, rejected, superseded by a later file, or removed at the end of retention)."""
     rows = pipeline.batch_log(home_of(home), limit)
     t = Table(
-        "batch", "dataset", "source", "file", "status", "read", "loaded", "rejected", "received"
-    )
+        "batch", "dataset", "source", "sent by", "file", "status", "read", "loaded", "rejected",
+        "under", "received",
+    )  # fmt: skip
     for r in rows:
+        under = f"{r['agreement_ref']} v{r['agreement_version']}" if r["agreement_ref"] else ""
         t.add_row(
             str(r["batch_id"]),
             r["dataset"],
             r["source"] or "",
+            r["organisation"] or ("the hub" if r["status"] != "rejected" else ""),
             r["file_name"],
             r["status"],
             f"{r['rows_read']:,}",
             f"{r['rows_accepted']:,}",
             f"{r['rows_rejected']:,}",
+            under,
             str(r["received_on"] or ""),
         )
     out.print(t)
+    for r in rows:
+        for x in r["replacements"]:
+            if x["batch_id"] == r["batch_id"]:
+                out.print(
+                    f"batch {r['batch_id']} replaced {x['month']} of batch "
+                    f"{x['replaced_batch_id']}: {x['rows_removed']:,} rows before, "
+                    f"{x['rows_added'] or 0:,} after"
+                )
 
 
 @app.command()
@@ -253,5 +281,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 2026,
 ) -> None:
     """Build the West Yorkshire demo partnership from synthetic partner extracts."""
-    summary = pipeline.build_demo(home, years=years, seed=seed, console=err)
+    from vrhub.demo.build import build_demo_home
+
+    summary = build_demo_home(home, years=years, seed=seed, console=err)
     out.print(summary)

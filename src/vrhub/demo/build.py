@@ -25,10 +25,14 @@ from vrhub.demo.generate import (
     months_between,
     police_crime,
 )
+from vrhub.demo.governance import ACTOR, setup_demo_governance
 from vrhub.home import Home
+from vrhub.hub import open_hub
 from vrhub.ingest.load import IngestResult
+from vrhub.ingest.replace import Uploader
+from vrhub.measures.costs import ILLUSTRATIVE
 from vrhub.months import month_end
-from vrhub.store.analytical import connect
+from vrhub.pipeline import governance, ingest_governed, init_partnership_home, load_unit_costs
 
 
 def _received(month: str, days: float) -> dt.date:
@@ -42,9 +46,10 @@ def build_demo_home(
     console: Console | None = None,
     end_month: str = DEFAULT_END_MONTH,
 ) -> str:
-    from vrhub.demo.governance import ACTOR, setup_demo_governance
-    from vrhub.pipeline import governance, ingest_governed, init_partnership_home
+    """Write synthetic West Yorkshire extracts and ingest them through the normal path.
 
+    Returns a summary of what was built, for the command line to print.
+    """
     home, _ = init_partnership_home(home_dir, "west-yorkshire")
     gov = governance(home)
     setup_demo_governance(gov)
@@ -53,7 +58,8 @@ def build_demo_home(
     months = months_between(end_month, 12 * years)
     rng = np.random.default_rng(seed)
     extracts = home.path / "demo-extracts"
-    con = connect(home)
+    hub = open_hub(home)
+    con = hub.con
     try:
         area = load_area(con, home.partnership.district_codes, seed)
         say(f"Writing {len(months)} months of synthetic extracts to {extracts}")
@@ -94,19 +100,27 @@ def build_demo_home(
             if console and i % 50 == 0:
                 say(f"ingesting file {i + 1} of {len(plan)}")
             results.append(
-                ingest_governed(con, gov, get_dataset(name), path, source, received, actor=ACTOR)
+                ingest_governed(
+                    hub,
+                    get_dataset(name),
+                    path,
+                    source,
+                    received,
+                    uploader=Uploader(ACTOR, SUPPLIERS[name]),
+                )
             )
         return _summary(home, con, results, extracts)
     finally:
-        con.close()
+        hub.close()
         gov.close()
+
+
+#: The demo organisation that supplies each dataset (a party to its agreement).
+SUPPLIERS = {"police-crime": "wyp", "ed-assault": "wy-icb", "hospital-admission": "wy-icb"}
 
 
 def _load_illustrative_costs(home: Home) -> None:
     """Unit costs for the demo only, labelled illustrative in their source."""
-    from vrhub.measures.costs import ILLUSTRATIVE
-    from vrhub.pipeline import load_unit_costs
-
     path = home.path / "demo-unit-costs-ILLUSTRATIVE.csv"
     path.write_text(ILLUSTRATIVE, encoding="utf-8")
     load_unit_costs(home, path, actor="demo")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vrhub.datasets.spec import Dataset
+from vrhub.errors import NoAgreementError
 from vrhub.governance.agreements import Register
 from vrhub.governance.audit import Audit, open_audit
 from vrhub.governance.lineage import AgreementRef, ref_of
@@ -26,12 +27,21 @@ class Governance:
     people: People
 
     def authoriser(
-        self, dataset: Dataset, ref: str | None = None
+        self, dataset: Dataset, ref: str | None = None, organisation: str | None = None
     ) -> Callable[[str], tuple[int, AgreementRef]]:
-        """For ingest: the agreement a file from a given source comes under, or a refusal."""
+        """For ingest: the agreement a file from a given source comes under, or a refusal.
+
+        A file sent by an organisation comes under an agreement only if the organisation is
+        a party to it (open data under a licence excepted).
+        """
 
         def authorise(source: str) -> tuple[int, AgreementRef]:
             a = self.register.cover(dataset, source, ref)
+            if organisation is not None and a.kind == "agreement" and organisation not in a.parties:
+                raise NoAgreementError(
+                    f"the organisation '{organisation}' is not a party to {a.ref}, so it cannot "
+                    f"send {dataset.name} under it; nothing was loaded"
+                )
             return a.id, ref_of(a)
 
         return authorise

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from vrhub.errors import AudienceForbiddenError
+from vrhub.errors import AudienceForbiddenError, UngovernedBatchError
 from vrhub.governance.terms import AUDIENCES, DEFAULT_ROUND_TO, DEFAULT_SUPPRESS_MAX
 from vrhub.records.db import Records
 from vrhub.records.models import Agreement, BatchLineage
@@ -38,13 +38,33 @@ def ref_of(a: Agreement) -> AgreementRef:
 
 
 def agreements_for_batches(records: Records, batch_ids: Iterable[int]) -> list[AgreementRef]:
-    """The distinct agreement versions the given batches came under."""
+    """The distinct agreement versions the given batches came under.
+
+    Fails closed: a batch with no lineage (stored, but its agreement not yet recorded in the
+    record store) is refused by name, so nothing is released that its agreement forbids.
+    """
     ids = sorted(set(batch_ids))
     if not ids:
         return []
     with records.session() as s:
-        used = select(BatchLineage.agreement_id).where(BatchLineage.batch_id.in_(ids))
-        rows = s.scalars(select(Agreement).where(Agreement.id.in_(used)))
+        found = {
+            int(b): int(a)
+            for b, a in s.execute(
+                select(BatchLineage.batch_id, BatchLineage.agreement_id).where(
+                    BatchLineage.batch_id.in_(ids)
+                )
+            )
+        }
+        missing = [b for b in ids if b not in found]
+        if missing:
+            named = ", ".join(str(b) for b in missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise UngovernedBatchError(
+                f"batch {named} cannot be tied to the data-sharing agreement it came under, so "
+                "no output may use it; open the hub again (any vrhub command, or restart "
+                "`vrhub serve`) to repair its lineage, and if this persists tell the hub's "
+                "administrator"
+            )
+        rows = s.scalars(select(Agreement).where(Agreement.id.in_(set(found.values()))))
         return sorted({ref_of(a) for a in rows}, key=lambda r: (r.ref, r.version))
 
 

@@ -7,8 +7,10 @@ Order of work for a file:
 3. stream its rows, block by block, through the single pass of :mod:`vrhub.ingest.stage`
    (convert, check, pseudonymise, place) into a scratch table; no clear identifier is kept;
 4. list every problem and reject duplicates within the file and of rows already loaded;
-5. in one transaction: replace the months this source already sent, insert the accepted
-   rows, keep rejected rows in quarantine with their reasons, and log the batch.
+5. in one transaction: replace the months the same supplying organisation already sent
+   from this source (:mod:`vrhub.ingest.replace`), insert the accepted rows, keep rejected
+   rows in quarantine with their reasons, and log the batch with the agreement it came under,
+   so a batch is never in the store without its agreement.
 """
 
 from __future__ import annotations
@@ -34,9 +36,18 @@ from vrhub.home import Home
 from vrhub.ingest import stage
 from vrhub.ingest.files import inspect
 from vrhub.ingest.readers import FileReader, MalformedRow, open_reader
+from vrhub.ingest.replace import (
+    Replaced,
+    Uploader,
+    record_after,
+    refuse_out_of_scope,
+    replace_months,
+    same_supplier,
+)
 from vrhub.ingest.report import write_problems_csv
 from vrhub.ingest.schema import ensure_events_table, stored_fields
 from vrhub.store.analytical import table_exists, transaction
+from vrhub.store.batches import log_batch
 
 S = stage.SCRATCH
 SLICE_ROWS = 16_384
@@ -62,7 +73,10 @@ class IngestResult:
     rows_rejected: int = 0
     warnings: int = 0
     months: list[str] = field(default_factory=list)
+    #: (earlier batch, month, rows it had) for each month this file replaced.
     replaced: list[tuple[int, str, int]] = field(default_factory=list)
+    #: The same, with the rows this file holds for the month.
+    replacements: list[Replaced] = field(default_factory=list)
     problems_csv: Path | None = None
     file_sha256: str | None = None
     agreement_id: int | None = None
@@ -74,6 +88,12 @@ class Agreed(Protocol):
 
     @property
     def label(self) -> str: ...
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
 
 
 #: Given a file's source, the agreement (its record-store id and reference) it comes under;
@@ -94,17 +114,22 @@ def ingest_file(
     received: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
     authorise: Authorise | None = None,
+    uploader: Uploader | None = None,
 ) -> IngestResult:
     """Ingest one file; never raises for bad data, which is reported in the result.
 
     ``authorise`` (from governance) names the agreement the file comes under once its
     source is known; a file no active agreement covers is refused whole and logged.
+    ``uploader`` says who sends it, for which organisation and districts.
     """
     started = _utcnow()
+    uploader = uploader or Uploader("unknown")
     try:
         facts = inspect(path)
     except FileRejectedError as exc:
-        return _log_rejected(con, home, dataset, path, None, str(exc), started, received, source)
+        return _log_rejected(
+            con, home, dataset, path, None, str(exc), started, received, source, uploader
+        )
     done = con.execute(
         "SELECT batch_id, finished_at FROM ingest_batches WHERE file_sha256 = ? AND dataset = ? "
         "AND status = 'loaded' ORDER BY batch_id LIMIT 1",
@@ -130,11 +155,13 @@ def ingest_file(
             known_source = dataset.name
         if authorise is not None and known_source is not None:
             agreement = _authorised(authorise, known_source, path)
-        work = _prepare(con, home, dataset, reader, source, progress)
+        work = _prepare(con, home, dataset, reader, source, progress, uploader)
         if authorise is not None and agreement is None:
             agreement = _authorised(authorise, work.source, path)
         with transaction(con):
-            result = _commit(con, home, dataset, reader, work, received, started)
+            result = _commit(
+                con, home, dataset, reader, work, received, started, uploader, agreement
+            )
         if agreement is not None:
             result.agreement_id, result.agreement = agreement[0], agreement[1].label
         return result
@@ -149,6 +176,7 @@ def ingest_file(
             started,
             received,
             source,
+            uploader,
             facts.format,
             facts.encoding,
         )
@@ -187,6 +215,7 @@ def _log_rejected(
     started: dt.datetime,
     received: dt.date | None,
     source: str | None,
+    uploader: Uploader,
     fmt: str | None = None,
     encoding: str | None = None,
 ) -> IngestResult:
@@ -209,27 +238,25 @@ def _log_rejected(
             "INSERT INTO ingest_problems VALUES (?, ?, NULL, NULL, NULL, 'file', ?, 'error')",
             [batch_id, path.name, message],
         )
-        con.execute(
-            """INSERT INTO ingest_batches (batch_id, dataset, source, file_name, file_sha256,
-               file_bytes, file_format, encoding, status, message, received_on,
-               vrhub_version, started_at, finished_at, problems_csv)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?, ?)""",
-            [
-                batch_id,
-                dataset.name,
-                source,
-                path.name,
-                sha,
-                path.stat().st_size if path.is_file() else 0,
-                fmt,
-                encoding,
-                message,
-                received or dt.date.today(),
-                __version__,
-                started,
-                _utcnow(),
-                str(csv_path),
-            ],
+        log_batch(
+            con,
+            batch_id=batch_id,
+            dataset=dataset.name,
+            source=source,
+            file_name=path.name,
+            file_sha256=sha,
+            file_bytes=path.stat().st_size if path.is_file() else 0,
+            file_format=fmt,
+            encoding=encoding,
+            status="rejected",
+            message=message,
+            received_on=received or dt.date.today(),
+            vrhub_version=__version__,
+            started_at=started,
+            finished_at=_utcnow(),
+            problems_csv=str(csv_path),
+            organisation=uploader.organisation,
+            uploaded_by=uploader.actor,
         )
     write_problems_csv(csv_path, path.name, [problem])
     return IngestResult(
@@ -251,13 +278,13 @@ class _Work:
     source: str
     rows_read: int
     months: list[str]
-    has_duplicates: bool
+    has_refused: bool
 
     @property
     def accepted(self) -> str:
         """SQL condition, over ``_stage``, for the rows to load."""
         ok = "NOT _error"
-        if self.has_duplicates:
+        if self.has_refused:
             ok += f" AND _row NOT IN (SELECT _row FROM {S}._dups)"
         return ok
 
@@ -269,8 +296,10 @@ def _prepare(
     reader: FileReader,
     source: str | None,
     progress: Callable[[int], None] | None,
+    uploader: Uploader,
 ) -> _Work:
-    """Stage, check and de-duplicate the file's rows in the scratch database."""
+    """Stage, check and de-duplicate the file's rows in the scratch database; refuse rows
+    outside the uploader's districts."""
     name = reader.facts.path.name
     params: dict[str, object] = dict(home.key.sql_params())
     ensure_events_table(con, dataset)
@@ -285,8 +314,9 @@ def _prepare(
         raise FileRejectedError(f"{name} has a header row but no data rows: nothing to load")
     src = _resolve_source(con, dataset, source, name)
     _list_problems(con, dataset, reader, the_plan)
-    has_duplicates = _find_duplicates(con, dataset, src)
-    work = _Work(src, rows_read, [], has_duplicates)
+    refuse_out_of_scope(con, dataset, uploader)
+    has_refused = _find_duplicates(con, dataset, src, uploader.organisation)
+    work = _Work(src, rows_read, [], has_refused)
     work.months = [
         r[0]
         for r in con.execute(
@@ -429,11 +459,14 @@ def _list_problems(
         con.executemany(f"INSERT INTO {S}._problems VALUES (?, ?, ?, ?, ?, ?)", extra_rows)
 
 
-def _find_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str) -> bool:
-    """Report record identifiers repeated in the file or already loaded; True if any."""
+def _find_duplicates(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str, organisation: str | None
+) -> bool:
+    """Report record identifiers repeated in the file or already loaded (except rows this
+    file replaces); True if any row is refused, for this or for being out of scope."""
     rid = dataset.record_id_field
     if rid is None:
-        return False
+        return _refused(con)
     hidden = "'(identifier hidden)'" if rid.identifies_person else "d._rid"
     con.execute(f"""
         INSERT INTO {S}._problems
@@ -455,13 +488,18 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str)
         JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
         JOIN ingest_batches b ON b.batch_id = e.batch_id
         WHERE NOT d._error
-          AND NOT (e.source = ? AND e.month IN (SELECT DISTINCT month FROM {S}._stage
-                                               WHERE NOT _error))
+          AND NOT ({same_supplier()} AND e.month IN (SELECT DISTINCT month FROM {S}._stage
+                                                    WHERE NOT _error))
     """,
-        [src],
+        {"src": src, "org": organisation},
     )
+    return _refused(con)
+
+
+def _refused(con: duckdb.DuckDBPyConnection) -> bool:
+    """Gather the rows refused after staging (duplicates, out of scope); True if any."""
     con.execute(f"""CREATE OR REPLACE TABLE {S}._dups AS SELECT DISTINCT _row FROM {S}._problems
-                    WHERE rule LIKE 'duplicate%'""")
+                    WHERE rule LIKE 'duplicate%' OR rule = 'outside-your-districts'""")
     return _count(con, f"SELECT count(*) FROM {S}._dups") > 0
 
 
@@ -473,8 +511,11 @@ def _commit(
     work: _Work,
     received: dt.date | None,
     started: dt.datetime,
+    uploader: Uploader,
+    agreement: tuple[int, Agreed] | None,
 ) -> IngestResult:
-    """Keep what the preparation found: events, quarantine, problems and the batch log."""
+    """Keep what the preparation found: events, quarantine, problems and the batch log
+    (with the agreement the batch came under)."""
     facts = reader.facts
     name = facts.path.name
     src = work.source
@@ -483,7 +524,7 @@ def _commit(
     batch_id = int(row[0])
     _quarantine(con, home, dataset, reader, batch_id, src, name)
 
-    replaced = _replace_months(con, dataset, batch_id, src, work.months)
+    replaced = replace_months(con, dataset, batch_id, src, uploader.organisation, work.months)
     stored = stored_fields(dataset)
     cols = (
         ["batch_id", "source", "row_number", "month"]
@@ -497,6 +538,7 @@ def _commit(
         f"SELECT {', '.join(values)} FROM {S}._stage WHERE {work.accepted}",
         [batch_id, src],
     )
+    replaced = record_after(con, dataset, batch_id, replaced)
     rejected = _count(
         con,
         f"SELECT count(DISTINCT _row) FROM {S}._problems "
@@ -516,32 +558,35 @@ def _commit(
         + (f", {rejected:,} rejected into quarantine" if rejected else "")
         + (f", {warnings:,} warnings" if warnings else "")
     )
-    con.execute(
-        """INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?,
-           ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            batch_id,
-            dataset.name,
-            src,
-            name,
-            facts.sha256,
-            facts.size,
-            facts.format,
-            facts.encoding,
-            reader.sheet,
-            message,
-            work.months,
-            total_read,
-            accepted,
-            rejected,
-            warnings,
-            received or dt.date.today(),
-            home.key.fingerprint,
-            __version__,
-            started,
-            _utcnow(),
-            str(csv_path),
-        ],
+    log_batch(
+        con,
+        batch_id=batch_id,
+        dataset=dataset.name,
+        source=src,
+        file_name=name,
+        file_sha256=facts.sha256,
+        file_bytes=facts.size,
+        file_format=facts.format,
+        encoding=facts.encoding,
+        sheet=reader.sheet,
+        status="loaded",
+        message=message,
+        months=work.months,
+        rows_read=total_read,
+        rows_accepted=accepted,
+        rows_rejected=rejected,
+        warnings=warnings,
+        received_on=received or dt.date.today(),
+        key_fingerprint=home.key.fingerprint,
+        vrhub_version=__version__,
+        started_at=started,
+        finished_at=_utcnow(),
+        problems_csv=str(csv_path),
+        agreement_id=agreement[0] if agreement else None,
+        agreement_ref=agreement[1].ref if agreement else None,
+        agreement_version=agreement[1].version if agreement else None,
+        organisation=uploader.organisation,
+        uploaded_by=uploader.actor,
     )
     problems = [
         dict(
@@ -569,7 +614,8 @@ def _commit(
         rows_rejected=rejected,
         warnings=warnings,
         months=work.months,
-        replaced=replaced,
+        replaced=[(r.batch_id, r.month, r.rows_before) for r in replaced],
+        replacements=replaced,
         problems_csv=csv_path,
         file_sha256=facts.sha256,
     )
@@ -643,24 +689,3 @@ def _malformed_record(
         else:
             out[f.header] = value
     return out
-
-
-def _replace_months(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: int, src: str, months: list[str]
-) -> list[tuple[int, str, int]]:
-    if not months:
-        return []
-    found = con.execute(
-        f"SELECT batch_id, month, count(*) FROM {dataset.table} WHERE source = ? "
-        "AND month IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY 1, 2",
-        [src, months],
-    ).fetchall()
-    for old, month, n in found:
-        con.execute("INSERT INTO batch_replacements VALUES (?, ?, ?, ?)", [batch_id, old, month, n])
-    if found:
-        con.execute(
-            f"DELETE FROM {dataset.table} WHERE source = ? "
-            "AND month IN (SELECT unnest(?::VARCHAR[]))",
-            [src, months],
-        )
-    return [(int(a), str(b), int(c)) for a, b, c in found]

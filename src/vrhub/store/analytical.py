@@ -16,59 +16,7 @@ import duckdb
 
 from vrhub.errors import StoreInUseError
 from vrhub.home import Home
-
-LOG_SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS batch_ids START 1;
-CREATE TABLE IF NOT EXISTS ingest_batches (
-    batch_id        INTEGER PRIMARY KEY,
-    dataset         VARCHAR NOT NULL,
-    source          VARCHAR,
-    file_name       VARCHAR NOT NULL,
-    file_sha256     VARCHAR NOT NULL,
-    file_bytes      BIGINT NOT NULL,
-    file_format     VARCHAR,
-    encoding        VARCHAR,
-    sheet           VARCHAR,
-    status          VARCHAR NOT NULL,   -- loaded | rejected
-    message         VARCHAR,
-    months          VARCHAR[],
-    rows_read       BIGINT NOT NULL DEFAULT 0,
-    rows_accepted   BIGINT NOT NULL DEFAULT 0,
-    rows_rejected   BIGINT NOT NULL DEFAULT 0,
-    warnings        BIGINT NOT NULL DEFAULT 0,
-    received_on     DATE,
-    key_fingerprint VARCHAR,
-    vrhub_version   VARCHAR,
-    started_at      TIMESTAMP NOT NULL,
-    finished_at     TIMESTAMP NOT NULL,
-    problems_csv    VARCHAR
-);
-CREATE TABLE IF NOT EXISTS batch_replacements (
-    batch_id          INTEGER NOT NULL,
-    replaced_batch_id INTEGER NOT NULL,
-    month             VARCHAR NOT NULL,
-    rows_removed      BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ingest_problems (
-    batch_id    INTEGER NOT NULL,
-    file_name   VARCHAR NOT NULL,
-    row_number  BIGINT,
-    column_name VARCHAR,
-    value       VARCHAR,
-    rule        VARCHAR NOT NULL,
-    message     VARCHAR NOT NULL,
-    severity    VARCHAR NOT NULL      -- error (row rejected) | warning (row kept)
-);
-CREATE TABLE IF NOT EXISTS quarantine (
-    batch_id    INTEGER NOT NULL,
-    dataset     VARCHAR NOT NULL,
-    source      VARCHAR,
-    file_name   VARCHAR NOT NULL,
-    row_number  BIGINT NOT NULL,
-    reasons     VARCHAR NOT NULL,
-    record      JSON NOT NULL          -- the row as read, identifiers already pseudonymised
-);
-"""
+from vrhub.store.migrations import migrate
 
 
 def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -97,7 +45,7 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             "dashboard's Data page while it runs"
         ) from None
     if not read_only:
-        con.execute(LOG_SCHEMA)
+        migrate(con)
     return con
 
 
