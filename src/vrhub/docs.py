@@ -13,6 +13,8 @@ from vrhub.datasets import all_datasets
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.ingest.rules import checks
 from vrhub.ingest.schema import COMMON, GEOGRAPHY
+from vrhub.measures.registry import all_measures
+from vrhub.reports.registry import all_sections
 from vrhub.settings import Settings
 
 KIND_WORDS = {
@@ -130,8 +132,6 @@ def settings_markdown() -> str:
 
 
 def measures_markdown() -> str:
-    from vrhub.measures.registry import all_measures
-
     lines = [
         "# Reference: measures",
         "",
@@ -158,16 +158,14 @@ def measures_markdown() -> str:
 
 
 def report_sections_markdown() -> str:
-    from vrhub.reports.registry import all_sections
-
     lines = [
         "# Reference: report sections",
         "",
         "Generated from the code by `python -m vrhub.docs`; do not edit by hand. The needs "
         "assessment and each district profile run these sections in this order, after the key "
         "findings (gathered from them) and before the appendices (methods and definitions; data "
-        "sources and agreements). A deployment adds its own with "
-        "`vrhub.reports.registry.section`.",
+        "sources and agreements). A partnership adds its own in an extension package "
+        "(see [writing an extension](../how-to/extend.md)).",
         "",
     ]
     for spec in all_sections():

@@ -1,39 +1,39 @@
 """The registry of dataset standards.
 
-Built-in standards are registered with :func:`register` exactly as a deployment registers its
-own, so nothing distinguishes a built-in from an extension.
+Standards come from the ``vrhub.datasets`` entry-point group: vrhub's own (police.uk street
+crime, police-recorded crime, ED assaults, hospital admissions) are declared in its
+``pyproject.toml`` exactly as an extension declares its own, so nothing distinguishes a
+built-in from an extension. Each entry point names a :class:`~vrhub.datasets.spec.Dataset`.
 """
 
 from __future__ import annotations
 
-from vrhub.datasets import ed_assault, hospital_admission, police_crime, police_uk_street
+from collections.abc import Sequence
+
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnknownDatasetError
+from vrhub.registry import Registry
 
-_REGISTRY: dict[str, Dataset] = {}
+
+def _unknown(name: str, known: Sequence[str]) -> UnknownDatasetError:
+    return UnknownDatasetError(f"unknown dataset '{name}': use one of {', '.join(known)}")
+
+
+DATASETS: Registry[Dataset] = Registry(
+    "vrhub.datasets", "dataset standard", Dataset, lambda d: d.name, _unknown
+)
 
 
 def register(dataset: Dataset) -> Dataset:
-    """Add a dataset standard to the registry (names are unique)."""
-    if dataset.name in _REGISTRY and _REGISTRY[dataset.name] is not dataset:
-        raise ValueError(f"a dataset named {dataset.name} is already registered")
-    _REGISTRY[dataset.name] = dataset
-    return dataset
+    """Add a dataset standard by hand (names are unique); an extension uses an entry point."""
+    return DATASETS.register(dataset)
 
 
 def get_dataset(name: str) -> Dataset:
     """A registered dataset standard by name, or a clear error listing the names."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise UnknownDatasetError(
-            f"unknown dataset '{name}': use one of {', '.join(sorted(_REGISTRY))}"
-        ) from None
+    return DATASETS.get(name)
 
 
 def all_datasets() -> list[Dataset]:
-    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
-
-
-for _module in (police_uk_street, police_crime, ed_assault, hospital_admission):
-    register(_module.DATASET)
+    """Every dataset standard, in order of name."""
+    return DATASETS.all()

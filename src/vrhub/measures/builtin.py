@@ -1,4 +1,5 @@
-"""The built-in measures, registered like any deployment's own.
+"""The built-in measures, declared as entry points in vrhub's ``pyproject.toml`` (group
+``vrhub.measures``) exactly as an extension declares its own.
 
 Serious violence follows the partnership's versioned definition (:mod:`definition`); the
 Home Office success measures follow the brief: (1) hospital admissions for assault with a
@@ -12,7 +13,6 @@ import ibis.expr.types as ir
 
 from vrhub.datasets.spec import Dataset
 from vrhub.measures.definition import any_category, load_definition
-from vrhub.measures.registry import register
 from vrhub.measures.spec import Measure, everything
 
 ALL_AGES = "resident population (IoD 2019 denominators, mid-2015, all ages)"
@@ -53,155 +53,137 @@ def _victims(t: ir.Table, d: Dataset) -> ir.Table:
     return t.filter(t.offence_group.isin(VIOLENT_GROUPS))
 
 
-register(
-    Measure(
-        name="crime-rate",
-        version="1",
-        title="Recorded crime rate",
-        description=(
-            "Records of any dataset, narrowed by --filter, per 1,000 residents of the area "
-            "they fall in."
-        ),
-        numerator="records in the partnership's area in the period, after any --filter",
-        denominator=ALL_AGES,
-        per=1000,
-        caveats=(NO_LOCATION, "The population is the mid-2015 estimate in the reference data."),
-        select=everything,
-    )
+CRIME_RATE = Measure(
+    name="crime-rate",
+    version="1",
+    title="Recorded crime rate",
+    description=(
+        "Records of any dataset, narrowed by --filter, per 1,000 residents of the area "
+        "they fall in."
+    ),
+    numerator="records in the partnership's area in the period, after any --filter",
+    denominator=ALL_AGES,
+    per=1000,
+    caveats=(NO_LOCATION, "The population is the mid-2015 estimate in the reference data."),
+    select=everything,
 )
-register(
-    Measure(
-        name="serious-violence",
-        version="1",
-        title="Serious violence",
-        description=(
-            "Records in any category of the partnership's serious-violence definition; "
-            "--by sv_category breaks it down (a record may be in several categories)."
-        ),
-        numerator="records meeting the definition's rules for the dataset",
-        denominator=ALL_AGES,
-        per=1000,
-        datasets=("police-crime", "hospital-admission", "ed-assault"),
-        uses_definition=True,
-        caveats=(
-            NO_LOCATION,
-            "Organised crime cannot be counted: no dataset standard records it.",
-            "Violence against women and girls is counted from the victim's recorded sex.",
-        ),
-        select=_serious_violence,
-    )
+SERIOUS_VIOLENCE = Measure(
+    name="serious-violence",
+    version="1",
+    title="Serious violence",
+    description=(
+        "Records in any category of the partnership's serious-violence definition; "
+        "--by sv_category breaks it down (a record may be in several categories)."
+    ),
+    numerator="records meeting the definition's rules for the dataset",
+    denominator=ALL_AGES,
+    per=1000,
+    datasets=("police-crime", "hospital-admission", "ed-assault"),
+    uses_definition=True,
+    caveats=(
+        NO_LOCATION,
+        "Organised crime cannot be counted: no dataset standard records it.",
+        "Violence against women and girls is counted from the victim's recorded sex.",
+    ),
+    select=_serious_violence,
 )
-register(
-    Measure(
-        name="hospital-knife-admissions",
-        version="1",
-        title="Hospital admissions for assault with a knife or sharp object (success measure 1)",
-        description="Admissions whose ICD-10 external cause is X99 (assault by sharp object).",
-        numerator="hospital admissions with external cause X99 or X99.x",
-        denominator=ALL_AGES,
-        per=100_000,
-        datasets=("hospital-admission",),
-        needs=("external_cause",),
-        caveats=(NO_LOCATION, "Residence, not the place of the assault, places the record."),
-        select=_knife_admissions,
-    )
+HOSPITAL_KNIFE_ADMISSIONS = Measure(
+    name="hospital-knife-admissions",
+    version="1",
+    title="Hospital admissions for assault with a knife or sharp object (success measure 1)",
+    description="Admissions whose ICD-10 external cause is X99 (assault by sharp object).",
+    numerator="hospital admissions with external cause X99 or X99.x",
+    denominator=ALL_AGES,
+    per=100_000,
+    datasets=("hospital-admission",),
+    needs=("external_cause",),
+    caveats=(NO_LOCATION, "Residence, not the place of the assault, places the record."),
+    select=_knife_admissions,
 )
-register(
-    Measure(
-        name="knife-enabled-serious-violence",
-        version="1",
-        title="Knife-enabled serious violence (success measure 2)",
-        description=(
-            "Violence against the person, robbery and sexual offences where a knife or "
-            "sharp instrument was used or threatened."
-        ),
-        numerator="police records in those groups with the knife or sharp instrument flag",
-        denominator=ALL_AGES,
-        per=100_000,
-        datasets=("police-crime",),
-        needs=("knife_flag", "offence_group"),
-        caveats=(NO_LOCATION,),
-        select=_knife_enabled,
-    )
+KNIFE_ENABLED_SERIOUS_VIOLENCE = Measure(
+    name="knife-enabled-serious-violence",
+    version="1",
+    title="Knife-enabled serious violence (success measure 2)",
+    description=(
+        "Violence against the person, robbery and sexual offences where a knife or "
+        "sharp instrument was used or threatened."
+    ),
+    numerator="police records in those groups with the knife or sharp instrument flag",
+    denominator=ALL_AGES,
+    per=100_000,
+    datasets=("police-crime",),
+    needs=("knife_flag", "offence_group"),
+    caveats=(NO_LOCATION,),
+    select=_knife_enabled,
 )
-register(
-    Measure(
-        name="non-domestic-homicide",
-        version="1",
-        title="Non-domestic homicide (success measure 3)",
-        description="Murder, manslaughter and infanticide not flagged as domestic abuse.",
-        numerator="police records with a homicide offence code and no domestic abuse flag",
-        denominator=ALL_AGES,
-        per=1_000_000,
-        datasets=("police-crime",),
-        needs=("offence_code", "domestic_flag"),
-        caveats=(NO_LOCATION, "Counts are small: read the interval, not the rate alone."),
-        select=_non_domestic_homicide,
-    )
+NON_DOMESTIC_HOMICIDE = Measure(
+    name="non-domestic-homicide",
+    version="1",
+    title="Non-domestic homicide (success measure 3)",
+    description="Murder, manslaughter and infanticide not flagged as domestic abuse.",
+    numerator="police records with a homicide offence code and no domestic abuse flag",
+    denominator=ALL_AGES,
+    per=1_000_000,
+    datasets=("police-crime",),
+    needs=("offence_code", "domestic_flag"),
+    caveats=(NO_LOCATION, "Counts are small: read the interval, not the rate alone."),
+    select=_non_domestic_homicide,
 )
-register(
-    Measure(
-        name="ed-assault-attendances",
-        version="1",
-        title="Emergency department attendances for assault",
-        description="ISTV attendances at the partnership's emergency departments.",
-        numerator="ED assault attendances, placed by the patient's residence",
-        denominator=ALL_AGES,
-        per=100_000,
-        datasets=("ed-assault",),
-        caveats=(NO_LOCATION, "Residence, not the place of the assault, places the record."),
-        select=everything,
-    )
+ED_ASSAULT_ATTENDANCES = Measure(
+    name="ed-assault-attendances",
+    version="1",
+    title="Emergency department attendances for assault",
+    description="ISTV attendances at the partnership's emergency departments.",
+    numerator="ED assault attendances, placed by the patient's residence",
+    denominator=ALL_AGES,
+    per=100_000,
+    datasets=("ed-assault",),
+    caveats=(NO_LOCATION, "Residence, not the place of the assault, places the record."),
+    select=everything,
 )
-register(
-    Measure(
-        name="violence-with-injury",
-        version="1",
-        title="Violence with injury",
-        description="Homicide, attempted murder, wounding (GBH) and assault with injury.",
-        numerator=f"police records with offence codes {', '.join(WITH_INJURY_CODES)}",
-        denominator=ALL_AGES,
-        per=1000,
-        datasets=("police-crime",),
-        needs=("offence_code",),
-        caveats=(NO_LOCATION,),
-        select=_with_injury,
-    )
+VIOLENCE_WITH_INJURY = Measure(
+    name="violence-with-injury",
+    version="1",
+    title="Violence with injury",
+    description="Homicide, attempted murder, wounding (GBH) and assault with injury.",
+    numerator=f"police records with offence codes {', '.join(WITH_INJURY_CODES)}",
+    denominator=ALL_AGES,
+    per=1000,
+    datasets=("police-crime",),
+    needs=("offence_code",),
+    caveats=(NO_LOCATION,),
+    select=_with_injury,
 )
-register(
-    Measure(
-        name="knife-enabled-robbery",
-        version="1",
-        title="Knife-enabled robbery",
-        description="Robbery where a knife or sharp instrument was used or threatened.",
-        numerator="police robbery records with the knife or sharp instrument flag",
-        denominator=ALL_AGES,
-        per=100_000,
-        datasets=("police-crime",),
-        needs=("knife_flag", "offence_group"),
-        caveats=(NO_LOCATION,),
-        select=_knife_robbery,
-    )
+KNIFE_ENABLED_ROBBERY = Measure(
+    name="knife-enabled-robbery",
+    version="1",
+    title="Knife-enabled robbery",
+    description="Robbery where a knife or sharp instrument was used or threatened.",
+    numerator="police robbery records with the knife or sharp instrument flag",
+    denominator=ALL_AGES,
+    per=100_000,
+    datasets=("police-crime",),
+    needs=("knife_flag", "offence_group"),
+    caveats=(NO_LOCATION,),
+    select=_knife_robbery,
 )
-register(
-    Measure(
-        name="victims",
-        version="1",
-        title="Victims of violence by age group and sex",
-        description=(
-            "Records of violence against the person, robbery and sexual offences; use "
-            "--by age_group,victim_sex (children under 18, young adults 18 to 25, adults)."
-        ),
-        numerator="police records of violence, robbery and sexual offences with a victim",
-        denominator=ALL_AGES,
-        per=1000,
-        datasets=("police-crime",),
-        needs=("victim_age", "victim_sex"),
-        caveats=(
-            NO_LOCATION,
-            "Rates by age group need population by the same ages; the shipped denominators "
-            "have 0-15, 16-59 and 60+ only, so rows grouped by age carry counts without rates.",
-        ),
-        select=_victims,
-    )
+VICTIMS = Measure(
+    name="victims",
+    version="1",
+    title="Victims of violence by age group and sex",
+    description=(
+        "Records of violence against the person, robbery and sexual offences; use "
+        "--by age_group,victim_sex (children under 18, young adults 18 to 25, adults)."
+    ),
+    numerator="police records of violence, robbery and sexual offences with a victim",
+    denominator=ALL_AGES,
+    per=1000,
+    datasets=("police-crime",),
+    needs=("victim_age", "victim_sex"),
+    caveats=(
+        NO_LOCATION,
+        "Rates by age group need population by the same ages; the shipped denominators "
+        "have 0-15, 16-59 and 60+ only, so rows grouped by age carry counts without rates.",
+    ),
+    select=_victims,
 )

@@ -1,38 +1,39 @@
-"""The registry of measures. Built-ins are registered exactly as a deployment adds its own."""
+"""The registry of measures.
+
+Measures come from the ``vrhub.measures`` entry-point group: vrhub's own
+(:mod:`vrhub.measures.builtin`) are declared in its ``pyproject.toml`` exactly as an extension
+declares its own. Each entry point names a :class:`~vrhub.measures.spec.Measure`.
+"""
 
 from __future__ import annotations
 
-from vrhub.errors import VrhubError
+from collections.abc import Sequence
+
+from vrhub.errors import UnknownMeasureError
 from vrhub.measures.spec import Measure
+from vrhub.registry import Registry
 
-_MEASURES: dict[str, Measure] = {}
+__all__ = ["MEASURES", "UnknownMeasureError", "all_measures", "get_measure", "register"]
 
 
-class UnknownMeasureError(VrhubError):
-    """A measure name is not registered."""
+def _unknown(name: str, known: Sequence[str]) -> UnknownMeasureError:
+    return UnknownMeasureError(f"no measure is called '{name}' (known: {', '.join(known)})")
+
+
+MEASURES: Registry[Measure] = Registry(
+    "vrhub.measures", "measure", Measure, lambda m: m.name, _unknown
+)
 
 
 def register(measure: Measure) -> Measure:
-    """Add a measure; a name may be registered once."""
-    if measure.name in _MEASURES:
-        raise ValueError(f"a measure called {measure.name} is already registered")
-    _MEASURES[measure.name] = measure
-    return measure
+    """Add a measure by hand (a name may be used once); an extension uses an entry point."""
+    return MEASURES.register(measure)
 
 
 def get_measure(name: str) -> Measure:
-    _load_builtins()
-    try:
-        return _MEASURES[name]
-    except KeyError:
-        known = ", ".join(sorted(_MEASURES))
-        raise UnknownMeasureError(f"no measure is called '{name}' (known: {known})") from None
+    return MEASURES.get(name)
 
 
 def all_measures() -> list[Measure]:
-    _load_builtins()
-    return [_MEASURES[k] for k in sorted(_MEASURES)]
-
-
-def _load_builtins() -> None:
-    from vrhub.measures import builtin  # noqa: F401  (registers on import)
+    """Every measure, in order of name."""
+    return MEASURES.all()

@@ -1,7 +1,10 @@
-"""The registry of report sections. Built-ins are registered exactly as a deployment adds its own.
+"""The registry of report sections.
 
-A section is a function from the report's data to a :class:`~vrhub.reports.content.Section`;
-``order`` places it in the report (key findings always come first, gathered from the others).
+A section is a function from the report's data to a :class:`~vrhub.reports.content.Section`,
+turned into a :class:`SectionSpec` by :func:`section`; ``order`` places it in the report (key
+findings always come first, gathered from the others). Sections come from the
+``vrhub.report_sections`` entry-point group: vrhub's own (:mod:`vrhub.reports.sections`) are
+declared in its ``pyproject.toml`` exactly as an extension declares its own.
 """
 
 from __future__ import annotations
@@ -9,42 +12,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vrhub.registry import Registry
 from vrhub.reports.content import Section
 from vrhub.reports.data import ReportData
+
+Build = Callable[[ReportData], Section]
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A report section: its id, title, place in the report and the function that builds it.
+
+    Calling the spec builds the section, as calling the decorated function would.
+    """
+
     id: str
     title: str
     order: int
-    build: Callable[[ReportData], Section]
+    build: Build
     description: str
 
+    def __call__(self, data: ReportData) -> Section:
+        return self.build(data)
 
-_SECTIONS: dict[str, SectionSpec] = {}
+
+SECTIONS: Registry[SectionSpec] = Registry(
+    "vrhub.report_sections", "report section", SectionSpec, lambda s: s.id
+)
 
 
 def register_section(spec: SectionSpec) -> SectionSpec:
-    if spec.id in _SECTIONS:
-        raise ValueError(f"a report section called {spec.id} is already registered")
-    _SECTIONS[spec.id] = spec
-    return spec
+    """Add a section by hand (an id may be used once); an extension uses an entry point."""
+    return SECTIONS.register(spec)
 
 
-def section(
-    id: str, title: str, order: int
-) -> Callable[[Callable[[ReportData], Section]], Callable[[ReportData], Section]]:
-    """Register a function as a section (its docstring is the section's description)."""
+def section(id: str, title: str, order: int) -> Callable[[Build], SectionSpec]:
+    """Make a function a section (its docstring is the section's description).
 
-    def wrap(fn: Callable[[ReportData], Section]) -> Callable[[ReportData], Section]:
-        register_section(SectionSpec(id, title, order, fn, (fn.__doc__ or "").strip()))
-        return fn
+    The decorated name is the :class:`SectionSpec` an entry point of the
+    ``vrhub.report_sections`` group names; decorating registers nothing by itself.
+    """
+
+    def wrap(fn: Build) -> SectionSpec:
+        return SectionSpec(id, title, order, fn, (fn.__doc__ or "").strip())
 
     return wrap
 
 
 def all_sections() -> list[SectionSpec]:
-    from vrhub.reports import sections  # noqa: F401  (registers the built-ins on import)
-
-    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.id))
+    """Every section, in the order the report shows them."""
+    return sorted(SECTIONS.all(), key=lambda s: (s.order, s.id))

@@ -1,5 +1,6 @@
-"""The built-in report sections (registered on import, as a deployment registers its own)."""
+"""The built-in report sections.
 
-from vrhub.reports.sections import context, factors, place, success, timing, violence
-
-__all__ = ["context", "factors", "place", "success", "timing", "violence"]
+Each module defines sections with :func:`vrhub.reports.registry.section`; vrhub's
+``pyproject.toml`` names each one in the ``vrhub.report_sections`` entry-point group, exactly
+as an extension names its own. Importing this package registers nothing.
+"""
