@@ -7,11 +7,13 @@ import io
 import re
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 
 from tests.reports.scan import html_text, suspicious
 from tests.web.conftest import sign_in
+from vrhub import errors
 from vrhub.governance.audit import home_secret
 from vrhub.home import Home
 from vrhub.web.downloads import neutralise
@@ -56,6 +58,44 @@ def test_the_one_error_shape_and_page(client: TestClient) -> None:
     assert r.json() == {"error": {"status": 404, "title": "Not found", "message": "Not Found"}}
     page = client.get("/no-such-page")
     assert page.status_code == 404 and '<h1 class="govuk-heading-l">Not found</h1>' in page.text
+
+
+#: Each error class the dashboard answers for, with the status and title it answers with.
+ANSWERS = [
+    (errors.VrhubError, 400, "There is a problem"),
+    (errors.UnsupportedFieldError, 400, "There is a problem"),
+    (errors.SignInNeededError, 401, "Sign in needed"),
+    (errors.AccessDeniedError, 403, "Not allowed"),
+    (errors.AudienceForbiddenError, 403, "Not allowed"),
+    (errors.UnknownPersonError, 404, "Not found"),
+    (errors.UnknownDatasetError, 404, "Not found"),
+    (errors.StoreInUseError, 409, "Not possible just now"),
+    (errors.FileTooLargeError, 413, "File too large"),
+    (errors.ConfigurationError, 500, "Something went wrong"),
+]
+
+
+@pytest.mark.parametrize(("error", "status", "title"), ANSWERS)
+def test_an_error_is_answered_with_its_class_status(
+    client: TestClient, error: type[errors.VrhubError], status: int, title: str
+) -> None:
+    def fails() -> None:
+        raise error("what went wrong, in plain words")
+
+    client.app.add_api_route("/fails", fails)  # type: ignore[attr-defined]
+    client.app.add_api_route("/fails.json", fails)  # type: ignore[attr-defined]
+    r = client.get("/fails.json")
+    assert r.status_code == status
+    assert r.json() == {
+        "error": {"status": status, "title": title, "message": "what went wrong, in plain words"}
+    }
+    page = client.get("/fails", follow_redirects=False)
+    if status == 401:  # a browser is sent to sign in
+        assert page.status_code == 303 and page.headers["location"] == "/login"
+        return
+    assert page.status_code == status
+    assert f'<h1 class="govuk-heading-l">{title}</h1>' in page.text
+    assert "what went wrong, in plain words" in page.text
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(

@@ -19,6 +19,7 @@ from vrhub.cli.common import HomeOpt, app, check_format, governance_of, home_of,
 from vrhub.errors import AgreementInvalidError, GovernanceError
 from vrhub.governance.agreements import effective_status, terms_of
 from vrhub.governance.audit import cli_actor
+from vrhub.governance.roles import ROLES
 from vrhub.governance.terms import read_terms
 
 org_app = typer.Typer(no_args_is_help=True, help="Organisations that share data.")
@@ -70,7 +71,7 @@ def user_add(
     username: Annotated[str, typer.Argument(help="The sign-in name.")],
     name: Annotated[str, typer.Option(help="The person's name as shown.")],
     org: Annotated[str, typer.Option(help="Their organisation's code.")],
-    role: Annotated[str, typer.Option(help="administrator, analyst, partner, provider, ...")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
     district: Annotated[
         list[str] | None,
         typer.Option(help="A district (LAD code) they may see; repeat; none means all."),
@@ -90,7 +91,7 @@ def user_add(
 @user_app.command("change")
 def user_change(
     username: Annotated[str, typer.Argument(help="The sign-in name.")],
-    role: Annotated[str | None, typer.Option(help="A new role.")] = None,
+    role: Annotated[str | None, typer.Option(help=f"A new role: {', '.join(ROLES)}.")] = None,
     district: Annotated[
         list[str] | None, typer.Option(help="The new district scope; repeat.")
     ] = None,

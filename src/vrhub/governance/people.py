@@ -1,9 +1,7 @@
-"""Organisations, users, roles and district scopes; passwords hashed with Argon2.
+"""Organisations, users, their roles and district scopes; passwords hashed with Argon2.
 
-Roles, from most to least trusted: administrator, analyst, partner, provider, practitioner,
-public. Each role reads outputs meant for one audience (administrators and analysts the
-analyst tier). A user's scope is a set of the partnership's districts (empty: all of them)
-and their organisation.
+The roles and what each may do are defined in :mod:`vrhub.governance.roles`. A user's scope is a
+set of the partnership's districts (empty: all of them) and their organisation.
 """
 
 from __future__ import annotations
@@ -18,19 +16,14 @@ from sqlalchemy.orm import joinedload
 
 from vrhub.errors import AccessDeniedError, GovernanceError, UnknownPersonError
 from vrhub.governance.audit import Audit, utcnow
+
+# ROLES and ROLE_AUDIENCE are also read from here, as they were defined here before roles.py.
+from vrhub.governance.roles import ROLE_AUDIENCE as ROLE_AUDIENCE
+from vrhub.governance.roles import ROLES as ROLES
+from vrhub.governance.roles import audience_for
 from vrhub.records.db import Records
 from vrhub.records.models import Organisation, User
 
-ROLES = ("administrator", "analyst", "partner", "provider", "practitioner", "public")
-#: The audience whose outputs each role may read.
-ROLE_AUDIENCE = {
-    "administrator": "analyst",
-    "analyst": "analyst",
-    "partner": "partner",
-    "provider": "provider",
-    "practitioner": "practitioner",
-    "public": "public",
-}
 ORGANISATION_KINDS = (
     "police",
     "council",
@@ -234,7 +227,8 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 
 def audience_of(user: User) -> str:
-    return ROLE_AUDIENCE[user.role]
+    """The audience whose outputs the user reads (by their role)."""
+    return audience_for(user.role)
 
 
 def require_districts(user: User, districts: Iterable[str], partnership: Iterable[str]) -> None:

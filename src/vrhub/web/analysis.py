@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from vrhub.datasets import all_datasets, get_dataset
-from vrhub.errors import AccessDeniedError, AudienceForbiddenError, VrhubError
+from vrhub.errors import AccessDeniedError, VrhubError
 from vrhub.governance.people import audience_of
 from vrhub.records.models import User
 from vrhub.web.core import (
@@ -18,7 +18,7 @@ from vrhub.web.core import (
     add_page,
     answer,
     drawn_once,
-    error_response,
+    error_answer,
     formats,
     page,
     respond,
@@ -57,10 +57,11 @@ def add_routes(app: FastAPI, web: Web) -> None:
         except AccessDeniedError:
             raise
         except VrhubError as exc:
-            # An agreement that does not permit the viewer's audience is a refusal, said so.
-            status = 403 if isinstance(exc, AudienceForbiddenError) else 400
+            # Said on the form, with the error's own status (an agreement that does not permit
+            # the viewer's audience is a refusal, 403; a query it cannot answer, 400).
+            status = exc.http_status
             if request.url.path != "/explore":
-                return error_response(request, status, str(exc))
+                return error_answer(request, exc)
             problem = str(exc)[0].upper() + str(exc)[1:]
         chosen = view["measure"] if view else params.get("measure", "serious-violence")
         measures = measure_choices()
@@ -126,7 +127,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         try:
             view = place_for(web, audience, area)
         except VrhubError as exc:
-            return error_response(request, 400, str(exc))
+            return error_answer(request, exc)
         name = view["area"]["name"]
         return respond(
             web,

@@ -3,7 +3,9 @@
 Every page checks the viewer on the server: the role gives the audience (and so the disclosure
 rule and the agreements that may be drawn on) and the district scope gives the areas shown.
 Each page also answers ``.json`` from the same view. Errors have one HTML page and one JSON
-shape: ``{"error": {"status": 403, "title": "...", "message": "..."}}``.
+shape: ``{"error": {"status": 403, "title": "...", "message": "..."}}``; an error vrhub raises
+is answered with the status its class carries (:attr:`vrhub.errors.VrhubError.http_status`),
+and a page that needs a sign-in sends a browser to the sign-in form instead.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from vrhub.errors import AccessDeniedError, ConfigurationError, VrhubError
+from vrhub.errors import ConfigurationError, SessionExpiredError, SignInNeededError, VrhubError
 from vrhub.governance.audit import home_secret
 from vrhub.governance.context import open_governance
 from vrhub.home import Home
@@ -25,9 +27,9 @@ from vrhub.web import analysis, data_pages, governance, pages, reports
 from vrhub.web.core import (
     HEADERS,
     PACKAGE,
-    SignInNeeded,
     Web,
     environment,
+    error_answer,
     error_response,
     wants_json,
 )
@@ -68,20 +70,12 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error_response(request, exc.status_code, str(exc.detail))
 
-    @app.exception_handler(AccessDeniedError)
-    async def denied(request: Request, exc: AccessDeniedError) -> Response:
-        return error_response(request, 403, str(exc))
-
-    @app.exception_handler(SignInNeeded)
-    async def sign_in(request: Request, exc: SignInNeeded) -> Response:
-        if wants_json(request):
-            return error_response(request, 401, exc.message)
-        expired = "expired" in exc.message
-        return RedirectResponse(f"/login{'?expired=1' if expired else ''}", status_code=303)
-
     @app.exception_handler(VrhubError)
     async def vrhub_error(request: Request, exc: VrhubError) -> Response:
-        return error_response(request, 400, str(exc))
+        if isinstance(exc, SignInNeededError) and not wants_json(request):
+            expired = isinstance(exc, SessionExpiredError)
+            return RedirectResponse(f"/login{'?expired=1' if expired else ''}", status_code=303)
+        return error_answer(request, exc)
 
     pages.add_routes(app, web)
     reports.add_routes(app, web)

@@ -15,13 +15,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from vrhub.errors import VrhubError
+from vrhub.errors import SignInNeededError, VrhubError
 from vrhub.governance.context import Governance
+from vrhub.governance.roles import manages_governance, uploads_data
 from vrhub.home import Home
 from vrhub.records.models import User
 from vrhub.reports.period import month_name
 from vrhub.web.downloads import csv_response, xlsx_response
-from vrhub.web.session import COOKIE, Session, SessionExpired, Sessions
+from vrhub.web.session import COOKIE, Session, Sessions
 
 PACKAGE = resources.files("vrhub") / "web"
 LOGIN_COOKIE = "vrhub_login"
@@ -30,7 +31,16 @@ CACHE_SIZE = 256
 #: Uploads through the dashboard reset it at once; this bounds how stale a view can be when the
 #: store changes any other way.
 VERSION_SECONDS = 1.0
-TITLES = {400: "There is a problem", 401: "Sign in needed", 403: "Not allowed", 404: "Not found"}
+#: The error page's title for each status (any other: "Something went wrong").
+TITLES = {
+    400: "There is a problem",
+    401: "Sign in needed",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible just now",
+    413: "File too large",
+    503: "Not available just now",
+}
 #: No inline script or style anywhere; nothing from other sites.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,12 +55,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-class SignInNeeded(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,8 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    """The one error page and the one JSON error shape."""
+    """The one error page and the one JSON error shape:
+    ``{"error": {"status": 403, "title": "Not allowed", "message": "..."}}``."""
     title = TITLES.get(status, "Something went wrong")
     body = {"error": {"status": status, "title": title, "message": message}}
     if wants_json(request):
@@ -164,10 +169,9 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
-#: Roles that may see the data page (uploads, validation results and the scorecard).
-DATA_ROLES = ("administrator", "analyst", "partner")
-#: Roles that may upload files under their organisation's agreements.
-UPLOAD_ROLES = ("administrator", "analyst", "partner")
+def error_answer(request: Request, exc: VrhubError) -> Response:
+    """An error vrhub raised, answered with its class's status (see :mod:`vrhub.errors`)."""
+    return error_response(request, exc.http_status, str(exc))
 
 
 def navigation(user: User | None, here: str) -> list[dict[str, Any]]:
@@ -175,10 +179,10 @@ def navigation(user: User | None, here: str) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = []
     if user is not None:
         items += [("/", "Overview"), ("/explore", "Explore measures"), ("/place", "Place")]
-        if user.role in DATA_ROLES:
+        if uploads_data(user.role):
             items.append(("/data", "Data"))
     items += [("/reports", "Reports"), ("/public", "Published figures")]
-    if user is not None and user.role == "administrator":
+    if user is not None and manages_governance(user.role):
         items.append(("/governance", "Governance"))
     if user is None:
         items.append(("/login", "Sign in"))
@@ -308,17 +312,16 @@ def formats(path: str, query: str = "") -> dict[str, str]:
 
 
 def viewer(request: Request) -> tuple[User, Session]:
-    """The signed-in user (read afresh from the record store) and the session."""
+    """The signed-in user (read afresh from the record store) and the session; raises
+    :class:`SignInNeededError` (a :class:`~vrhub.errors.SessionExpiredError` when the session
+    has expired) if there is none."""
     web: Web = request.app.state.web
-    try:
-        s = web.sessions.load(request.cookies.get(COOKIE))
-    except SessionExpired:
-        raise SignInNeeded("your session has expired: sign in again") from None
+    s = web.sessions.load(request.cookies.get(COOKIE))
     if s is None:
-        raise SignInNeeded("sign in to see this page")
+        raise SignInNeededError("sign in to see this page")
     user = web.gov.people.get(s.username)
     if not user.active:
-        raise SignInNeeded("this account is switched off")
+        raise SignInNeededError("this account is switched off")
     request.state.session = web.sessions.touch(s)
     return user, s
 
@@ -327,7 +330,7 @@ def optional_viewer(request: Request) -> tuple[User | None, Session | None]:
     """The signed-in user and session on a page anyone may see; (None, None) for a visitor."""
     try:
         return viewer(request)
-    except SignInNeeded:
+    except SignInNeededError:
         return None, None
 
 

@@ -6,10 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from vrhub.errors import AccessDeniedError
+from vrhub.errors import AccessDeniedError, FileTooLargeError
+from vrhub.governance.roles import uploads_data
 from vrhub.records.models import User
 from vrhub.web.core import (
-    DATA_ROLES,
     Web,
     add_page,
     error_response,
@@ -28,7 +28,7 @@ FRAMING = 64 * 1024
 
 
 def _may_see_data(user: User) -> None:
-    if user.role not in DATA_ROLES:
+    if not uploads_data(user.role):
         raise AccessDeniedError(
             "the data page is for administrators, analysts and partner organisations' staff"
         )
@@ -122,6 +122,13 @@ def add_routes(app: FastAPI, web: Web) -> None:
     def _too_large(request: Request, user: User, csrf: str, size: int) -> Response:
         limit_mb = web.home.settings.upload_max_mb
         web.gov.audit.write(user.username, "upload.refused", "too large", {"bytes": size})
+        refusal = FileTooLargeError(
+            f"The file is {size / (1 << 20):,.1f} MB, more than the {limit_mb:,} MB "
+            "this hub accepts through the dashboard. Nothing was loaded. Split it into "
+            "smaller files (for example one per month) or ask an analyst to load it "
+            "with `vrhub ingest`."
+        )
+        # Said on the upload result page (with the way forward), with the refusal's status.
         html = page(
             web,
             "upload_result.html",
@@ -129,20 +136,10 @@ def add_routes(app: FastAPI, web: Web) -> None:
             csrf,
             "/data",
             title="Upload refused",
-            view={
-                "batch": None,
-                "summary": (
-                    f"The file is {size / (1 << 20):,.1f} MB, more than the {limit_mb:,} MB "
-                    "this hub accepts through the dashboard. Nothing was loaded. Split it into "
-                    "smaller files (for example one per month) or ask an analyst to load it "
-                    "with `vrhub ingest`."
-                ),
-                "problems": [],
-                "tables": [],
-            },
+            view={"batch": None, "summary": str(refusal), "problems": [], "tables": []},
             formats=None,
         )
-        return HTMLResponse(html, status_code=413)
+        return HTMLResponse(html, status_code=refusal.http_status)
 
     def result_page(request: Request, batch: int) -> Response:
         user, s = viewer(request)

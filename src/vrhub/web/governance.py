@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.agreements import effective_status
+from vrhub.governance.roles import manages_governance
 from vrhub.web.core import Web, add_page, formats, respond, viewer
 from vrhub.web.downloads import table
 
@@ -120,7 +121,7 @@ def _details(text: str) -> str:
 def add_routes(app: FastAPI, web: Web) -> None:
     def governance_page(request: Request) -> Response:
         user, s = viewer(request)
-        if user.role != "administrator":
+        if not manages_governance(user.role):
             raise AccessDeniedError("the governance pages are for administrators")
         actor = (request.query_params.get("actor") or "").strip()[:80]
         action = (request.query_params.get("action") or "").strip()[:60]

@@ -8,6 +8,7 @@ from typing import Any
 
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.governance.context import Governance
+from vrhub.governance.roles import reads_exact_figures
 from vrhub.home import Home
 from vrhub.reports.data import Lineage, ReportData
 from vrhub.reports.period import Period
@@ -50,7 +51,7 @@ def overview(
             "or a fall only when its 95% confidence interval excludes no change."
             + (
                 ""
-                if audience == "analyst"
+                if reads_exact_figures(audience)
                 else " Counts of 1 to 7 are suppressed ([c]) and others rounded to the nearest 5."
             )
         ),

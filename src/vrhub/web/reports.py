@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
+from vrhub.errors import SignInNeededError
 from vrhub.governance.people import audience_of
 from vrhub.web.core import (
-    SignInNeeded,
     Web,
     add_page,
     error_response,
@@ -65,7 +65,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     def _who(request: Request) -> tuple[str, list[str] | None, Any, Any]:
         try:
             user, s = viewer(request)
-        except SignInNeeded:
+        except SignInNeededError:
             return "public", None, None, None
         scope = list(user.districts) if user.districts else None
         return report_set(audience_of(user)), scope, user, s

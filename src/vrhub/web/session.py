@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from vrhub.errors import SessionExpiredError
+
 COOKIE = "vrhub_session"
 
 
@@ -22,10 +24,6 @@ class Session:
     username: str
     csrf: str
     seen: float
-
-
-class SessionExpired(Exception):
-    """A signed session older than the allowed idle time."""
 
 
 class Sessions:
@@ -40,7 +38,8 @@ class Sessions:
         return self._signer.dumps({"u": s.username, "c": s.csrf, "t": s.seen})
 
     def load(self, cookie: str | None, now: float | None = None) -> Session | None:
-        """The session, None if there is none or it is forged; raises when it has expired."""
+        """The session, None if there is none or it is forged; raises
+        :class:`~vrhub.errors.SessionExpiredError` when it has expired."""
         if not cookie:
             return None
         try:
@@ -51,7 +50,7 @@ class Sessions:
             return None
         seen = float(data["t"])
         if (now or time.time()) - seen > self.seconds:
-            raise SessionExpired
+            raise SessionExpiredError("your session has expired: sign in again")
         return Session(str(data["u"]), str(data["c"]), seen)
 
     def touch(self, s: Session) -> Session:
