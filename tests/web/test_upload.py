@@ -186,3 +186,50 @@ def test_uploads_are_seen_only_by_their_organisation(
         assert client.get("/data").status_code == 403
         assert client.get("/data/upload").status_code == 403
         assert client.get(f"/data/uploads/{cli_batch}.json").status_code == 403
+
+
+def test_a_partners_upload_never_removes_another_organisations_month(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    table = get_dataset("police-crime").table
+
+    def month_by_batch(month: str) -> dict[int, int]:
+        return dict(
+            web.con.execute(
+                f"SELECT batch_id, count(*) FROM {table} WHERE month = ? GROUP BY 1", [month]
+            ).fetchall()
+        )
+
+    [(month,)] = web.con.execute(
+        f"SELECT max(month) FROM {table} WHERE batch_id IN "
+        "(SELECT batch_id FROM ingest_batches WHERE organisation = 'wyp')"
+    ).fetchall()
+    police = month_by_batch(month)
+    assert sum(police.values()) > 1000
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    when = {"occurred_from": f"{month}-03 22:00", "recorded_date": f"{month}-04 09:00"}
+    rows = [police_crime_row(987_650, **when), police_crime_row(987_651, **when)]
+    rows[1]["lsoa_code"] = "E01010801"  # Bradford 036E: outside the partner's district
+    r = _upload(client, f"leeds-{month}.csv", _csv(rows))
+    assert r.status_code == 303, r.text[:300]
+    first = client.get(r.headers["location"] + ".json").json()
+    assert first["batch"]["rows_accepted"] == 1 and first["replacements"] == []
+    [problem] = first["problems"]
+    assert problem["row_number"] == 3 and problem["rule"] == "outside-your-districts"
+    assert "the row is in Bradford, outside your districts (Leeds)" in problem["message"]
+    assert month_by_batch(month) == {**police, first["batch"]["batch"]: 1}
+    # The partner revises its own file: only its own row is replaced, and the page says so.
+    revised = [police_crime_row(987_650, **when), police_crime_row(987_652, **when)]
+    r = _upload(client, f"leeds-{month}-v2.csv", _csv(revised))
+    page = client.get(r.headers["location"])
+    assert (
+        f"This file replaced {month} sent before in batch {first['batch']['batch']} by the same "
+        "organisation: 1 rows before, 2 after." in page.text
+    )
+    second = client.get(r.headers["location"] + ".json").json()["batch"]
+    assert month_by_batch(month) == {**police, second["batch"]: 2}
+    sign_in(client, "analyst", passwords["analyst"])
+    uploads = {u["batch"]: u for u in client.get("/data.json").json()["uploads"]}
+    assert uploads[first["batch"]["batch"]]["status"] == "superseded"
+    assert all(uploads[b]["status"] == "loaded" for b in police)

@@ -132,8 +132,8 @@ def ingest_file(
         )
     done = con.execute(
         "SELECT batch_id, finished_at FROM ingest_batches WHERE file_sha256 = ? AND dataset = ? "
-        "AND status = 'loaded' ORDER BY batch_id LIMIT 1",
-        [facts.sha256, dataset.name],
+        "AND status = 'loaded' AND organisation IS NOT DISTINCT FROM ? ORDER BY batch_id LIMIT 1",
+        [facts.sha256, dataset.name, uploader.organisation],
     ).fetchone()
     if done:
         return IngestResult(
