@@ -27,6 +27,7 @@ import ibis
 
 from vrhub import pipeline
 from vrhub.datasets import all_datasets, get_dataset
+from vrhub.demo.build import build_demo_home
 from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures.engine import run_measure
 from vrhub.measures.registry import all_measures, get_measure
@@ -137,7 +138,7 @@ def demo_timings(years: int) -> None:
     """Every built-in measure by district on the demo partnership, each dataset feeding it."""
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        pipeline.build_demo(Path(tmp) / "home", years=years, seed=2026)
+        build_demo_home(Path(tmp) / "home", years=years, seed=2026)
         print(f"demo partnership: {years} years built in {time.perf_counter() - t:.0f} s")
         home = pipeline.open_partnership_home(Path(tmp) / "home")
         datasets = all_datasets()

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from vrhub import pipeline
+from vrhub.demo.build import build_demo_home
 
 
 def main() -> None:
@@ -24,7 +25,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t = time.perf_counter()
-        pipeline.build_demo(root / "home", years=years, seed=2026)
+        build_demo_home(root / "home", years=years, seed=2026)
         print(f"demo partnership: {years} years built in {time.perf_counter() - t:.0f} s")
         home = pipeline.open_partnership_home(root / "home")
         t = time.perf_counter()

@@ -31,6 +31,7 @@ from typing import Any
 import httpx2 as httpx
 
 from vrhub import pipeline
+from vrhub.demo.build import build_demo_home
 from vrhub.store.analytical import connect
 
 USERS = 20
@@ -111,7 +112,7 @@ def _build(home: Path, years: int, rows: int, out: Any) -> None:
     """The demo home with its public reports, topped up to ``rows`` police records when given;
     puts how many police records it holds on ``out``."""
     t = time.perf_counter()
-    pipeline.build_demo(home, years=years, seed=2026)
+    build_demo_home(home, years=years, seed=2026)
     h = pipeline.open_partnership_home(home)
     pipeline.build_reports(h, home / "reports" / "public", None, "public", pdf=False)
     print(f"demo partnership: {years} years built in {time.perf_counter() - t:.0f} s", flush=True)

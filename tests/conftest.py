@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from vrhub import pipeline
+from vrhub.demo.build import build_demo_home
 from vrhub.governance.terms import parse_terms
 from vrhub.home import Home
 
@@ -88,7 +89,7 @@ def grant_test_agreement(home: Home) -> None:
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two years of the demo partnership (seed 11), built once per session; do not modify."""
     home = tmp_path_factory.mktemp("demo") / "home"
-    pipeline.build_demo(home, years=2, seed=11)
+    build_demo_home(home, years=2, seed=11)
     return home
 
 

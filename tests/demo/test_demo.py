@@ -7,6 +7,7 @@ from pathlib import Path
 
 from vrhub import pipeline
 from vrhub.demo import calibration as cal
+from vrhub.demo.build import build_demo_home
 from vrhub.store.analytical import connect
 
 
@@ -19,7 +20,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_same_seed_same_files(demo_home: Path, tmp_path: Path) -> None:
     other = tmp_path / "again"
-    pipeline.build_demo(other, years=2, seed=11)
+    build_demo_home(other, years=2, seed=11)
     assert _digest(demo_home / "demo-extracts") == _digest(other / "demo-extracts")
 
 
