@@ -28,7 +28,6 @@ import ibis
 from vrhub import pipeline
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.demo.build import build_demo_home
-from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures.engine import run_measure
 from vrhub.measures.registry import all_measures, get_measure
 from vrhub.store.analytical import connect
@@ -98,7 +97,6 @@ def build_store(root: Path, rows: int) -> pipeline.Home:
     home, _ = pipeline.init_partnership_home(root / "home", "west-yorkshire")
     con = connect(home)
     try:
-        ensure_events_table(con, PC)
         lads = [
             r[0]
             for r in con.execute(

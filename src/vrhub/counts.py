@@ -8,7 +8,7 @@ import duckdb
 
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnsupportedFieldError
-from vrhub.ingest.schema import ensure_events_table, stored_fields
+from vrhub.store.events import stored_fields
 
 #: Fields every dataset can be counted by, and how.
 DERIVED = {
@@ -84,7 +84,6 @@ def count_records(
     if not by:
         raise UnsupportedFieldError("say what to count by, e.g. --by month,district")
     exprs = [_expr(dataset, b) for b in by]
-    ensure_events_table(con, dataset)
     where, params = records_where(all_areas, districts)
     cols = ", ".join(f'{e} AS "{b}"' for e, b in zip(exprs, by, strict=True))
     order = ", ".join(str(i + 1) for i in range(len(by)))

@@ -12,10 +12,10 @@ from pathlib import Path
 from vrhub.datasets import all_datasets
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.ingest.rules import checks
-from vrhub.ingest.schema import COMMON, GEOGRAPHY
 from vrhub.measures.registry import all_measures
 from vrhub.reports.registry import all_sections
 from vrhub.settings import Settings
+from vrhub.store.events import COMMON, GEOGRAPHY
 
 KIND_WORDS = {
     Kind.TEXT: "text",

@@ -25,7 +25,6 @@ from vrhub.governance.lineage import (
     strictest_rule,
 )
 from vrhub.governance.people import audience_of, require_districts
-from vrhub.ingest.schema import ensure_events_table
 
 MAX_CONTROLLED_FIELDS = 2
 
@@ -44,7 +43,6 @@ class ExportedCounts:
 def _batches(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, all_areas: bool, districts: list[str]
 ) -> list[int]:
-    ensure_events_table(con, dataset)
     where, params = records_where(all_areas, districts)
     rows = con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table} {where}", params).fetchall()
     return [int(r[0]) for r in rows]

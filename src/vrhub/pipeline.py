@@ -50,7 +50,6 @@ from vrhub.hub import Hub, open_hub
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.ingest.replace import Uploader
-from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
 from vrhub.measures.change import Comparison, compare_counts
@@ -316,7 +315,6 @@ def _events(home: Home, dataset: Dataset) -> Iterator[duckdb.DuckDBPyConnection]
     """The analytical store, with the dataset's events table (empty if nothing is loaded)."""
     con = connect(home)
     try:
-        ensure_events_table(con, dataset)
         yield con
     finally:
         con.close()

@@ -73,17 +73,12 @@ def test_people_reads_the_same_roles() -> None:
     assert people.ROLES is roles.ROLES and people.ROLE_AUDIENCE is roles.ROLE_AUDIENCE
 
 
-#: Modules still comparing role names themselves (another change moves them to the permissions).
-NOT_YET = {"web/data.py"}
-
-
 def test_no_role_is_checked_by_name_outside_roles() -> None:
     src = Path(vrhub.__file__).parent
     check = re.compile(r"\.role\s*(==|!=|in\b|not in\b)")
     found = [
         f"{path.relative_to(src)}:{n}"
         for path in sorted(src.rglob("*.py"))
-        if path.relative_to(src).as_posix() not in NOT_YET
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if check.search(line)
     ]

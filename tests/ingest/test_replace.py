@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import TEST_AGREEMENT, police_crime_row
 from vrhub import pipeline
 from vrhub.cli import main
+from vrhub.cli.common import out as cli_out
 from vrhub.datasets import get_dataset
 from vrhub.errors import UnknownPersonError
 from vrhub.home import Home
@@ -117,7 +118,7 @@ def test_the_cli_says_what_a_file_replaced_and_batches_shows_it_superseded(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(cli_out, "width", 250)  # the batch log is a wide table
     base = ["--home", str(wy_home.path), "--dataset", "police-crime", "--source", "wyp"]
     first = write_police_crime("m.csv", _march(1, 6))
     second = write_police_crime("m2.csv", _march(1, 3))

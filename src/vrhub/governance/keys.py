@@ -29,7 +29,6 @@ from vrhub.governance.context import Governance
 from vrhub.governance.lineage import agreements_for_batches, check_audience
 from vrhub.home import Home
 from vrhub.ingest.rules import encode_hmac
-from vrhub.ingest.schema import ensure_events_table, stored_fields
 from vrhub.pseudonymise import (
     KEY_BYTES,
     PseudonymisationKey,
@@ -39,6 +38,7 @@ from vrhub.pseudonymise import (
     write_key_file,
 )
 from vrhub.store.analytical import table_exists, transaction
+from vrhub.store.events import stored_fields
 
 ROTATIONS_TABLE = """CREATE TABLE IF NOT EXISTS key_rotations (
     rotated_at TIMESTAMP NOT NULL, fingerprint_before VARCHAR NOT NULL,
@@ -162,7 +162,6 @@ def project_extract(
     """
     if not project.replace("-", "").isalnum():
         raise GovernanceError(f"project name '{project}': use letters, digits and hyphens")
-    ensure_events_table(con, dataset)
     batches = [
         int(r[0]) for r in con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table}").fetchall()
     ]

@@ -45,9 +45,9 @@ from vrhub.ingest.replace import (
     same_supplier,
 )
 from vrhub.ingest.report import write_problems_csv
-from vrhub.ingest.schema import ensure_events_table, stored_fields
 from vrhub.store.analytical import table_exists, transaction
 from vrhub.store.batches import log_batch
+from vrhub.store.events import stored_fields
 
 S = stage.SCRATCH
 SLICE_ROWS = 16_384
@@ -144,7 +144,7 @@ def ingest_file(
             f"{done[1]:%Y-%m-%d %H:%M}; nothing changed",
             batch_id=int(done[0]),
         )
-    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {S}")
+    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {S}").fetchall()
     _check_key_is_current(con, home)
     try:
         reader = open_reader(dataset, facts, home.settings.read_block_mb << 20)
@@ -188,9 +188,10 @@ def _check_key_is_current(con: duckdb.DuckDBPyConnection, home: Home) -> None:
     """Refuse to pseudonymise with a key chain older than the store's (after a rotation)."""
     if not table_exists(con, "key_rotations"):
         return
-    row = con.execute(
+    rows = con.execute(
         "SELECT fingerprint_after FROM key_rotations ORDER BY rotated_at DESC LIMIT 1"
-    ).fetchone()
+    ).fetchall()
+    row = rows[0] if rows else None
     if row and row[0] != home.key.fingerprint:
         raise PseudonymisationKeyError(
             f"the store's pseudonyms are under key {row[0]} but this session holds key "
@@ -302,7 +303,6 @@ def _prepare(
     outside the uploader's districts."""
     name = reader.facts.path.name
     params: dict[str, object] = dict(home.key.sql_params())
-    ensure_events_table(con, dataset)
     the_plan = stage.plan(
         dataset,
         tuple(home.partnership.district_codes),

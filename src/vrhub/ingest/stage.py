@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.ingest import rules
-from vrhub.ingest.schema import stored_fields
+from vrhub.store.events import stored_fields
 
 #: The in-memory database holding an ingest's working tables, separate from the store so
 #: the store's transaction only ever writes what is kept.

@@ -16,10 +16,10 @@ import ibis.expr.types as ir
 
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import UnsupportedFieldError, VrhubError
-from vrhub.ingest.schema import stored_fields
 from vrhub.measures.definition import Definition, condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
 from vrhub.measures.spec import Measure
+from vrhub.store.events import stored_fields
 
 GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

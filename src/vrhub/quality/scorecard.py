@@ -25,8 +25,8 @@ import duckdb
 
 from vrhub.datasets import get_dataset
 from vrhub.datasets.spec import Dataset, Kind
-from vrhub.ingest.schema import stored_fields
 from vrhub.months import month_end, month_range
+from vrhub.store.events import stored_fields
 
 #: (green if at or better than, amber if at or better than; otherwise red). For shares of
 #: problems lower is better; for completeness higher is better; lags are in days.

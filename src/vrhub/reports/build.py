@@ -26,7 +26,6 @@ from vrhub.datasets import get_dataset
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import open_governance
 from vrhub.home import Home
-from vrhub.ingest.schema import ensure_events_table
 from vrhub.reports.appendix import appendix, key_findings
 from vrhub.reports.content import Section
 from vrhub.reports.data import AUDIENCES, Lineage, ReportData
@@ -68,7 +67,6 @@ def default_period(home: Home) -> Period:
     con = connect(home)
     try:
         ds = get_dataset("police-crime")
-        ensure_events_table(con, ds)
         row = con.execute(f"SELECT max(month) FROM {ds.table}").fetchone()
     finally:
         con.close()

@@ -25,7 +25,6 @@ from vrhub.governance.lineage import (
     strictest_rule,
 )
 from vrhub.home import Home
-from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures import engine
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.registry import get_measure
@@ -94,7 +93,6 @@ class ReportData:
         """Whether the dataset holds any records (asked once per report)."""
         if dataset not in self._loaded:
             ds = get_dataset(dataset)
-            ensure_events_table(self.con, ds)
             [row] = self.con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()
             self._loaded[dataset] = bool(row and row[0])
         return self._loaded[dataset]
@@ -120,7 +118,6 @@ class ReportData:
         if key in self._cache:
             return self._cache[key]
         ds = get_dataset(dataset)
-        ensure_events_table(self.con, ds)
         m = get_measure(name)
         result = engine.run_measure(
             self.backend, m, ds, self.area, list(by or []), wanted, months[0], months[1]

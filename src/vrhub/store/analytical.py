@@ -16,6 +16,7 @@ import duckdb
 
 from vrhub.errors import StoreInUseError
 from vrhub.home import Home
+from vrhub.store.events import create_events_tables
 from vrhub.store.migrations import migrate
 
 
@@ -46,6 +47,7 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         ) from None
     if not read_only:
         migrate(con)
+        create_events_tables(con)
     return con
 
 
@@ -62,10 +64,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
+    [(n,)] = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(n)
 
 
 def fetch_dicts(

@@ -21,6 +21,7 @@ from typing import Any
 from vrhub.datasets import get_dataset
 from vrhub.governance.agreements import effective_status
 from vrhub.governance.projection import Reconciled, reconcile
+from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
 from vrhub.hub import Hub
 from vrhub.ingest.replace import Uploader
 from vrhub.pipeline import ingest_governed
@@ -43,7 +44,7 @@ def organisation_code(web: Web, user: User) -> str:
 
 def visible_batches(web: Web, user: User, logged: list[dict[str, Any]]) -> set[int] | None:
     """The batches this user may see (None: all of them): their organisation's."""
-    if user.role in ("administrator", "analyst"):
+    if sees_every_upload(user.role):
         return None
     org = organisation_code(web, user)
     return {b["batch_id"] for b in logged if b["organisation"] == org}
@@ -185,7 +186,7 @@ def _replacement_words(batch_id: int, x: dict[str, Any]) -> str:
 def upload_choices(web: Web, user: User) -> list[dict[str, str]]:
     """(agreement, dataset) pairs this user may upload under: their organisation is a party to
     an active agreement covering the dataset."""
-    if user.role not in ("administrator", "analyst", "partner"):
+    if not uploads_data(user.role):
         return []
     org = organisation_code(web, user)
     today = dt.date.today()
@@ -193,7 +194,7 @@ def upload_choices(web: Web, user: User) -> list[dict[str, str]]:
     for a in web.gov.register.current():
         if a.kind != "agreement" or effective_status(a, today) != "active":
             continue
-        if org not in a.parties and user.role != "administrator":
+        if org not in a.parties and not uploads_for_any_organisation(user.role):
             continue
         for c in a.covers:
             ds = get_dataset(str(c["dataset"]))

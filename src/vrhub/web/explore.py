@@ -16,7 +16,6 @@ from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import AccessDeniedError, UnsupportedFieldError, VrhubError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
-from vrhub.ingest.schema import ensure_events_table
 from vrhub.measures.definition import load_definition, supports
 from vrhub.measures.engine import AGE_FIELDS, WHEN_FIELDS
 from vrhub.measures.registry import all_measures, get_measure
@@ -75,7 +74,6 @@ def breakdowns(dataset: Dataset) -> list[str]:
 
 
 def months_held(con: Any, dataset: Dataset) -> tuple[str, str] | None:
-    ensure_events_table(con, dataset)
     [row] = con.execute(f"SELECT min(month), max(month) FROM {dataset.table}").fetchall()
     return (str(row[0]), str(row[1])) if row and row[0] is not None else None
 

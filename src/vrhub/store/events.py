@@ -1,9 +1,15 @@
-"""The analytical store's events table for each dataset standard."""
+"""The analytical store's events table for each dataset standard.
+
+The store creates every registered dataset's events table when it opens (after its
+migrations), so reads never create tables; a dataset standard added by an extension gets its
+table the first time a home is opened with the extension installed.
+"""
 
 from __future__ import annotations
 
 import duckdb
 
+from vrhub.datasets import all_datasets
 from vrhub.datasets.spec import Dataset, Field, Kind
 
 SQL_TYPES = {
@@ -50,7 +56,8 @@ def stored_fields(dataset: Dataset) -> list[Field]:
     return [f for f in dataset.fields if f.stored and f.stored_name not in common]
 
 
-def ensure_events_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+def events_table_sql(dataset: Dataset) -> str:
+    """The statement that creates a dataset's events table if it is missing."""
     cols = [f"{name} {sql}" for name, sql, _ in COMMON]
     cols += [
         f"{f.stored_name} {SQL_TYPES[f.kind]}"
@@ -63,4 +70,18 @@ def ensure_events_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> Non
         f"{f.name}_has_time BOOLEAN" for f in stored_fields(dataset) if f.kind == Kind.DATETIME
     ]
     cols += [f"{name} {sql}" for name, sql, _ in GEOGRAPHY]
-    con.execute(f"CREATE TABLE IF NOT EXISTS {dataset.table} ({', '.join(cols)})")
+    return f"CREATE TABLE IF NOT EXISTS {dataset.table} ({', '.join(cols)})"
+
+
+def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the events table of every registered dataset standard that lacks one."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_catalog = current_database()"
+        ).fetchall()
+    }
+    for dataset in all_datasets():
+        if dataset.table not in have:
+            con.execute(events_table_sql(dataset))
