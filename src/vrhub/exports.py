@@ -18,13 +18,8 @@ from vrhub.disclosure import AdditiveTable, DisclosureRule, protect
 from vrhub.disclosure.engine import TOTAL
 from vrhub.errors import UnsupportedFieldError
 from vrhub.governance.context import Governance
-from vrhub.governance.lineage import (
-    AgreementRef,
-    agreements_for_batches,
-    check_audience,
-    strictest_rule,
-)
 from vrhub.governance.people import audience_of, require_districts
+from vrhub.governance.release import AgreementRef, release
 
 MAX_CONTROLLED_FIELDS = 2
 
@@ -68,8 +63,8 @@ def export_counts(
         chosen = requested if user.districts or chosen else []
         audience = audience_of(user)
         actor = user.username
-    agreements = agreements_for_batches(gov.records, _batches(con, dataset, all_areas, chosen))
-    check_audience(agreements, audience)
+    released = release(gov.records, _batches(con, dataset, all_areas, chosen), audience)
+    agreements = list(released.agreements)
     raw = count_records(con, dataset, by, all_areas, chosen or None)
     details = {
         "dataset": dataset.name,
@@ -78,7 +73,7 @@ def export_counts(
         "districts": chosen,
         "agreements": [a.label for a in agreements],
     }
-    if audience == "analyst":
+    if released.exact:
         rows = [(*r, "analyst tier: not disclosure-controlled") for r in raw.rows]
         gov.audit.write(actor, "export.counts", dataset.name, details)
         return ExportedCounts(audience, raw.fields, rows, agreements, "none (analyst tier)")
@@ -87,8 +82,7 @@ def export_counts(
             f"counts for the {audience} audience can be broken down by at most "
             f"{MAX_CONTROLLED_FIELDS} fields (asked for {len(by)}: {', '.join(by)})"
         )
-    suppress, rounding = strictest_rule(agreements)
-    rule = DisclosureRule(suppress, rounding)
+    rule = DisclosureRule(released.suppress_max, released.round_to)
     protected = protect(_cube(raw), rule)
     rows = []
     for key, cell in sorted(protected.cells.items(), key=lambda kv: _order(kv[0])):

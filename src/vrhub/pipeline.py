@@ -42,9 +42,10 @@ from vrhub.exports import export_counts as export_counts_for
 from vrhub.governance import keys, retention
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance, open_governance
-from vrhub.governance.lineage import agreements_for_batches
+from vrhub.governance.release import release
 from vrhub.governance.report import governance_report as build_governance_report
 from vrhub.governance.retention import Expired
+from vrhub.governance.roles import ANALYST
 from vrhub.home import Home, init_home, open_home
 from vrhub.hub import Hub, open_hub
 from vrhub.ingest.files import expand_paths
@@ -347,7 +348,7 @@ def run_measure(
         result.engine = chosen
     gov = open_governance(home)
     try:
-        result.agreements = [a.label for a in agreements_for_batches(gov.records, result.batches)]
+        result.agreements = release(gov.records, result.batches, ANALYST).labels
     finally:
         gov.close()
     return result
@@ -530,8 +531,8 @@ def build_reports(
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """The needs assessment and district profiles, as HTML and PDF, for one audience."""
+    from vrhub.outputs.period import parse_period
     from vrhub.reports.build import build_sna
-    from vrhub.reports.period import parse_period
 
     chosen = parse_period(period) if period else None
     return build_sna(home, out, chosen, audience, districts, pdf, actor, progress)

@@ -19,8 +19,8 @@ from tests.reports.conftest import PERIOD
 from tests.reports.scan import html_text, suspicious, suspicious_data
 from vrhub import pipeline
 from vrhub.cli import main
+from vrhub.outputs.period import ReportInputError
 from vrhub.reports.build import STAMP, BuildResult
-from vrhub.reports.period import ReportInputError
 
 #: Words the partnership's child-first rule keeps out of every output.
 FORBIDDEN = re.compile(
@@ -86,8 +86,8 @@ def test_reports_are_reproducible_apart_from_the_build_stamp(
     report_home: Path, tmp_path: Path
 ) -> None:
     home = pipeline.open_partnership_home(report_home)
+    from vrhub.outputs.period import parse_period
     from vrhub.reports.build import build_sna
-    from vrhub.reports.period import parse_period
 
     period = parse_period(PERIOD)
     first = build_sna(

@@ -12,11 +12,12 @@ import shapely.geometry
 from scipy.stats import norm
 
 from vrhub.disclosure.engine import DisclosureRule
-from vrhub.reports import charts, hotspots, period, protect
+from vrhub.outputs import period, protect
+from vrhub.outputs.period import ReportInputError, parse_period
+from vrhub.outputs.protect import protect_each, protect_grid, protect_parts, shown_rate
+from vrhub.reports import charts, hotspots
 from vrhub.reports.charts import Chart
 from vrhub.reports.hotspots import getis_ord
-from vrhub.reports.period import ReportInputError, parse_period
-from vrhub.reports.protect import protect_each, protect_grid, protect_parts, shown_rate
 
 
 def test_docstring_examples_run() -> None:

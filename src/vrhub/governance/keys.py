@@ -26,7 +26,8 @@ from vrhub.datasets import all_datasets
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import GovernanceError
 from vrhub.governance.context import Governance
-from vrhub.governance.lineage import agreements_for_batches, check_audience
+from vrhub.governance.release import release
+from vrhub.governance.roles import ANALYST
 from vrhub.home import Home
 from vrhub.ingest.rules import encode_hmac
 from vrhub.pseudonymise import (
@@ -165,8 +166,7 @@ def project_extract(
     batches = [
         int(r[0]) for r in con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table}").fetchall()
     ]
-    agreements = agreements_for_batches(gov.records, batches)
-    check_audience(agreements, "analyst")
+    agreements = list(release(gov.records, batches, ANALYST).agreements)
     ipad, opad = pads(gov.home.key.derived(f"project:{project}"))
     cols = []
     for f in stored_fields(dataset):

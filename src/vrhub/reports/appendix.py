@@ -10,9 +10,9 @@ from vrhub import __version__
 from vrhub.datasets import get_dataset
 from vrhub.measures.definition import load_definition
 from vrhub.measures.registry import get_measure
+from vrhub.outputs.reads import Reads
 from vrhub.records.models import Agreement
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import ReportData
 
 MAX_FINDINGS = 10
 
@@ -36,7 +36,7 @@ METHODS = (
 )
 
 
-def key_findings(sections: list[Section], data: ReportData) -> Section:
+def key_findings(sections: list[Section], data: Reads) -> Section:
     """The most important findings of every section, in plain words, most important first."""
     found: list[Finding] = [f for s in sections for f in s.findings]
     found.sort(key=lambda f: (-f.weight, f.text))
@@ -55,7 +55,7 @@ def key_findings(sections: list[Section], data: ReportData) -> Section:
     return s
 
 
-def appendix(data: ReportData) -> list[Section]:
+def appendix(data: Reads) -> list[Section]:
     methods = Section("methods", "Appendix A: methods and definitions")
     rule = (
         "exact counts (analyst tier: not for circulation beyond analysts)"

@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vrhub import __version__
-from vrhub.datasets import get_dataset
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import open_governance
 from vrhub.home import Home
+from vrhub.outputs.period import Period, ReportInputError, latest_year, month_name
+from vrhub.outputs.reads import AUDIENCES, Lineage, Reads
 from vrhub.reports.appendix import appendix, key_findings
 from vrhub.reports.content import Section
-from vrhub.reports.data import AUDIENCES, Lineage, ReportData
-from vrhub.reports.period import Period, ReportInputError, month_name, parse_period
 from vrhub.reports.registry import all_sections
 from vrhub.reports.render import Page, render_html, write_assets, write_pdf
 from vrhub.store.analytical import connect
@@ -66,16 +65,9 @@ def default_period(home: Home) -> Period:
     """The latest year ending in the police-recorded crime loaded."""
     con = connect(home)
     try:
-        ds = get_dataset("police-crime")
-        row = con.execute(f"SELECT max(month) FROM {ds.table}").fetchone()
+        return latest_year(con)
     finally:
         con.close()
-    if not row or row[0] is None:
-        raise ReportInputError(
-            "no police-recorded crime is loaded, so there is no latest year to report on: "
-            'give --period "year ending YYYY-MM" or load data first'
-        )
-    return parse_period(f"year ending {row[0]}")
 
 
 def build_sna(
@@ -118,7 +110,7 @@ def build_sna(
     jobs: list[tuple[str, Future[dict[str, float]]]] = []
     try:
         for area in areas:
-            data = ReportData(home, con, gov, audience, period, area, Lineage())
+            data = Reads(home, con, gov, audience, period, area, Lineage())
             name = data.area_name
             if progress:
                 progress(f"{name}: figures")
@@ -196,7 +188,7 @@ def render_files(
     return took
 
 
-def _sections(data: ReportData) -> list[Section]:
+def _sections(data: Reads) -> list[Section]:
     body = [spec.build(data) for spec in all_sections()]
     return [key_findings(body, data), *body, *appendix(data)]
 

@@ -30,7 +30,7 @@ import vl_convert as vlc
 from shapely.geometry import MultiPolygon
 from shapely.geometry.polygon import orient
 
-from vrhub.reports.period import month_name
+from vrhub.outputs.period import month_name
 
 FONT = "DejaVu Sans"
 #: Colours that stay distinct for the common forms of colour blindness (Okabe and Ito).

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vrhub.outputs.reads import Reads
 from vrhub.registry import Registry
 from vrhub.reports.content import Section
-from vrhub.reports.data import ReportData
 
-Build = Callable[[ReportData], Section]
+Build = Callable[[Reads], Section]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class SectionSpec:
     build: Build
     description: str
 
-    def __call__(self, data: ReportData) -> Section:
+    def __call__(self, data: Reads) -> Section:
         return self.build(data)
 
 

@@ -19,8 +19,8 @@ from vrhub.errors import SignInNeededError, VrhubError
 from vrhub.governance.context import Governance
 from vrhub.governance.roles import manages_governance, uploads_data
 from vrhub.home import Home
+from vrhub.outputs.period import month_name
 from vrhub.records.models import User
-from vrhub.reports.period import month_name
 from vrhub.web.downloads import csv_response, xlsx_response
 from vrhub.web.session import COOKIE, Session, Sessions
 

@@ -20,10 +20,10 @@ from vrhub.measures.definition import load_definition, supports
 from vrhub.measures.engine import AGE_FIELDS, WHEN_FIELDS
 from vrhub.measures.registry import all_measures, get_measure
 from vrhub.months import month_add
+from vrhub.outputs.period import month_name, parse_period
+from vrhub.outputs.protect import protect_parts, shown_rate
+from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.charts import Chart
-from vrhub.reports.data import Lineage, ReportData
-from vrhub.reports.period import month_name, parse_period
-from vrhub.reports.protect import protect_parts, shown_rate
 from vrhub.web.downloads import table
 
 #: Breakdowns offered, in order, with their labels.
@@ -148,7 +148,7 @@ def explore(
         )
     period = parse_period(f"year ending {end}")
     district = None if q.area == "all" else q.area
-    data = ReportData(home, con, gov, audience, period, district, Lineage())
+    data = Reads(home, con, gov, audience, period, district, Lineage())
     result, rule = data.measure(q.measure, q.dataset, [q.by] if q.by else [])
     rows = result.rows
     if q.by == "district":

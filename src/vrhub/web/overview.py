@@ -10,8 +10,8 @@ from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.governance.context import Governance
 from vrhub.governance.roles import reads_exact_figures
 from vrhub.home import Home
-from vrhub.reports.data import Lineage, ReportData
-from vrhub.reports.period import Period
+from vrhub.outputs.period import Period
+from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.sections.common import change, trend
 from vrhub.web.downloads import table
 
@@ -35,7 +35,7 @@ def overview(
     """The figures of the overview page (also its JSON)."""
     areas: list[dict[str, Any]] = []
     for area in [None, *districts]:
-        data = ReportData(home, con, gov, audience, period, area, Lineage())
+        data = Reads(home, con, gov, audience, period, area, Lineage())
         areas.append(
             {
                 "code": area or "all",
@@ -86,7 +86,7 @@ def _row(area: dict[str, Any], m: dict[str, Any]) -> list[object]:
     return [area["name"], area["code"], m["title"], now, before, m["change"], m["signal"]]
 
 
-def _measure(data: ReportData, name: str, dataset: str, title: str) -> dict[str, Any]:
+def _measure(data: Reads, name: str, dataset: str, title: str) -> dict[str, Any]:
     out: dict[str, Any] = {"measure": name, "title": title}
     if not data.has_data(dataset):
         return out | {"withheld": f"No {dataset} data is loaded."}

@@ -10,10 +10,10 @@ from typing import Any
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
+from vrhub.outputs.period import Period
+from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Note, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import Lineage, ReportData
-from vrhub.reports.period import Period
 from vrhub.reports.render import section_blocks
 from vrhub.reports.sections.place import lsoa_figures, place
 from vrhub.web.downloads import table
@@ -26,7 +26,7 @@ def place_view(
     home: Home, con: Any, gov: Governance, audience: str, period: Period, district: str | None
 ) -> dict[str, Any]:
     """The place page's figures (also its JSON and downloads)."""
-    data = ReportData(home, con, gov, audience, period, district, Lineage())
+    data = Reads(home, con, gov, audience, period, district, Lineage())
     section = place(data)
     ranked: list[list[object]] = []
     try:

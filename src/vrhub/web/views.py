@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from vrhub.errors import VrhubError
 from vrhub.governance.people import audience_of
-from vrhub.reports.build import default_period
+from vrhub.outputs.period import latest_year
 from vrhub.web.core import Web, drawn_once
 from vrhub.web.explore import Query, explore, query_of
 from vrhub.web.overview import overview
@@ -27,7 +27,7 @@ from vrhub.web.place import html_blocks, place_view
 def overview_for(web: Web, audience: str, districts: list[str]) -> dict[str, Any]:
     return web.cached(
         ("overview", audience, tuple(districts)),
-        lambda: overview(web.home, web.con, web.gov, audience, default_period(web.home), districts),
+        lambda: overview(web.home, web.con, web.gov, audience, latest_year(web.con), districts),
     )
 
 
@@ -47,7 +47,7 @@ def place_for(web: Web, audience: str, area: str) -> dict[str, Any]:
     district = None if area == "all" else area
 
     def compute() -> dict[str, Any]:
-        view = place_view(web.home, web.con, web.gov, audience, default_period(web.home), district)
+        view = place_view(web.home, web.con, web.gov, audience, latest_year(web.con), district)
         place_drawing(web, view, every=False)
         return view
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from vrhub.errors import AudienceForbiddenError
+from vrhub.outputs.protect import protect_each
+from vrhub.outputs.reads import Reads
 from vrhub.reports.content import Note, Paragraph, Section
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_each
 from vrhub.reports.registry import section
 
 DATASET = "ambulance-assault"
@@ -13,7 +13,7 @@ MEASURE = "ambulance-stab-callouts"
 
 
 @section("ambulance-callouts", "Ambulance call-outs for stab wounds", 85)
-def ambulance_callouts(data: ReportData) -> Section:
+def ambulance_callouts(data: Reads) -> Section:
     """How many times ambulance crews in the area were called to a person with a stab wound
     from an assault in the year, as the report's audience may see it."""
     s = Section("ambulance-callouts", "Ambulance call-outs for stab wounds")

@@ -11,11 +11,11 @@ from vrhub.measures.change import Comparison, compare_counts
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.spc import XmRChart, xmr
 from vrhub.months import month_add, month_range
+from vrhub.outputs.period import month_name
+from vrhub.outputs.protect import Shown, protect_each
+from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section
-from vrhub.reports.data import ReportData
-from vrhub.reports.period import month_name
-from vrhub.reports.protect import Shown, protect_each
 
 
 def total(result: MeasureResult) -> int:
@@ -27,7 +27,7 @@ def population(result: MeasureResult) -> float | None:
     return float(pops[0]) if pops else None
 
 
-def lacks(section: Section, data: ReportData, dataset: str, text: str | None = None) -> bool:
+def lacks(section: Section, data: Reads, dataset: str, text: str | None = None) -> bool:
     """Whether the dataset has no records; if so the section says so (``text`` or a default)."""
     if data.has_data(dataset):
         return False
@@ -38,7 +38,7 @@ def lacks(section: Section, data: ReportData, dataset: str, text: str | None = N
 NO_DATA = {"police-crime": "No police-recorded crime is loaded, so this section cannot be shown."}
 
 
-def withheld(section: Section, data: ReportData, dataset: str, exc: Exception) -> None:
+def withheld(section: Section, data: Reads, dataset: str, exc: Exception) -> None:
     """Say plainly why a part of the section is missing."""
     if isinstance(exc, AudienceForbiddenError):
         why = (
@@ -82,9 +82,7 @@ class Change:
         return Finding(self.sentence(what, area, period_label), weight)
 
 
-def change(
-    data: ReportData, name: str, dataset: str, filters: dict[str, str] | None = None
-) -> Change:
+def change(data: Reads, name: str, dataset: str, filters: dict[str, str] | None = None) -> Change:
     """This year against the previous 12 months, from published counts outside the analyst tier."""
     now, rule = data.measure(name, dataset, [], data.period.current, filters)
     before, rule_before = data.measure(name, dataset, [], data.period.previous, filters)
@@ -107,7 +105,7 @@ def stricter(a: DisclosureRule | None, b: DisclosureRule | None) -> DisclosureRu
     return DisclosureRule(max(a.suppress_max, b.suppress_max), max(a.round_to, b.round_to))
 
 
-def history(data: ReportData, dataset: str) -> tuple[str, str] | None:
+def history(data: Reads, dataset: str) -> tuple[str, str] | None:
     """Up to five years to the period's end, from the first month the dataset holds."""
     if not data.has_data(dataset):
         return None
@@ -119,7 +117,7 @@ def history(data: ReportData, dataset: str) -> tuple[str, str] | None:
 
 
 def trend(
-    data: ReportData, name: str, dataset: str, title: str, chart_id: str
+    data: Reads, name: str, dataset: str, title: str, chart_id: str
 ) -> tuple[Chart | None, XmRChart | None, str]:
     """A monthly series with its XmR limits and signals, from published counts."""
     span = history(data, dataset)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from vrhub.datasets import get_dataset
 from vrhub.errors import AudienceForbiddenError, ReferenceDataError, UnsupportedFieldError
 from vrhub.measures.costs import cost_of_violence
+from vrhub.outputs.protect import protect_each
+from vrhub.outputs.reads import Reads
 from vrhub.quality.scorecard import scorecard
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Note, Paragraph, Section, Table
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_each
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import lacks, withheld
 
@@ -17,7 +17,7 @@ POLICE = "police-crime"
 
 
 @section("costs", "The cost of violence", 90)
-def costs(data: ReportData) -> Section:
+def costs(data: Reads) -> Section:
     """Police-recorded offences in the year times the loaded unit costs per offence category,
     with the source and price year of the costs."""
     s = Section("costs", "The cost of violence")
@@ -91,7 +91,7 @@ def costs(data: ReportData) -> Section:
 
 
 @section("quality", "Data quality and caveats", 100)
-def quality(data: ReportData) -> Section:
+def quality(data: Reads) -> Section:
     """Each partner feed's data-quality scorecard in words: what is weak and what it means for
     the figures in this report."""
     s = Section("quality", "Data quality and caveats")

@@ -6,10 +6,10 @@ from vrhub.datasets import get_dataset
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.deprivation import DOMAINS, DeprivationResult, by_decile, from_counts
 from vrhub.measures.registry import get_measure
+from vrhub.outputs.protect import protect_each, protect_parts
+from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_each, protect_parts
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     compare_shown,
@@ -34,7 +34,7 @@ DOMAIN_TITLES = {
 }
 
 
-def _published(data: ReportData, domain: str) -> DeprivationResult:
+def _published(data: Reads, domain: str) -> DeprivationResult:
     """Rates by decile; outside the analyst tier rebuilt from the published counts."""
     _, rule = data.measure("serious-violence", POLICE, [])  # lineage and the audience check
     m = get_measure("serious-violence")
@@ -60,7 +60,7 @@ def _published(data: ReportData, domain: str) -> DeprivationResult:
 
 
 @section("deprivation", "Deprivation and influential factors", 70)
-def deprivation(data: ReportData) -> Section:
+def deprivation(data: Reads) -> Section:
     """Serious violence per 1,000 residents by IMD 2019 decile, the rate ratio and difference
     between the most and least deprived tenths, the gradient per decile, and the same comparison
     for each domain of deprivation."""
@@ -167,7 +167,7 @@ def deprivation(data: ReportData) -> Section:
 
 
 @section("ed-and-police", "Emergency-department assaults and police records", 80)
-def ed_and_police(data: ReportData) -> Section:
+def ed_and_police(data: Reads) -> Section:
     """Emergency-department attendances for assault (ISTV) against police-recorded violence with
     injury: volumes, change and the ratio between them."""
     s = Section("ed-and-police", "Emergency-department assaults and police records")

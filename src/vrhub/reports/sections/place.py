@@ -9,12 +9,12 @@ from typing import Any
 
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
+from vrhub.outputs.protect import Shown, ShownRate, protect_parts, shown_rate
+from vrhub.outputs.reads import Reads
 from vrhub.reference.boundaries import geometries
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import ReportData
 from vrhub.reports.hotspots import getis_ord
-from vrhub.reports.protect import Shown, ShownRate, protect_parts, shown_rate
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import lacks, withheld
 
@@ -23,7 +23,7 @@ TOP = 10
 
 
 @section("place", "Where violence happens", 60)
-def place(data: ReportData) -> Section:
+def place(data: Reads) -> Section:
     """Serious violence per 1,000 residents by neighbourhood (LSOA 2011), mapped where boundary
     polygons are loaded; the ten highest rates; the share in the busiest 5% of neighbourhoods;
     and hotspots by Getis-Ord Gi* with a false-discovery-rate correction."""
@@ -37,7 +37,7 @@ def place(data: ReportData) -> Section:
     return s
 
 
-def _lsoas(data: ReportData) -> dict[str, tuple[str, str, str | None, float]]:
+def _lsoas(data: Reads) -> dict[str, tuple[str, str, str | None, float]]:
     """Every 2011 LSOA of the area: code -> (name, district, 2021 code, population)."""
     rows = data.con.execute(
         "SELECT l.code, l.name, l.district, l.lsoa21, p.total FROM ref_lsoa l "
@@ -66,13 +66,13 @@ class LsoaFigures:
         )
 
 
-def lsoa_figures(data: ReportData) -> LsoaFigures:
+def lsoa_figures(data: Reads) -> LsoaFigures:
     """Counts and rates per 1,000 residents by LSOA 2011 (published counts outside the analyst
     tier; every neighbourhood of the area, with none recorded shown as 0)."""
     return data.once("lsoa-figures", lambda: _lsoa_figures(data))
 
 
-def _lsoa_figures(data: ReportData) -> LsoaFigures:
+def _lsoa_figures(data: Reads) -> LsoaFigures:
     result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
     lsoas = _lsoas(data)
     counts = {code: 0 for code in lsoas}
@@ -84,7 +84,7 @@ def _lsoa_figures(data: ReportData) -> LsoaFigures:
     return LsoaFigures(lsoas, counts, shown, rates, rule)
 
 
-def _place(s: Section, data: ReportData) -> None:
+def _place(s: Section, data: Reads) -> None:
     f = lsoa_figures(data)
     lsoas, counts, shown, rates, rule = f.lsoas, f.counts, f.shown, f.rates, f.rule
     s.add(
@@ -124,7 +124,7 @@ def _place(s: Section, data: ReportData) -> None:
 
 def _map(
     s: Section,
-    data: ReportData,
+    data: Reads,
     lsoas: dict[str, tuple[str, str, str | None, float]],
     polygons: dict[str, dict[str, Any]],
     rates: dict[str, float | None],
@@ -169,7 +169,7 @@ def _map(
 
 def _concentration(
     s: Section,
-    data: ReportData,
+    data: Reads,
     lsoas: dict[str, tuple[str, str, str | None, float]],
     counts: dict[str, int],
     rule: DisclosureRule | None,
@@ -199,7 +199,7 @@ def _concentration(
 
 def _hotspots(
     s: Section,
-    data: ReportData,
+    data: Reads,
     lsoas: dict[str, tuple[str, str, str | None, float]],
     polygons: dict[str, dict[str, Any]],
     rates: dict[str, float],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.registry import get_measure
+from vrhub.outputs.protect import protect_parts
+from vrhub.outputs.reads import Reads
 from vrhub.reports.content import Finding, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_parts
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import change, spc_words, trend, withheld
 
@@ -20,7 +20,7 @@ UNDER_25 = ("under 25", "25 and over", "unknown")
 
 
 @section("success-measures", "The Home Office success measures", 20)
-def success_measures(data: ReportData) -> Section:
+def success_measures(data: Reads) -> Section:
     """Hospital admissions for knife assault, knife-enabled serious violence and non-domestic
     homicide: the year against the previous 12 months, the under-25 split, the monthly trend
     and its SPC signals."""

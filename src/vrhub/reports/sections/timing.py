@@ -6,10 +6,10 @@ import datetime as dt
 
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.engine import WEEKDAYS
+from vrhub.outputs.protect import protect_each, protect_grid, protect_parts
+from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Paragraph, Section, Subheading, Table
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_each, protect_grid, protect_parts
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import history, lacks, withheld
 
@@ -23,7 +23,7 @@ BONFIRE = (11, 5)
 
 
 @section("timing", "When violence happens", 50)
-def timing(data: ReportData) -> Section:
+def timing(data: Reads) -> Section:
     """Serious violence by hour of the day and day of the week (records with a time of day),
     the share on Friday and Saturday nights, and bonfire night against the days around it."""
     s = Section("timing", "When violence happens")
@@ -37,7 +37,7 @@ def timing(data: ReportData) -> Section:
     return s
 
 
-def _week(s: Section, data: ReportData) -> None:
+def _week(s: Section, data: Reads) -> None:
     result, rule = data.measure("serious-violence", POLICE, ["weekday", "hour"])
     counts = {
         (r.group[0], f"{r.group[1]}:00"): r.count for r in result.rows if r.group[1] != "unknown"
@@ -84,7 +84,7 @@ def _week(s: Section, data: ReportData) -> None:
             s.findings.append(Finding(f"In {data.area_name}, {text[0].lower()}{text[1:]}", 40))
 
 
-def _bonfire(s: Section, data: ReportData) -> None:
+def _bonfire(s: Section, data: Reads) -> None:
     span = history(data, POLICE)
     if span is None:
         return

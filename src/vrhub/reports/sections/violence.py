@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.definition import load_definition
+from vrhub.outputs.protect import protect_each, protect_grid
+from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Paragraph, Section, Table
-from vrhub.reports.data import ReportData
-from vrhub.reports.protect import protect_each, protect_grid
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     Change,
@@ -25,7 +25,7 @@ AGE_GROUPS = ("child (under 18)", "young adult (18 to 25)", "adult (26 and over)
 
 
 @section("serious-violence", "Serious violence by category", 30)
-def serious_violence(data: ReportData) -> Section:
+def serious_violence(data: Reads) -> Section:
     """Serious violence under the partnership's definition: the year's change, the monthly trend
     with SPC, and each category of the definition (a record can fall in more than one)."""
     s = Section("serious-violence", "Serious violence by category")
@@ -88,7 +88,7 @@ def serious_violence(data: ReportData) -> Section:
 
 
 @section("children-and-victims", "Children, young adults and victims", 40)
-def children_and_victims(data: ReportData) -> Section:
+def children_and_victims(data: Reads) -> Section:
     """Victims of violence by age group (children under 18, young adults 18 to 25, adults) and
     sex, and the change in violence against children and young adults."""
     s = Section("children-and-victims", "Children, young adults and victims")
@@ -143,7 +143,7 @@ def children_and_victims(data: ReportData) -> Section:
     return s
 
 
-def _group_change(data: ReportData, group: str) -> Change:
+def _group_change(data: Reads, group: str) -> Change:
     now, rule = data.measure("victims", POLICE, ["age_group"])
     before, _ = data.measure("victims", POLICE, ["age_group"], data.period.previous)
     a = next((r.count for r in now.rows if r.group[0] == group), 0)

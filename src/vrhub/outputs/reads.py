@@ -1,9 +1,18 @@
-"""Everything a report reads, through the measures engine, with its lineage and audience checks.
+"""Governed reads: every figure an output shows, through the measures engine and the one
+release step (:func:`vrhub.governance.release.release`).
 
-One :class:`ReportData` serves one report (the partnership's or a district's) for one audience:
-it runs measures over the report's area, records every batch, agreement and definition version
-drawn on (for the appendix and the manifest), and refuses figures whose agreements do not
-permit the audience, so a section can say so instead of showing them.
+A :class:`Query` names what is asked (measure, dataset, filters, breakdown, months). One
+:class:`Reads` serves one output (a report, a district profile, a dashboard page) for one
+audience and area: it runs each query over the area, releases it (agreements drawn on, the
+audience check, the strictest disclosure rule), records every batch, agreement and definition
+version drawn on (for the appendix and the manifest), and refuses figures whose agreements do
+not permit the audience, so the output can say so instead of showing them.
+
+Example (runnable)::
+
+    >>> q = Query("crime-rate", "police-crime", by=("district",), months=("2025-10", "2026-09"))
+    >>> q.with_area("E08000035").filters
+    (('district', 'E08000035'),)
 """
 
 from __future__ import annotations
@@ -18,20 +27,39 @@ import ibis
 from vrhub.datasets import get_dataset
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.governance.context import Governance
-from vrhub.governance.lineage import (
-    AgreementRef,
-    agreements_for_batches,
-    check_audience,
-    strictest_rule,
-)
+from vrhub.governance.lineage import AgreementRef
+from vrhub.governance.release import Release, release
+from vrhub.governance.roles import reads_exact_figures
 from vrhub.home import Home
 from vrhub.measures import engine
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.registry import get_measure
-from vrhub.reports.period import Period
+from vrhub.outputs.period import Period
 
 AUDIENCES = ("analyst", "partner", "public")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What an output asks for: a measure of a dataset, filtered, broken down, over months."""
+
+    measure: str
+    dataset: str
+    #: (field, value) pairs, sorted, e.g. (("district", "E08000035"),).
+    filters: tuple[tuple[str, str], ...] = ()
+    by: tuple[str, ...] = ()
+    #: First and last month (YYYY-MM), or None for the output's own period.
+    months: tuple[str, str] | None = None
+
+    def with_area(self, district: str | None) -> Query:
+        """The same query for one district (None: unchanged)."""
+        if district is None:
+            return self
+        wanted = dict(self.filters) | {"district": district}
+        return Query(
+            self.measure, self.dataset, tuple(sorted(wanted.items())), self.by, self.months
+        )
 
 
 @dataclass
@@ -46,7 +74,7 @@ class Lineage:
 
 
 @dataclass
-class ReportData:
+class Reads:
     home: Home
     con: duckdb.DuckDBPyConnection
     gov: Governance
@@ -76,7 +104,7 @@ class ReportData:
 
     @property
     def exact(self) -> bool:
-        return self.audience == "analyst"
+        return reads_exact_figures(self.audience)
 
     def district_name(self, code: str) -> str:
         return next((d.name for d in self.home.partnership.districts if d.code == code), code)
@@ -105,31 +133,32 @@ class ReportData:
         months: tuple[str, str] | None = None,
         filters: dict[str, str] | None = None,
     ) -> tuple[MeasureResult, DisclosureRule | None]:
-        """A measure over the report's area and the disclosure rule its figures need.
+        """A measure over the output's area (see :meth:`run`)."""
+        q = Query(name, dataset, tuple(sorted((filters or {}).items())), tuple(by or []), months)
+        return self.run(q)
 
-        Raises :class:`~vrhub.governance.lineage.AudienceForbiddenError` when an agreement
-        drawn on does not permit the report's audience.
+    def run(self, q: Query) -> tuple[MeasureResult, DisclosureRule | None]:
+        """A query's figures over the output's area and the disclosure rule they need.
+
+        Raises :class:`~vrhub.errors.AudienceForbiddenError` when an agreement drawn on does
+        not permit the audience, and :class:`~vrhub.errors.UngovernedBatchError` when a batch
+        cannot be tied to its agreement.
         """
-        months = months or self.period.current
-        wanted = dict(filters or {})
-        if self.district:
-            wanted["district"] = self.district
-        key = (name, dataset, tuple(by or []), months, tuple(sorted(wanted.items())))
+        q = q.with_area(self.district)
+        months = q.months or self.period.current
+        key = (q.measure, q.dataset, q.by, months, q.filters)
         if key in self._cache:
             return self._cache[key]
-        ds = get_dataset(dataset)
-        m = get_measure(name)
+        m = get_measure(q.measure)
         result = engine.run_measure(
-            self.backend, m, ds, self.area, list(by or []), wanted, months[0], months[1]
-        )
-        refs = agreements_for_batches(self.gov.records, result.batches)
-        check_audience(refs, self.audience)
-        result.agreements = [r.label for r in refs]
-        rule = None if self.exact else DisclosureRule(*strictest_rule(refs))
+            self.backend, m, get_dataset(q.dataset), self.area, list(q.by), dict(q.filters),
+            months[0], months[1],
+        )  # fmt: skip
+        released = self._release(result.batches)
+        result.agreements = released.labels
+        rule = self._rule(released)
         if rule is not None:
             result.disclosure = f"{self.audience} audience: {rule.describe()}"
-        self.lineage.batches.update(result.batches)
-        self.lineage.agreements.update({r.label: r for r in refs})
         self.lineage.measures[m.name] = m.version
         if result.definition:
             self.lineage.definitions.add(result.definition)
@@ -138,8 +167,16 @@ class ReportData:
 
     def rule_for(self, batches: list[int]) -> DisclosureRule | None:
         """The rule for figures drawn from these batches (checking the audience)."""
-        refs = agreements_for_batches(self.gov.records, batches)
-        check_audience(refs, self.audience)
+        return self._rule(self._release(batches))
+
+    def _release(self, batches: list[int]) -> Release:
+        released = release(self.gov.records, batches, self.audience)
         self.lineage.batches.update(batches)
-        self.lineage.agreements.update({r.label: r for r in refs})
-        return None if self.exact else DisclosureRule(*strictest_rule(refs))
+        self.lineage.agreements.update({a.label: a for a in released.agreements})
+        return released
+
+    @staticmethod
+    def _rule(released: Release) -> DisclosureRule | None:
+        if released.exact:
+            return None
+        return DisclosureRule(released.suppress_max, released.round_to)

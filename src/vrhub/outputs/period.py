@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import duckdb
+
+from vrhub.datasets import get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import year_ending
 from vrhub.months import month_add
@@ -55,3 +58,16 @@ def parse_period(text: str) -> Period:
     end = f"{m.group(1)}-{m.group(2)}"
     current, previous = year_ending(end)
     return Period(end, current, previous)
+
+
+def latest_year(con: duckdb.DuckDBPyConnection) -> Period:
+    """The latest year ending in the police-recorded crime held."""
+    [(last,)] = con.execute(
+        f"SELECT max(month) FROM {get_dataset('police-crime').table}"
+    ).fetchall()
+    if last is None:
+        raise ReportInputError(
+            "no police-recorded crime is loaded, so there is no latest year to report on: "
+            'give --period "year ending YYYY-MM" or load data first'
+        )
+    return parse_period(f"year ending {last}")
