@@ -50,9 +50,7 @@ class ReferenceDataError(VrhubError):
 
 
 class UnknownDatasetError(VrhubError):
-    """A dataset name is not registered."""
-
-    http_status = 404
+    """A dataset name is not registered (a bad name in a request: 400)."""
 
 
 class FileRejectedError(VrhubError):
@@ -142,9 +140,8 @@ class ExtensionError(RegistryError):
 
 
 class UnknownNameError(VrhubError):
-    """No dataset standard, measure or report section has the given name."""
-
-    http_status = 404
+    """No dataset standard, measure or report section has the given name (a bad name in a
+    request, so 400 like any other request vrhub cannot answer as asked)."""
 
 
 class UnknownMeasureError(UnknownNameError):

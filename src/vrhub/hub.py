@@ -7,6 +7,8 @@ output ever meets a batch it cannot tie to an agreement without saying so.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -60,3 +62,14 @@ def open_hub(home: Home) -> Hub:
         con.close()
         gov.close()
         raise
+
+
+@contextmanager
+def opened(where: Home | Hub) -> Iterator[Hub]:
+    """The hub to work in: the caller's own (left open), or the home's, opened for this step
+    and closed after it. The command line and the server pass the hub they opened once."""
+    if isinstance(where, Hub):
+        yield where
+        return
+    with open_hub(where) as hub:
+        yield hub

@@ -1,30 +1,33 @@
 """The vrhub pipeline, top to bottom: sources → ingest → stores → measures → outputs.
 
 Each stage lives in its own package; this module is the one place that wires them in order,
-so the whole flow reads from one file:
+so the whole flow reads from one file. Every step works in a :class:`~vrhub.hub.Hub` (a home
+opened with both its stores): the command line and the dashboard open one hub and pass it to
+each step; a step given a :class:`~vrhub.home.Home` instead opens a hub for itself.
 
 1. **home** — :func:`init_partnership_home` creates the home, key and reference data;
 2. **reference** — :func:`load_reference_data` (re)loads lookups, deprivation, population;
-3. **governance** — :func:`governance` opens the record store (organisations, users,
-   agreements, lineage, audit trail); ingest asks it which agreement each file comes under;
-4. **ingest** — :func:`ingest_paths` validates, pseudonymises and loads partner files, and
-   records each batch's lineage and an audit entry;
-5. **stores** — the analytical store (DuckDB) and the record store (SQLite or PostgreSQL);
-6. **outputs** — :func:`counts`, the quarantine and the batch log (measures, reports and the
-   dashboard build on these in later stages);
-7. **demo** — :func:`vrhub.demo.build.build_demo_home` runs all of the above on synthetic
-   West Yorkshire extracts; it calls this module, and this module never imports it.
+3. **governance** — the record store (organisations, users, agreements, lineage, audit trail);
+   ingest asks it which agreement each file comes under;
+4. **ingest** — :func:`ingest_paths` validates, pseudonymises and loads partner files; each
+   batch is stored with its agreement, then its lineage and an audit entry are recorded;
+5. **stores** — the analytical store (DuckDB, :mod:`vrhub.store`) and the record store
+   (SQLite or PostgreSQL, :mod:`vrhub.records`), opened together by :func:`vrhub.hub.open_hub`;
+6. **measures** — :func:`run_measure`, change, SPC, deprivation and costs;
+7. **outputs** — counts and exports released through the one release step, the quality
+   scorecard, the quarantine, the batch log, the DPO's report and the needs assessment.
+
+The demo (:func:`vrhub.demo.build.build_demo_home`) runs all of the above on synthetic West
+Yorkshire extracts; it calls this module, and this module never imports it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import ibis
 
 from vrhub.checksums import file_sha256
@@ -47,7 +50,7 @@ from vrhub.governance.report import governance_report as build_governance_report
 from vrhub.governance.retention import Expired
 from vrhub.governance.roles import ANALYST
 from vrhub.home import Home, init_home, open_home
-from vrhub.hub import Hub, open_hub
+from vrhub.hub import Hub, open_hub, opened
 from vrhub.ingest.files import expand_paths
 from vrhub.ingest.load import IngestResult, ingest_file
 from vrhub.ingest.replace import Uploader
@@ -71,24 +74,20 @@ from vrhub.store.analytical import connect, fetch_dicts, table_exists
 if TYPE_CHECKING:
     from vrhub.reports.build import BuildResult
 
+#: Where a step works: a hub already open, or a home to open one for the step.
+Where = Home | Hub
+
 
 # 1. Home ---------------------------------------------------------------------------------
 def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bool]:
     """Create (or confirm) a home for a partnership and load the shipped reference data."""
     h, created = init_home(load_settings(home), resolve_partnership(partnership))
-    con = connect(h)
-    try:
-        if created or not table_exists(con, "ref_lsoa"):
-            load_reference(con)
-            load_boundaries(con, shipped_boundaries(), "shipped")
-    finally:
-        con.close()
-    gov = open_governance(h)  # creates or migrates the record store and its audit trail
-    try:
+    with open_hub(h) as hub:  # creates the stores and the audit trail, or brings them up to date
+        if created or not table_exists(hub.con, "ref_lsoa"):
+            load_reference(hub.con)
+            load_boundaries(hub.con, shipped_boundaries(), "shipped")
         if created:
-            gov.audit.write(cli_actor(), "home.init", h.partnership.slug, {"home": str(h.path)})
-    finally:
-        gov.close()
+            hub.gov.audit.write(cli_actor(), "home.init", h.partnership.slug, {"home": str(h.path)})
     return h, created
 
 
@@ -109,24 +108,31 @@ def open_partnership_home(home: Path | None) -> Home:
 
 
 # 2. Reference data -----------------------------------------------------------------------
-def load_reference_data(home: Home, from_dir: Path | None = None) -> list[LoadedSource]:
+def load_reference_data(home: Where, from_dir: Path | None = None) -> list[LoadedSource]:
     """The lookups, deprivation and populations; and the shipped LSOA boundaries."""
-    con = connect(home)
-    try:
-        loaded = load_reference(con, from_dir)
-        load_boundaries(con, shipped_boundaries(), "shipped")
+    with opened(home) as hub:
+        loaded = load_reference(hub.con, from_dir)
+        load_boundaries(hub.con, shipped_boundaries(), "shipped")
         return loaded
-    finally:
-        con.close()
 
 
-def load_boundary_files(home: Home, paths: list[Path]) -> list[BoundaryFile]:
+def load_boundary_files(home: Where, paths: list[Path]) -> list[BoundaryFile]:
     """LSOA boundary GeoJSON a partnership supplies (each file checked whole first)."""
-    con = connect(home)
-    try:
-        return load_boundaries(con, paths, "partnership")
-    finally:
-        con.close()
+    with opened(home) as hub:
+        return load_boundaries(hub.con, paths, "partnership")
+
+
+def load_unit_costs(home: Where, path: Path, actor: str | None = None) -> int:
+    """Load a sourced table of unit costs (replacing any loaded before)."""
+    if not path.is_file():
+        raise ReferenceDataError(f"no unit-cost file at {path}")
+    text = path.read_text(encoding="utf-8-sig")
+    with opened(home) as hub:
+        n = costs.load_unit_costs(hub.con, text, path.name, file_sha256(path))
+        hub.gov.audit.write(
+            actor or cli_actor(), "reference.unit-costs", path.name, {"categories": n}
+        )
+        return n
 
 
 # 3. Governance ---------------------------------------------------------------------------
@@ -137,7 +143,7 @@ def governance(home: Home) -> Governance:
 
 # 4. Ingest -------------------------------------------------------------------------------
 def ingest_paths(
-    home: Home,
+    home: Where,
     dataset: Dataset,
     paths: list[Path],
     source: str | None = None,
@@ -155,10 +161,10 @@ def ingest_paths(
     agreement); a revised month replaces only what that organisation sent before.
     """
     files = expand_paths(paths)
-    with open_hub(home) as hub:
+    with opened(home) as hub:
         if not table_exists(hub.con, "ref_lsoa"):
             raise ReferenceDataError(
-                f"the home {home.path} has no reference data: run `vrhub reference load`"
+                f"the home {hub.home.path} has no reference data: run `vrhub reference load`"
             )
         known = {o.code for o in hub.gov.people.organisations()}
         if organisation is not None and organisation not in known:
@@ -240,89 +246,9 @@ def ingest_governed(
     return r
 
 
-# 6. Outputs ------------------------------------------------------------------------------
-def counts(
-    home: Home,
-    dataset: Dataset,
-    by: list[str],
-    all_areas: bool = False,
-    districts: list[str] | None = None,
-) -> CountTable:
-    """Raw counts for the analyst tier."""
-    con = connect(home)
-    try:
-        return count_records(con, dataset, by, all_areas, districts)
-    finally:
-        con.close()
-
-
-def export_counts(
-    home: Home,
-    dataset: Dataset,
-    by: list[str],
-    audience: str,
-    all_areas: bool = False,
-    districts: list[str] | None = None,
-    as_user: str | None = None,
-    actor: str | None = None,
-) -> ExportedCounts:
-    """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
-    with open_hub(home) as hub:
-        return export_counts_for(
-            hub.con, hub.gov, dataset, by, audience, actor or cli_actor(), all_areas, districts,
-            as_user,
-        )  # fmt: skip
-
-
-def apply_retention(
-    home: Home, dry_run: bool = False, actor: str | None = None, today: dt.date | None = None
-) -> list[Expired]:
-    """Remove (or list, with ``dry_run``) batches past their agreement's retention."""
-    with open_hub(home) as hub:
-        return retention.apply(hub.con, hub.gov, actor or cli_actor(), dry_run, today)
-
-
-def governance_report(home: Home, destination: str, actor: str | None = None) -> str:
-    """The DPO's report (Markdown): register, data held, who sees what, recent audit."""
-    with open_hub(home) as hub:
-        held: dict[int, int] = {}
-        for d in all_datasets():
-            if table_exists(hub.con, d.table):
-                for batch_id, n in hub.con.execute(
-                    f"SELECT batch_id, count(*) FROM {d.table} GROUP BY 1"
-                ).fetchall():
-                    held[int(batch_id)] = int(n)
-        text = build_governance_report(hub.gov, held)
-        hub.gov.audit.write(actor or cli_actor(), "report.governance", destination)
-        return text
-
-
-def rotate_key(home: Home, actor: str | None = None) -> keys.Rotation:
-    """Add a pseudonymisation key and re-key every stored pseudonym."""
-    with open_hub(home) as hub:
-        return keys.rotate(hub.con, hub.gov, actor or cli_actor())
-
-
-def project_extract(
-    home: Home, project: str, dataset: Dataset, out: Path, actor: str | None = None
-) -> int:
-    """A dataset's records for one project, pseudonymised under the project's own key."""
-    with open_hub(home) as hub:
-        return keys.project_extract(hub.con, hub.gov, project, dataset, out, actor or cli_actor())
-
-
-@contextmanager
-def _events(home: Home, dataset: Dataset) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The analytical store, with the dataset's events table (empty if nothing is loaded)."""
-    con = connect(home)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
+# 6. Measures -----------------------------------------------------------------------------
 def run_measure(
-    home: Home,
+    home: Where,
     name: str,
     dataset: Dataset,
     by: list[str] | None = None,
@@ -331,40 +257,37 @@ def run_measure(
     date_to: str | None = None,
     engine: str | None = None,
 ) -> MeasureResult:
-    """A measure's figures, with the agreements they drew on, on DuckDB or Spark."""
+    """A measure's figures for the analyst tier, with the agreements they drew on, on DuckDB
+    or Spark."""
     measure = get_measure(name)
-    chosen = engine or home.settings.engine
-    with _events(home, dataset) as con:
-        args = (measure, dataset, list(home.partnership.district_codes), by, filters)
+    with opened(home) as hub:
+        chosen = engine or hub.home.settings.engine
+        args = (measure, dataset, list(hub.home.partnership.district_codes), by, filters)
         if chosen == "spark":
-            with spark_backend(home, con, dataset) as backend:
+            with spark_backend(hub.home, hub.con, dataset) as backend:
                 result = measure_engine.run_measure(backend, *args, date_from, date_to)
         elif chosen == "duckdb":
             result = measure_engine.run_measure(
-                ibis.duckdb.from_connection(con), *args, date_from, date_to
+                ibis.duckdb.from_connection(hub.con), *args, date_from, date_to
             )
         else:
             raise ConfigurationError(f"unknown engine '{chosen}': use duckdb or spark")
         result.engine = chosen
-    gov = open_governance(home)
-    try:
-        result.agreements = release(gov.records, result.batches, ANALYST).labels
-    finally:
-        gov.close()
-    return result
+        result.agreements = release(hub.gov.records, result.batches, ANALYST).labels
+        return result
 
 
-def latest_month(home: Home, dataset: Dataset) -> str:
+def latest_month(home: Where, dataset: Dataset) -> str:
     """The latest month the dataset holds."""
-    with _events(home, dataset) as con:
-        row = con.execute(f"SELECT max(month) FROM {dataset.table}").fetchone()
-    if not row or row[0] is None:
+    with opened(home) as hub:
+        [(last,)] = hub.con.execute(f"SELECT max(month) FROM {dataset.table}").fetchall()
+    if last is None:
         raise ReferenceDataError(f"no {dataset.name} records are loaded yet")
-    return str(row[0])
+    return str(last)
 
 
 def compare_periods(
-    home: Home,
+    home: Where,
     name: str,
     dataset: Dataset,
     current: tuple[str, str],
@@ -373,8 +296,9 @@ def compare_periods(
     filters: dict[str, str] | None = None,
 ) -> list[tuple[tuple[str, ...], Comparison]]:
     """Each group's change from the ``previous`` period to the ``current`` one."""
-    now = run_measure(home, name, dataset, by, filters, *current)
-    before = run_measure(home, name, dataset, by, filters, *previous)
+    with opened(home) as hub:
+        now = run_measure(hub, name, dataset, by, filters, *current)
+        before = run_measure(hub, name, dataset, by, filters, *previous)
     then = {r.group: r for r in before.rows}
     groups = sorted({r.group for r in now.rows} | set(then))
     here = {r.group: r for r in now.rows}
@@ -387,7 +311,7 @@ def compare_periods(
 
 
 def measure_spc(
-    home: Home,
+    home: Where,
     name: str,
     dataset: Dataset,
     by: list[str] | None = None,
@@ -411,7 +335,7 @@ def measure_spc(
 
 
 def measure_deprivation(
-    home: Home,
+    home: Where,
     name: str,
     dataset: Dataset,
     domain: str = "imd",
@@ -421,12 +345,12 @@ def measure_deprivation(
     date_to: str | None = None,
 ) -> DeprivationResult:
     """Rates by deprivation decile, their ratio and difference, and the gradient."""
-    with _events(home, dataset) as con:
+    with opened(home) as hub:
         return by_decile(
-            ibis.duckdb.from_connection(con),
+            ibis.duckdb.from_connection(hub.con),
             get_measure(name),
             dataset,
-            list(home.partnership.district_codes),
+            list(hub.home.partnership.district_codes),
             domain,
             district,
             filters,
@@ -435,93 +359,131 @@ def measure_deprivation(
         )
 
 
-def load_unit_costs(home: Home, path: Path, actor: str | None = None) -> int:
-    """Load a sourced table of unit costs (replacing any loaded before)."""
-    if not path.is_file():
-        raise ReferenceDataError(f"no unit-cost file at {path}")
-    text = path.read_text(encoding="utf-8-sig")
-    con = connect(home)
-    try:
-        n = costs.load_unit_costs(con, text, path.name, file_sha256(path))
-    finally:
-        con.close()
-    gov = open_governance(home)
-    try:
-        gov.audit.write(actor or cli_actor(), "reference.unit-costs", path.name, {"categories": n})
-    finally:
-        gov.close()
-    return n
-
-
 def cost_of_violence(
-    home: Home,
+    home: Where,
     dataset: Dataset,
     by: list[str],
     date_from: str | None = None,
     date_to: str | None = None,
 ) -> costs.CostResult:
     """Offences times their sourced unit costs, by category, district and year."""
-    with _events(home, dataset) as con:
+    with opened(home) as hub:
         return costs.cost_of_violence(
-            ibis.duckdb.from_connection(con),
+            ibis.duckdb.from_connection(hub.con),
             dataset,
-            list(home.partnership.district_codes),
+            list(hub.home.partnership.district_codes),
             by,
             date_from,
             date_to,
         )
 
 
-def quality(home: Home, source: str | None = None) -> list[FeedScore]:
+# 7. Outputs ------------------------------------------------------------------------------
+def counts(
+    home: Where,
+    dataset: Dataset,
+    by: list[str],
+    all_areas: bool = False,
+    districts: list[str] | None = None,
+) -> CountTable:
+    """Raw counts for the analyst tier."""
+    with opened(home) as hub:
+        return count_records(hub.con, dataset, by, all_areas, districts)
+
+
+def export_counts(
+    home: Where,
+    dataset: Dataset,
+    by: list[str],
+    audience: str,
+    all_areas: bool = False,
+    districts: list[str] | None = None,
+    as_user: str | None = None,
+    actor: str | None = None,
+) -> ExportedCounts:
+    """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
+    with opened(home) as hub:
+        return export_counts_for(
+            hub.con, hub.gov, dataset, by, audience, actor or cli_actor(), all_areas, districts,
+            as_user,
+        )  # fmt: skip
+
+
+def project_extract(
+    home: Where, project: str, dataset: Dataset, out: Path, actor: str | None = None
+) -> int:
+    """A dataset's records for one project, pseudonymised under the project's own key."""
+    with opened(home) as hub:
+        return keys.project_extract(hub.con, hub.gov, project, dataset, out, actor or cli_actor())
+
+
+def quality(home: Where, source: str | None = None) -> list[FeedScore]:
     """The data-quality scorecard of every partner feed (or one source's)."""
-    con = connect(home)
-    try:
-        return scorecard(con, source)
-    finally:
-        con.close()
+    with opened(home) as hub:
+        return scorecard(hub.con, source)
 
 
 def quarantine_rows(
-    home: Home, dataset: str | None, batch: int | None, limit: int, actor: str | None = None
+    home: Where, dataset: str | None, batch: int | None, limit: int, actor: str | None = None
 ) -> list[dict[str, Any]]:
     """Rejected rows with their reasons: record-level data, so every read is audited."""
     if dataset:
         get_dataset(dataset)
-    con = connect(home)
-    try:
+    with opened(home) as hub:
         rows = fetch_dicts(
-            con,
+            hub.con,
             "SELECT * FROM quarantine WHERE (? IS NULL OR dataset = ?) AND "
             "(? IS NULL OR batch_id = ?) ORDER BY batch_id, row_number LIMIT ?",
             [dataset, dataset, batch, batch, limit],
         )
-    finally:
-        con.close()
-    gov = open_governance(home)
-    try:
-        gov.audit.write(
+        hub.gov.audit.write(
             actor or cli_actor(),
             "read.quarantine",
             dataset or "all datasets",
             {"batch": batch, "rows": len(rows)},
         )
-    finally:
-        gov.close()
-    return rows
+        return rows
 
 
-def batch_log(home: Home, limit: int = 50) -> list[dict[str, Any]]:
+def batch_log(home: Where, limit: int = 50) -> list[dict[str, Any]]:
     """The newest batches first, with what each replaced and what replaced it."""
-    with open_hub(home) as hub:
+    with opened(home) as hub:
         log = batches.recent(hub.con, limit)
         for b in log:
             b["replacements"] = batches.replacements(hub.con, b["batch_id"])
         return log
 
 
-# 8. Reports ------------------------------------------------------------------------------
+def apply_retention(
+    home: Where, dry_run: bool = False, actor: str | None = None, today: dt.date | None = None
+) -> list[Expired]:
+    """Remove (or list, with ``dry_run``) batches past their agreement's retention."""
+    with opened(home) as hub:
+        return retention.apply(hub.con, hub.gov, actor or cli_actor(), dry_run, today)
+
+
+def governance_report(home: Where, destination: str, actor: str | None = None) -> str:
+    """The DPO's report (Markdown): register, data held, who sees what, recent audit."""
+    with opened(home) as hub:
+        held: dict[int, int] = {}
+        for d in all_datasets():
+            for batch_id, n in hub.con.execute(
+                f"SELECT batch_id, count(*) FROM {d.table} GROUP BY 1"
+            ).fetchall():
+                held[int(batch_id)] = int(n)
+        text = build_governance_report(hub.gov, held)
+        hub.gov.audit.write(actor or cli_actor(), "report.governance", destination)
+        return text
+
+
+def rotate_key(home: Where, actor: str | None = None) -> keys.Rotation:
+    """Add a pseudonymisation key and re-key every stored pseudonym."""
+    with opened(home) as hub:
+        return keys.rotate(hub.con, hub.gov, actor or cli_actor())
+
+
 def build_reports(
-    home: Home,
+    home: Where,
     out: Path,
     period: str | None = None,
     audience: str = "analyst",
@@ -535,4 +497,5 @@ def build_reports(
     from vrhub.reports.build import build_sna
 
     chosen = parse_period(period) if period else None
-    return build_sna(home, out, chosen, audience, districts, pdf, actor, progress)
+    with opened(home) as hub:
+        return build_sna(hub, out, chosen, audience, districts, pdf, actor, progress)

@@ -10,8 +10,11 @@ import pytest
 
 from vrhub import pipeline
 from vrhub.errors import ReferenceDataError
-from vrhub.home import Home
+from vrhub.home import Home, init_home
+from vrhub.partnership import resolve_partnership
+from vrhub.reference.loader import reference_loaded
 from vrhub.reference.sources import shipped_dir
+from vrhub.settings import load_settings
 from vrhub.store.analytical import connect
 
 
@@ -57,3 +60,40 @@ def test_reference_load_refuses_unrecognised_folder(wy_home: Home, tmp_path: Pat
     with pytest.raises(ReferenceDataError, match="no reference files recognised"):
         pipeline.load_reference_data(wy_home, tmp_path)
     shutil.rmtree(tmp_path)
+
+
+def test_a_reload_replaces_the_rows_of_the_tables_the_store_made(
+    wy_home: Home, tmp_path: Path
+) -> None:
+    """Loading again gives the same rows, not twice as many, in the same tables."""
+    tables = [
+        "ref_oa", "ref_imd", "ref_population", "ref_lad", "ref_ward", "ref_postcode",
+        "ref_lsoa11", "ref_lsoa21", "ref_lsoa_map", "ref_lsoa", "ref_district_population",
+        "ref_sources", "ref_boundaries", "ref_boundary_files",
+    ]  # fmt: skip
+    before = {t: _one(wy_home, f"SELECT count(*) FROM {t}") for t in tables}
+    # A mark on each table survives a load only if the load kept the table itself.
+    con = connect(wy_home)
+    try:
+        for t in tables:
+            con.execute(f"COMMENT ON TABLE {t} IS 'made by the store'")
+    finally:
+        con.close()
+    pipeline.load_reference_data(wy_home)
+    assert {t: _one(wy_home, f"SELECT count(*) FROM {t}") for t in tables} == before
+    kept = (
+        "SELECT list(table_name ORDER BY 1) FROM duckdb_tables() "
+        "WHERE comment = 'made by the store'"
+    )
+    assert _one(wy_home, kept) == sorted(tables)
+    con = connect(wy_home)
+    try:
+        assert reference_loaded(con)
+    finally:
+        con.close()
+    new, _ = init_home(load_settings(tmp_path / "new"), resolve_partnership("west-yorkshire"))
+    con = connect(new)
+    try:
+        assert not reference_loaded(con)
+    finally:
+        con.close()

@@ -68,7 +68,7 @@ ANSWERS = [
     (errors.AccessDeniedError, 403, "Not allowed"),
     (errors.AudienceForbiddenError, 403, "Not allowed"),
     (errors.UnknownPersonError, 404, "Not found"),
-    (errors.UnknownDatasetError, 404, "Not found"),
+    (errors.UnknownDatasetError, 400, "There is a problem"),
     (errors.StoreInUseError, 409, "Not possible just now"),
     (errors.FileTooLargeError, 413, "File too large"),
     (errors.ConfigurationError, 500, "Something went wrong"),

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from vrhub.cli import data, governance, measures, reports, web  # noqa: F401  (each registers its commands)
-from vrhub.cli.common import app, err
+from vrhub.cli.common import app, close_hubs, err
 from vrhub.errors import VrhubError
 
 
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     except VrhubError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         return 1
+    finally:
+        close_hubs()
     return 0
 
 

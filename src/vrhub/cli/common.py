@@ -19,6 +19,7 @@ from vrhub import pipeline
 from vrhub.errors import VrhubError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
+from vrhub.hub import Hub, open_hub
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="vrhub: the Violence Reduction Knowledge Hub."
@@ -31,6 +32,9 @@ app.add_typer(quarantine_app, name="quarantine")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+#: The hubs the running command opened, by home folder.
+_OPEN: dict[Path, Hub] = {}
+
 HomeOpt = Annotated[
     Path | None,
     typer.Option("--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME)."),
@@ -41,9 +45,28 @@ def home_of(home: Path | None) -> Home:
     return pipeline.open_partnership_home(home)
 
 
+def hub_of(home: Path | None) -> Hub:
+    """The home's hub, opened once for the command that is running (its steps share it) and
+    closed by :func:`close_hubs` when the command ends."""
+    h = home_of(home)
+    hub = _OPEN.get(h.path)
+    if hub is None:
+        hub = _OPEN[h.path] = open_hub(h)
+    return hub
+
+
+def close_hubs() -> None:
+    """Close every hub the command opened."""
+    while _OPEN:
+        _, hub = _OPEN.popitem()
+        hub.close()
+
+
 @contextmanager
 def governance_of(home: Path | None) -> Iterator[Governance]:
-    """The home's governance (record store, audit, register, people), closed afterwards."""
+    """The home's governance (record store, audit, register, people) alone, closed afterwards:
+    commands that manage people and agreements do not need the analytical store, so they work
+    while `vrhub serve` holds it."""
     gov = pipeline.governance(home_of(home))
     try:
         yield gov

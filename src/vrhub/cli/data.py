@@ -16,7 +16,7 @@ from vrhub.cli.common import (
     check_format,
     emit,
     err,
-    home_of,
+    hub_of,
     out,
     parse_date,
     quarantine_app,
@@ -58,7 +58,7 @@ def reference_load(
     ] = None,
 ) -> None:
     """Load the shipped reference data, or newer files of the same kinds from a folder."""
-    loaded = pipeline.load_reference_data(home_of(home), from_dir)
+    loaded = pipeline.load_reference_data(hub_of(home), from_dir)
     for s in loaded:
         out.print(f"{s.kind}: {s.file} ({s.origin})")
 
@@ -69,7 +69,7 @@ def reference_boundaries(
     home: HomeOpt = None,
 ) -> None:
     """Load LSOA boundary polygons for maps and hotspots (each file is checked whole first)."""
-    for f in pipeline.load_boundary_files(home_of(home), files):
+    for f in pipeline.load_boundary_files(hub_of(home), files):
         out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded")
 
 
@@ -111,7 +111,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Validate, pseudonymise and load partner files under their agreement; report problems."""
-    h = home_of(home)
+    h = hub_of(home)
     ds = get_dataset(dataset)
     when = parse_date(received, "--received")
     with Progress(
@@ -195,12 +195,12 @@ def counts(
     fields = [b.strip() for b in by.split(",") if b.strip()]
     check_format(fmt)
     if audience is None and as_user is None:
-        table = pipeline.counts(home_of(home), get_dataset(dataset), fields, all_areas, district)
+        table = pipeline.counts(hub_of(home), get_dataset(dataset), fields, all_areas, district)
         header = [*table.fields, "count"]
         rows: list[tuple[object, ...]] = list(table.rows)
     else:
         exported = pipeline.export_counts(
-            home_of(home),
+            hub_of(home),
             get_dataset(dataset),
             fields,
             audience or "analyst",
@@ -226,7 +226,7 @@ def quarantine_list(
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
 ) -> None:
     """Rows refused at ingest, with the reasons (identifiers shown only as pseudonyms)."""
-    rows = pipeline.quarantine_rows(home_of(home), dataset, batch, limit)
+    rows = pipeline.quarantine_rows(hub_of(home), dataset, batch, limit)
     t = Table("batch", "dataset", "file", "row", "reasons")
     for r in rows:
         t.add_row(
@@ -243,7 +243,7 @@ def batches(
 ) -> None:
     """The ingest log: every file, who sent it, under which agreement, and what became of it
     (loaded, rejected, superseded by a later file, or removed at the end of retention)."""
-    rows = pipeline.batch_log(home_of(home), limit)
+    rows = pipeline.batch_log(hub_of(home), limit)
     t = Table(
         "batch", "dataset", "source", "sent by", "file", "status", "read", "loaded", "rejected",
         "under", "received",

@@ -15,7 +15,15 @@ import typer
 from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, check_format, governance_of, home_of, out, parse_date
+from vrhub.cli.common import (
+    HomeOpt,
+    app,
+    check_format,
+    governance_of,
+    hub_of,
+    out,
+    parse_date,
+)
 from vrhub.errors import AgreementInvalidError, GovernanceError
 from vrhub.governance.agreements import effective_status, terms_of
 from vrhub.governance.audit import cli_actor
@@ -285,7 +293,7 @@ def quality(
 ) -> None:
     """The data-quality scorecard of each partner feed: timeliness, accuracy, relevance."""
     check_format(fmt)
-    feeds = pipeline.quality(home_of(home), source)
+    feeds = pipeline.quality(hub_of(home), source)
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(f) | {"overall": f.overall} for f in feeds], indent=1))
         sys.stdout.write("\n")
@@ -333,7 +341,7 @@ def retention_apply(
     home: HomeOpt = None,
 ) -> None:
     """Remove every batch held longer than its agreement's retention period."""
-    expired = pipeline.apply_retention(home_of(home), dry_run=dry_run)
+    expired = pipeline.apply_retention(hub_of(home), dry_run=dry_run)
     t = Table("batch", "dataset", "source", "agreement", "latest month", "kept until", "rows")
     for e in expired:
         t.add_row(
@@ -358,7 +366,7 @@ def governance_report(
     home: HomeOpt = None,
 ) -> None:
     """The register, data held, who can see what and recent audit activity, for the DPO."""
-    text = pipeline.governance_report(home_of(home), str(out_file or "stdout"))
+    text = pipeline.governance_report(hub_of(home), str(out_file or "stdout"))
     if out_file:
         out_file.write_text(text, encoding="utf-8")
         out.print(f"Governance report written to {out_file}")
@@ -376,7 +384,7 @@ app.add_typer(project_app, name="project")
 @keys_app.command("rotate")
 def keys_rotate(home: HomeOpt = None) -> None:
     """Add a new key and re-key every stored pseudonym (earlier copies no longer join)."""
-    r = pipeline.rotate_key(home_of(home))
+    r = pipeline.rotate_key(hub_of(home))
     out.print(
         f"Key rotated ({r.fingerprint_before} → {r.fingerprint_after}); "
         f"{r.rekeyed:,} stored pseudonyms re-keyed. Back up the new key file now."
@@ -393,5 +401,5 @@ def project_extract(
     """Record-level extract for a project, with pseudonyms only that project can link."""
     from vrhub.datasets import get_dataset
 
-    n = pipeline.project_extract(home_of(home), project, get_dataset(dataset), out_file)
+    n = pipeline.project_extract(hub_of(home), project, get_dataset(dataset), out_file)
     out.print(f"{n:,} records written to {out_file} under project {project}'s key")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, check_format, emit, err, home_of, out
+from vrhub.cli.common import HomeOpt, app, check_format, emit, err, hub_of, out
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import financial_year as financial_year_of
@@ -79,7 +79,7 @@ def measure_run(
     check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     r = pipeline.run_measure(
-        home_of(home),
+        hub_of(home),
         name,
         get_dataset(dataset),
         fields,
@@ -124,7 +124,7 @@ def measure_change(
 ) -> None:
     """Change over time: rate ratio with its 95% interval and a verdict in plain words."""
     check_format(fmt)
-    h = home_of(home)
+    h = hub_of(home)
     ds = get_dataset(dataset)
     if financial_year is not None:
         current, previous = financial_year_of(financial_year), financial_year_of(financial_year - 1)
@@ -170,7 +170,7 @@ def measure_spc(
     check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     charts = pipeline.measure_spc(
-        home_of(home), name, get_dataset(dataset), fields, _filters(filter_), date_from, date_to
+        hub_of(home), name, get_dataset(dataset), fields, _filters(filter_), date_from, date_to
     )
     header = [
         *fields,
@@ -221,7 +221,7 @@ def measure_deprivation(
     """Rates by deprivation decile, most against least deprived, and the gradient."""
     check_format(fmt)
     r = pipeline.measure_deprivation(
-        home_of(home),
+        hub_of(home),
         name,
         get_dataset(dataset),
         domain,
@@ -260,7 +260,7 @@ def costs_load(
     home: HomeOpt = None,
 ) -> None:
     """Load unit costs: category, offence_codes, unit_cost, price_year, source."""
-    n = pipeline.load_unit_costs(home_of(home), from_file)
+    n = pipeline.load_unit_costs(hub_of(home), from_file)
     out.print(f"Loaded {n} cost categories from {from_file.name}")
 
 
@@ -278,7 +278,7 @@ def measure_costs(
     """The cost of violence: offences times their unit costs, with the costs' sources."""
     check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
-    r = pipeline.cost_of_violence(home_of(home), get_dataset(dataset), fields, date_from, date_to)
+    r = pipeline.cost_of_violence(hub_of(home), get_dataset(dataset), fields, date_from, date_to)
     err.print(
         f"unit costs at {', '.join(r.price_years)} prices from: {'; '.join(r.sources)}; "
         f"{r.uncosted:,} records have no unit cost"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, err, home_of, out
+from vrhub.cli.common import HomeOpt, app, err, hub_of, out
 
 report_app = typer.Typer(no_args_is_help=True, help="Generated reports (needs assessment).")
 app.add_typer(report_app, name="report")
@@ -32,7 +32,7 @@ def sna(
 ) -> None:
     """Write the Strategic Needs Assessment and district profiles as HTML and PDF."""
     result = pipeline.build_reports(
-        home_of(home),
+        hub_of(home),
         out_dir,
         period,
         audience,

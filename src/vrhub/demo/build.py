@@ -33,6 +33,7 @@ from vrhub.ingest.replace import Uploader
 from vrhub.measures.costs import ILLUSTRATIVE
 from vrhub.months import month_end
 from vrhub.pipeline import governance, ingest_governed, init_partnership_home, load_unit_costs
+from vrhub.store.analytical import first
 
 
 def _received(month: str, days: float) -> dt.date:
@@ -151,9 +152,11 @@ def _summary(
     for r in replaced:
         for old, month, n in r.replaced:
             lines.append(f"{r.file} replaced {month} from batch {old} ({n:,} rows)")
-    row = con.execute(
-        "SELECT count(*) FROM events_police_crime WHERE offence_code = '001/01'"
-    ).fetchone()
+    row = first(
+        con.execute(
+            "SELECT count(*) FROM events_police_crime WHERE offence_code = '001/01'"
+        ).fetchall()
+    )
     lines += [
         "",
         f"Murders recorded in the demo extract: {row[0] if row else 0}",

@@ -4,7 +4,8 @@
 quarantine) in one transaction of the analytical store. The new key file is written beside
 the old one first and put in its place only after the store has committed, so a failure at
 any point leaves data and key matching: :func:`finish_interrupted_rotation` completes or
-discards a rotation that was interrupted between the two steps.
+discards a rotation that was interrupted between the two steps. Each rotation is logged in the
+store's ``key_rotations`` table, which the store's migrations create.
 
 A project (an evaluation, say) gets pseudonyms under a key derived for it alone, so its
 extracts cannot be joined to another project's or to the store's.
@@ -38,12 +39,8 @@ from vrhub.pseudonymise import (
     rekey,
     write_key_file,
 )
-from vrhub.store.analytical import table_exists, transaction
+from vrhub.store.analytical import first, table_exists, transaction
 from vrhub.store.events import stored_fields
-
-ROTATIONS_TABLE = """CREATE TABLE IF NOT EXISTS key_rotations (
-    rotated_at TIMESTAMP NOT NULL, fingerprint_before VARCHAR NOT NULL,
-    fingerprint_after VARCHAR NOT NULL, pseudonyms_rekeyed BIGINT NOT NULL)"""
 
 
 def _pending(home: Home) -> Path:
@@ -60,10 +57,11 @@ def finish_interrupted_rotation(con: duckdb.DuckDBPyConnection, home: Home) -> s
     pending = _pending(home)
     if not pending.exists():
         return None
-    con.execute(ROTATIONS_TABLE)
-    row = con.execute(
-        "SELECT fingerprint_after FROM key_rotations ORDER BY rotated_at DESC LIMIT 1"
-    ).fetchone()
+    row = first(
+        con.execute(
+            "SELECT fingerprint_after FROM key_rotations ORDER BY rotated_at DESC LIMIT 1"
+        ).fetchall()
+    )
     new = read_key_file(pending)
     if row and row[0] == new.fingerprint:
         os.replace(pending, home.settings.resolved_key_file)
@@ -98,7 +96,7 @@ def rotate(con: duckdb.DuckDBPyConnection, gov: Governance, actor: str) -> Rotat
                 for f in stored_fields(d):
                     if f.identifies_person:
                         col = f'"{f.stored_name}"'
-                        row = con.execute(f"SELECT count({col}) FROM {d.table}").fetchone()
+                        row = first(con.execute(f"SELECT count({col}) FROM {d.table}").fetchall())
                         n += int(row[0]) if row else 0
                         con.execute(
                             f"UPDATE {d.table} SET {col} = "
@@ -106,7 +104,6 @@ def rotate(con: duckdb.DuckDBPyConnection, gov: Governance, actor: str) -> Rotat
                             {"ipad0": ipad, "opad0": opad},
                         )
             n += _rekey_quarantine(con, fresh)
-            con.execute(ROTATIONS_TABLE)
             con.execute(
                 "INSERT INTO key_rotations VALUES (current_timestamp::TIMESTAMP, ?, ?, ?)",
                 [old.fingerprint, new.fingerprint, n],

@@ -45,7 +45,7 @@ from vrhub.ingest.replace import (
     same_supplier,
 )
 from vrhub.ingest.report import write_problems_csv
-from vrhub.store.analytical import table_exists, transaction
+from vrhub.store.analytical import first, table_exists, transaction
 from vrhub.store.batches import log_batch
 from vrhub.store.events import stored_fields
 
@@ -130,11 +130,14 @@ def ingest_file(
         return _log_rejected(
             con, home, dataset, path, None, str(exc), started, received, source, uploader
         )
-    done = con.execute(
-        "SELECT batch_id, finished_at FROM ingest_batches WHERE file_sha256 = ? AND dataset = ? "
-        "AND status = 'loaded' AND organisation IS NOT DISTINCT FROM ? ORDER BY batch_id LIMIT 1",
-        [facts.sha256, dataset.name, uploader.organisation],
-    ).fetchone()
+    done = first(
+        con.execute(
+            "SELECT batch_id, finished_at FROM ingest_batches WHERE file_sha256 = ? "
+            "AND dataset = ? AND status = 'loaded' AND organisation IS NOT DISTINCT FROM ? "
+            "ORDER BY batch_id LIMIT 1",
+            [facts.sha256, dataset.name, uploader.organisation],
+        ).fetchall()
+    )
     if done:
         return IngestResult(
             path.name,
@@ -222,7 +225,7 @@ def _log_rejected(
 ) -> IngestResult:
     if sha is None:
         sha = file_sha256(path) if path.is_file() else ""
-    row = con.execute("SELECT nextval('batch_ids')").fetchone()
+    row = first(con.execute("SELECT nextval('batch_ids')").fetchall())
     assert row is not None
     batch_id = int(row[0])
     csv_path = home.reports_dir / f"batch-{batch_id:05d}-{slug(path.name)}-problems.csv"
@@ -519,7 +522,7 @@ def _commit(
     facts = reader.facts
     name = facts.path.name
     src = work.source
-    row = con.execute("SELECT nextval('batch_ids')").fetchone()
+    row = first(con.execute("SELECT nextval('batch_ids')").fetchall())
     assert row is not None
     batch_id = int(row[0])
     _quarantine(con, home, dataset, reader, batch_id, src, name)
@@ -622,7 +625,7 @@ def _commit(
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+    row = first(con.execute(sql).fetchall())
     return int(row[0]) if row else 0
 
 

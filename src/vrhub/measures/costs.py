@@ -117,10 +117,6 @@ ILLUSTRATIVE = "category,offence_codes,unit_cost,price_year,source\n" + "".join(
 def load_unit_costs(con: duckdb.DuckDBPyConnection, text: str, name: str, sha256: str) -> int:
     """Replace the store's unit costs with a validated table; returns the categories loaded."""
     costs = parse_unit_costs(text, name)
-    con.execute("""CREATE TABLE IF NOT EXISTS ref_unit_costs (
-        category VARCHAR NOT NULL, offence_code VARCHAR NOT NULL, unit_cost DOUBLE NOT NULL,
-        price_year VARCHAR NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
-        file_sha256 VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL)""")
     rows = [
         (c.category, code, c.unit_cost, c.price_year, c.source, name, sha256)
         for c in costs
@@ -173,10 +169,12 @@ def cost_of_violence(
         )
     try:
         costs = backend.table("ref_unit_costs")
-    except Exception:  # the backend's own "no such table" error
+    except Exception:  # the backend's own "no such table" (a store not yet migrated)
+        costs = None
+    if costs is None or not costs.count().to_pyarrow().as_py():
         raise ReferenceDataError(
             "no unit costs are loaded: load a sourced table with `vrhub costs load --from FILE`"
-        ) from None
+        )
     events = backend.table(dataset.table)
     t = events.filter(events.district.isin(list(districts)))
     if date_from:

@@ -19,6 +19,7 @@ from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.measures.definition import Definition, condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
 from vrhub.measures.spec import Measure
+from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
 
 GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
@@ -243,7 +244,7 @@ def run_measure(
         names = [d[0] for d in cur.description]
         rows_raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         if meta_sql is not None:
-            found = backend.con.execute(meta_sql).fetchone()
+            found = first(backend.con.execute(meta_sql).fetchall())
             info = {"unplaced": found[0], "batches": found[1]} if found else None
     unplaced_row, batch_list = _meta(rows_raw, info)
     return _result(

@@ -26,6 +26,7 @@ import duckdb
 from vrhub.datasets import get_dataset
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.months import month_end, month_range
+from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
 
 #: (green if at or better than, amber if at or better than; otherwise red). For shares of
@@ -111,7 +112,7 @@ class FeedScore:
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> float:
-    row = con.execute(sql, params).fetchone()
+    row = first(con.execute(sql, params).fetchall())
     return float(row[0]) if row and row[0] is not None else 0.0
 
 
@@ -175,11 +176,13 @@ def score_feed(con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str) ->
     where = "source = ? AND batch_id IN (SELECT unnest(?::INTEGER[]))"
     # One pass over the feed's rows gives every completeness share.
     counted = ", ".join(f"count_if({expr})" for expr in completeness.values())
-    row = con.execute(
-        f"SELECT count(*), count_if(location_known), count_if(in_partnership), {counted} "
-        f"FROM {table} WHERE {where}",
-        [source, batch_ids],
-    ).fetchone()
+    row = first(
+        con.execute(
+            f"SELECT count(*), count_if(location_known), count_if(in_partnership), {counted} "
+            f"FROM {table} WHERE {where}",
+            [source, batch_ids],
+        ).fetchall()
+    )
     assert row is not None
     total, located, inside, *complete = (int(v) for v in row)
     if total:

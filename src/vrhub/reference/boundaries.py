@@ -4,7 +4,9 @@ vrhub ships LSOA 2021 boundaries for Calderdale and Leeds (ONS boundaries, OGL v
 ``SOURCES.md``); any partnership loads its own with ``vrhub reference boundaries FILE...``.
 A file must be a GeoJSON FeatureCollection in WGS84 longitude and latitude whose features are
 Polygons or MultiPolygons carrying an LSOA code (``LSOA21CD``, ``LSOA11CD`` or ``code``). A file
-with any bad feature is refused whole, each problem named; nothing from it is loaded.
+with any bad feature is refused whole, each problem named; nothing from it is loaded. The
+store's migrations create ``ref_boundaries`` and ``ref_boundary_files``; this module only
+changes their rows.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import duckdb
 from vrhub.checksums import file_sha256
 from vrhub.errors import ReferenceDataError
 from vrhub.reference.sources import shipped_dir
-from vrhub.store.analytical import transaction
+from vrhub.store.analytical import table_exists, transaction
 
 CODE_KEYS = ("LSOA21CD", "lsoa21cd", "LSOA11CD", "lsoa11cd", "code")
 NAME_KEYS = ("LSOA21NM", "lsoa21nm", "LSOA11NM", "lsoa11nm", "name")
@@ -44,25 +46,12 @@ def shipped_boundaries() -> list[Path]:
     return sorted((shipped_dir() / "boundaries").glob("*.geojson*"))
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS ref_boundaries (
-            code VARCHAR PRIMARY KEY, name VARCHAR, geometry VARCHAR, file VARCHAR)
-    """)
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS ref_boundary_files (
-            file VARCHAR, sha256 VARCHAR, features INTEGER, origin VARCHAR,
-            publisher VARCHAR, loaded_at TIMESTAMP)
-    """)
-
-
 def load_boundaries(
     con: duckdb.DuckDBPyConnection, paths: Iterable[Path], origin: str
 ) -> list[BoundaryFile]:
     """Check every file, then load them all in one transaction (a code already loaded is
     replaced by the newer polygon)."""
     parsed = [(p, _features(p)) for p in paths]
-    ensure_tables(con)
     loaded = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with transaction(con):
@@ -179,7 +168,8 @@ def _check_geometry(geometry: Any) -> str | None:
 
 def geometries(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The loaded polygons for the given LSOA codes (those without one are left out)."""
-    ensure_tables(con)
+    if not table_exists(con, "ref_boundaries"):  # a store opened read-only, not yet migrated
+        return {}
     wanted = sorted(set(codes))
     rows = con.execute(
         "SELECT code, geometry FROM ref_boundaries WHERE list_contains(?, code) ORDER BY code",

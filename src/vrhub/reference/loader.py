@@ -1,9 +1,10 @@
 """Load reference data into the analytical store.
 
 ``load_reference`` reads the shipped copy (or newer files of the same kinds from a folder) and
-builds the ``ref_*`` tables in one transaction. The combined ``ref_lsoa`` table is what ingest
-joins on: any LSOA code, 2011 or 2021, gives its district and its code in the other vintage
-where that is unambiguous.
+replaces the rows of the ``ref_*`` tables in one transaction (the store's migrations create
+the tables; nothing here creates, replaces or drops one). The combined ``ref_lsoa`` table is
+what ingest joins on: any LSOA code, 2011 or 2021, gives its district and its code in the
+other vintage where that is unambiguous.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from vrhub.reference.sources import (
     read_json,
     shipped_dir,
 )
-from vrhub.store.analytical import transaction
+from vrhub.store.analytical import first, replace_rows, table_exists, transaction
 
 POSTCODE_AREA_FILE = re.compile(r"^[A-Z]{1,2}\.json(\.gz)?$")
 
@@ -85,6 +86,15 @@ def _num(col: str) -> str:
     return f"TRY_CAST(replace(\"{col}\", ',', '') AS INTEGER)"
 
 
+def reference_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether reference data has been loaded: the store's migrations create the ``ref_*``
+    tables empty, so a table being there no longer says so."""
+    if not table_exists(con, "ref_lsoa"):
+        return False
+    row = first(con.execute("SELECT EXISTS (SELECT 1 FROM ref_lsoa)").fetchall())
+    return bool(row and row[0])
+
+
 def load_reference(
     con: duckdb.DuckDBPyConnection, from_dir: Path | None = None
 ) -> list[LoadedSource]:
@@ -94,19 +104,24 @@ def load_reference(
     with transaction(con):
         for name, table in pc_tables.items():
             con.register(f"_pc_{name}", table)
-        con.execute(f"""
-            CREATE OR REPLACE TABLE ref_oa AS
+        replace_rows(
+            con,
+            "ref_oa",
+            f"""
             SELECT OA11CD AS oa11, LSOA11CD AS lsoa11, LSOA11NM AS lsoa11_name,
                    MSOA11CD AS msoa11, MSOA11NM AS msoa11_name,
                    COLUMNS('^LAD[0-9]+CD$') AS lad, COLUMNS('^LAD[0-9]+NM$') AS lad_name
             FROM {_csv(files["oa-lookup"])}
             WHERE OA11CD SIMILAR TO '[EW]00[0-9]{{6}}'
-        """)
+        """,
+        )
         f1 = files["imd-file-1"]
         f2 = files["imd-file-2"]
         f6 = files["imd-file-6"]
-        con.execute(f"""
-            CREATE OR REPLACE TABLE ref_imd AS
+        replace_rows(
+            con,
+            "ref_imd",
+            f"""
             SELECT d."LSOA code (2011)" AS lsoa11,
                    {_num("IMD Rank")} AS imd_rank, {_num("IMD Decile")} AS imd_decile,
                    {_num("Income Rank")} AS income_rank, {_num("Income Decile")} AS income_decile,
@@ -138,7 +153,8 @@ def load_reference(
                          COLUMNS('^Living.*Rank') AS "Living Rank",
                          COLUMNS('^Living.*Decile') AS "Living Decile"
                   FROM {_csv(f2)}) d
-        """)
+        """,
+        )
         # File 1 is the published headline index: it must agree with File 2's copy of it.
         disagree = con.execute(f"""
             SELECT count(*) FROM (
@@ -153,8 +169,10 @@ def load_reference(
                 f"IoD 2019 File 1 ({f1.name}) and File 2 ({f2.name}) disagree on "
                 f"{disagree[0]} LSOA ranks; load files from the same release"
             )
-        con.execute(f"""
-            CREATE OR REPLACE TABLE ref_population AS
+        replace_rows(
+            con,
+            "ref_population",
+            f"""
             SELECT "LSOA code (2011)" AS lsoa11,
                    TRY_CAST(replace(COLUMNS('^Total population'), ',', '') AS INTEGER) AS total,
                    TRY_CAST(replace(COLUMNS('^Dependent Children'), ',', '') AS INTEGER)
@@ -167,8 +185,9 @@ def load_reference(
                        AS working_age_18_59_64,
                    'mid-2015' AS vintage
             FROM {_csv(f6)}
-        """)
-        con.execute("CREATE OR REPLACE TABLE ref_lad AS SELECT * FROM _pc_lads")
+        """,
+        )
+        replace_rows(con, "ref_lad", "SELECT * FROM _pc_lads")
         con.execute(f"""
             INSERT INTO ref_lad
             SELECT DISTINCT "Local Authority District code (2019)",
@@ -180,18 +199,21 @@ def load_reference(
             INSERT INTO ref_lad SELECT DISTINCT lad, lad_name FROM ref_oa
             WHERE lad NOT IN (SELECT code FROM ref_lad)
         """)
-        con.execute("CREATE OR REPLACE TABLE ref_ward AS SELECT * FROM _pc_wards")
-        con.execute("CREATE OR REPLACE TABLE ref_postcode AS SELECT * FROM _pc_postcodes")
+        replace_rows(con, "ref_ward", "SELECT * FROM _pc_wards")
+        replace_rows(con, "ref_postcode", "SELECT * FROM _pc_postcodes")
         # LSOA 2011: England from IoD 2019 (LAD 2019), Wales from the OA lookup.
-        con.execute(f"""
-            CREATE OR REPLACE TABLE ref_lsoa11 AS
+        replace_rows(
+            con,
+            "ref_lsoa11",
+            f"""
             SELECT "LSOA code (2011)" AS code, "LSOA name (2011)" AS name,
                    "Local Authority District code (2019)" AS district
             FROM {_csv(f1)}
             UNION ALL
             SELECT DISTINCT lsoa11, lsoa11_name, lad FROM ref_oa
             WHERE lsoa11 NOT IN (SELECT "LSOA code (2011)" FROM {_csv(f1)})
-        """)
+        """,
+        )
         _build_lsoa21(con)
         _build_lsoa_map(con)
         con.execute("""
@@ -209,8 +231,10 @@ def load_reference(
             WHERE p.prefix = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
               AND l.district IS NULL
         """)
-        con.execute("""
-            CREATE OR REPLACE TABLE ref_lsoa AS
+        replace_rows(
+            con,
+            "ref_lsoa",
+            """
             WITH one11 AS (
                 SELECT lsoa21, any_value(lsoa11) AS lsoa11 FROM ref_lsoa_map
                 GROUP BY lsoa21 HAVING count(*) = 1),
@@ -225,15 +249,19 @@ def load_reference(
             SELECT l.code, l.name, l.district, o.lsoa11, l.code AS lsoa21, '2021'
             FROM ref_lsoa21 l LEFT JOIN one11 o ON o.lsoa21 = l.code
             WHERE l.code NOT IN (SELECT code FROM ref_lsoa11)
-        """)
+        """,
+        )
         # Resident population by district (IoD 2019 denominators over 2011 LSOAs), summed
         # once here so a measure's rate joins a table of a few hundred rows.
-        con.execute("""
-            CREATE OR REPLACE TABLE ref_district_population AS
+        replace_rows(
+            con,
+            "ref_district_population",
+            """
             SELECT l.district, sum(p.total) AS population
             FROM ref_population p JOIN ref_lsoa l ON l.code = p.lsoa11 AND l.code = l.lsoa11
             WHERE l.district IS NOT NULL GROUP BY 1
-        """)
+        """,
+        )
         for name in pc_tables:
             con.unregister(f"_pc_{name}")
         loaded = _record_sources(con, files, pc_dir, origin)
@@ -287,8 +315,10 @@ def _build_lsoa21(con: duckdb.DuckDBPyConnection) -> None:
     LSOA's postcodes lie in), from the same code's 2011 district (unchanged LSOAs), or from the
     LSOA name, which ONS forms from the district's name.
     """
-    con.execute("""
-        CREATE OR REPLACE TABLE ref_lsoa21 AS
+    replace_rows(
+        con,
+        "ref_lsoa21",
+        """
         WITH pc AS (
             SELECT lsoa21, mode(district) AS district FROM _pc_postcodes
             WHERE lsoa21 IS NOT NULL AND district IS NOT NULL GROUP BY lsoa21),
@@ -300,7 +330,8 @@ def _build_lsoa21(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN pc ON pc.lsoa21 = l.code
         LEFT JOIN ref_lsoa11 l11 ON l11.code = l.code
         LEFT JOIN byname bn ON bn.name = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
-    """)
+    """,
+    )
 
 
 def _build_lsoa_map(con: duckdb.DuckDBPyConnection) -> None:
@@ -312,8 +343,10 @@ def _build_lsoa_map(con: duckdb.DuckDBPyConnection) -> None:
     split (S), several retired to one new a merge (M), several to several is left ambiguous (X)
     and gives no unique code either way.
     """
-    con.execute("""
-        CREATE OR REPLACE TABLE ref_lsoa_map AS
+    replace_rows(
+        con,
+        "ref_lsoa_map",
+        """
         WITH retired AS (
             SELECT code, regexp_replace(name, '[A-Z]$', '') AS msoa FROM ref_lsoa11
             WHERE code NOT IN (SELECT code FROM ref_lsoa21)),
@@ -333,18 +366,14 @@ def _build_lsoa_map(con: duckdb.DuckDBPyConnection) -> None:
                     WHEN n11 = 1 THEN 'S' WHEN n21 = 1 THEN 'M' ELSE 'X' END,
                'same district and MSOA name'
         FROM pairs
-    """)
+    """,
+    )
 
 
 def _record_sources(
     con: duckdb.DuckDBPyConnection, files: dict[str, Path], pc_dir: Path, origin: dict[str, str]
 ) -> list[LoadedSource]:
-    con.execute("""
-        CREATE OR REPLACE TABLE ref_sources (
-            kind VARCHAR, description VARCHAR, file VARCHAR, sha256 VARCHAR, origin VARCHAR,
-            publisher VARCHAR, licence VARCHAR, vintage VARCHAR, tables VARCHAR,
-            loaded_at TIMESTAMP)
-    """)
+    con.execute("DELETE FROM ref_sources")
     tables = {
         "oa-lookup": "ref_oa, ref_lsoa11 (Wales), ref_lad",
         "imd-file-1": "ref_lsoa11 (England), ref_lad; checks ref_imd",

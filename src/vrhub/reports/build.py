@@ -23,15 +23,14 @@ from pathlib import Path
 
 from vrhub import __version__
 from vrhub.governance.audit import cli_actor
-from vrhub.governance.context import open_governance
 from vrhub.home import Home
+from vrhub.hub import Hub, opened
 from vrhub.outputs.period import Period, ReportInputError, latest_year, month_name
 from vrhub.outputs.reads import AUDIENCES, Lineage, Reads
 from vrhub.reports.appendix import appendix, key_findings
 from vrhub.reports.content import Section
 from vrhub.reports.registry import all_sections
 from vrhub.reports.render import Page, render_html, write_assets, write_pdf
-from vrhub.store.analytical import connect
 
 WORKERS = 2
 STAMP = re.compile(r"Built by vrhub [^<]* on \d{4}-\d{2}-\d{2} at \d{2}:\d{2} UTC\.")
@@ -61,17 +60,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def default_period(home: Home) -> Period:
-    """The latest year ending in the police-recorded crime loaded."""
-    con = connect(home)
-    try:
-        return latest_year(con)
-    finally:
-        con.close()
-
-
 def build_sna(
-    home: Home,
+    where: Home | Hub,
     out: Path,
     period: Period | None = None,
     audience: str = "analyst",
@@ -89,7 +79,23 @@ def build_sna(
         )
     if out.exists() and not out.is_dir():
         raise ReportInputError(f"--out {out} is a file; give a folder for the reports")
-    period = period or default_period(home)
+    with opened(where) as hub:
+        return _build(hub, out, period, audience, districts, pdf, actor, progress, now)
+
+
+def _build(
+    hub: Hub,
+    out: Path,
+    period: Period | None,
+    audience: str,
+    districts: bool,
+    pdf: bool,
+    actor: str | None,
+    progress: Callable[[str], None] | None,
+    now: dt.datetime | None,
+) -> BuildResult:
+    home, con, gov = hub.home, hub.con, hub.gov
+    period = period or latest_year(con)
     out.mkdir(parents=True, exist_ok=True)
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     stamp = f"Built by vrhub {__version__} on {moment:%Y-%m-%d} at {moment:%H:%M} UTC."
@@ -100,8 +106,6 @@ def build_sna(
     areas: list[str | None] = [None]
     if districts:
         areas += [d.code for d in home.partnership.districts]
-    con = connect(home)
-    gov = open_governance(home)
     built: list[BuiltReport] = []
     lineage_all = Lineage()
     # Figures are computed here, one report after another (they share the store connection);
@@ -168,8 +172,6 @@ def build_sna(
         )
     finally:
         pool.shutdown(cancel_futures=True)
-        gov.close()
-        con.close()
     return BuildResult(out, period, audience, built, manifest, timings)
 
 

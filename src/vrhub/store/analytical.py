@@ -77,3 +77,23 @@ def fetch_dicts(
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, query: str, params: Any = None
+) -> None:
+    """Replace every row of the store table ``table`` with ``query``'s, matching columns by name.
+
+    Call it inside :func:`transaction`, so a reader sees the old rows or the new, never none.
+    Only the store's migrations create, alter or drop its tables; other modules change rows
+    and keep their working relations in the connection alone (a ``TEMP`` table, a registered
+    view, or a table on an attached ``':memory:'`` scratch database), never in the store.
+    """
+    con.execute(f"DELETE FROM {table}")
+    con.execute(f"INSERT INTO {table} BY NAME {query}", params or [])
+
+
+def first(rows: list[Any]) -> Any:
+    """The first of a statement's rows, or None. Statements are always read to the end (with
+    ``fetchall``): DuckDB refuses some later work on a connection with a result half read."""
+    return rows[0] if rows else None

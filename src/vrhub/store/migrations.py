@@ -89,6 +89,68 @@ ALTER TABLE ingest_batches ADD COLUMN uploaded_by VARCHAR;
 ALTER TABLE batch_replacements ADD COLUMN rows_added BIGINT;
 """
 
+#: Reference data and the key-rotation log, once created by the modules that load them. A home
+#: from an earlier release keeps its tables and rows; a new home gets them empty, to be filled
+#: by ``vrhub reference load``, ``vrhub costs load`` and ``vrhub key rotate``. A home whose
+#: reference data predates ``ref_district_population`` gets it summed from what it holds.
+REFERENCE_TABLES = """
+CREATE TABLE IF NOT EXISTS ref_oa (
+    oa11 VARCHAR, lsoa11 VARCHAR, lsoa11_name VARCHAR, msoa11 VARCHAR, msoa11_name VARCHAR,
+    lad VARCHAR, lad_name VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_imd (
+    lsoa11 VARCHAR, imd_rank INTEGER, imd_decile INTEGER, income_rank INTEGER,
+    income_decile INTEGER, employment_rank INTEGER, employment_decile INTEGER,
+    education_rank INTEGER, education_decile INTEGER, health_rank INTEGER,
+    health_decile INTEGER, crime_rank INTEGER, crime_decile INTEGER, housing_rank INTEGER,
+    housing_decile INTEGER, living_environment_rank INTEGER, living_environment_decile INTEGER
+);
+CREATE TABLE IF NOT EXISTS ref_population (
+    lsoa11 VARCHAR, total INTEGER, aged_0_15 INTEGER, aged_16_59 INTEGER,
+    aged_60_plus INTEGER, working_age_18_59_64 INTEGER, vintage VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_lad (code VARCHAR, name VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_ward (code VARCHAR, name VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_postcode (
+    postcode VARCHAR, district VARCHAR, ward VARCHAR, lsoa21 VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_lsoa11 (code VARCHAR, name VARCHAR, district VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_lsoa21 (code VARCHAR, name VARCHAR, district VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_lsoa_map (
+    lsoa11 VARCHAR, lsoa21 VARCHAR, relationship VARCHAR, method VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_lsoa (
+    code VARCHAR, name VARCHAR, district VARCHAR, lsoa11 VARCHAR, lsoa21 VARCHAR,
+    vintage VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_district_population (district VARCHAR, population HUGEINT);
+INSERT INTO ref_district_population
+SELECT l.district, sum(p.total) AS population
+FROM ref_population p JOIN ref_lsoa l ON l.code = p.lsoa11 AND l.code = l.lsoa11
+WHERE l.district IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ref_district_population)
+GROUP BY 1;
+CREATE TABLE IF NOT EXISTS ref_sources (
+    kind VARCHAR, description VARCHAR, file VARCHAR, sha256 VARCHAR, origin VARCHAR,
+    publisher VARCHAR, licence VARCHAR, vintage VARCHAR, tables VARCHAR, loaded_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS ref_boundaries (
+    code VARCHAR PRIMARY KEY, name VARCHAR, geometry VARCHAR, file VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_boundary_files (
+    file VARCHAR, sha256 VARCHAR, features INTEGER, origin VARCHAR, publisher VARCHAR,
+    loaded_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS ref_unit_costs (
+    category VARCHAR NOT NULL, offence_code VARCHAR NOT NULL, unit_cost DOUBLE NOT NULL,
+    price_year VARCHAR NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS key_rotations (
+    rotated_at TIMESTAMP NOT NULL, fingerprint_before VARCHAR NOT NULL,
+    fingerprint_after VARCHAR NOT NULL, pseudonyms_rekeyed BIGINT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the batch log, replaced months, problems found and quarantine", BATCH_LOG),
     Migration(
@@ -96,19 +158,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         "each batch's agreement, supplying organisation and uploader; rows added by a replacement",
         BATCH_GOVERNANCE,
     ),
+    Migration(
+        3,
+        "reference tables, unit costs and the key-rotation log, owned by the store",
+        REFERENCE_TABLES,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 
 
 def applied_version(con: duckdb.DuckDBPyConnection) -> int:
     """The newest migration applied to this store (0 for a store that has none recorded)."""
-    row = con.execute(
+    [(tables,)] = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_migrations'"
-    ).fetchone()
-    if not row or not row[0]:
+    ).fetchall()
+    if not tables:
         return 0
-    got = con.execute("SELECT max(version) FROM store_migrations").fetchone()
-    return int(got[0]) if got and got[0] is not None else 0
+    [(got,)] = con.execute("SELECT max(version) FROM store_migrations").fetchall()
+    return int(got) if got is not None else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:

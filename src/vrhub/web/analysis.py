@@ -15,6 +15,7 @@ from vrhub.governance.people import audience_of
 from vrhub.records.models import User
 from vrhub.web.core import (
     Web,
+    WebDep,
     add_page,
     answer,
     drawn_once,
@@ -42,8 +43,8 @@ def areas(web: Web, user: User, whole: bool) -> list[dict[str, str]]:
     ]
 
 
-def add_routes(app: FastAPI, web: Web) -> None:
-    def explore_page(request: Request) -> Response:
+def add_routes(app: FastAPI) -> None:
+    def explore_page(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         params = {k: v for k, v in request.query_params.items() if k in EXPLORE_PARAMS}
         scope = scope_of(web, user)
@@ -112,7 +113,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     add_page(app, "/explore", explore_page)
 
-    def place_page(request: Request) -> Response:
+    def place_page(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         scope = scope_of(web, user)
         whole = not user.districts

@@ -20,9 +20,8 @@ from starlette.exceptions import HTTPException
 
 from vrhub.errors import ConfigurationError, SessionExpiredError, SignInNeededError, VrhubError
 from vrhub.governance.audit import home_secret
-from vrhub.governance.context import open_governance
 from vrhub.home import Home
-from vrhub.store.analytical import connect
+from vrhub.hub import open_hub
 from vrhub.web import analysis, data_pages, governance, pages, reports
 from vrhub.web.core import (
     HEADERS,
@@ -50,9 +49,7 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
             "(it compiles GOV.UK Frontend with npm)"
         )
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
-    web = Web(
-        home, sessions, open_governance(home), connect(home), environment(), secure_cookies, warm
-    )
+    web = Web(open_hub(home), sessions, environment(), secure_cookies, warm)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
     app.mount("/assets", StaticFiles(directory=static), name="assets")
@@ -77,11 +74,11 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
             return RedirectResponse(f"/login{'?expired=1' if expired else ''}", status_code=303)
         return error_answer(request, exc)
 
-    pages.add_routes(app, web)
-    reports.add_routes(app, web)
-    analysis.add_routes(app, web)
-    data_pages.add_routes(app, web)
-    governance.add_routes(app, web)
+    pages.add_routes(app)
+    reports.add_routes(app)
+    analysis.add_routes(app)
+    data_pages.add_routes(app)
+    governance.add_routes(app)
     if warm:
         warm_in_background(web)
     return app

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
+import duckdb
 import jinja2
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
@@ -19,6 +20,7 @@ from vrhub.errors import SignInNeededError, VrhubError
 from vrhub.governance.context import Governance
 from vrhub.governance.roles import manages_governance, uploads_data
 from vrhub.home import Home
+from vrhub.hub import Hub
 from vrhub.outputs.period import month_name
 from vrhub.records.models import User
 from vrhub.web.downloads import csv_response, xlsx_response
@@ -66,12 +68,11 @@ class Refused:
 
 @dataclass
 class Web:
-    """What every request shares: the home, its stores and the page cache."""
+    """What every request shares: the server's hub (the home and both its stores, opened once
+    for the process), the sessions and the page cache."""
 
-    home: Home
+    hub: Hub
     sessions: Sessions
-    gov: Governance
-    con: Any
     env: jinja2.Environment
     secure: bool
     warm: bool = False
@@ -79,6 +80,18 @@ class Web:
     cache: dict[tuple[Any, ...], dict[str, Any] | Refused] = field(default_factory=dict)
     #: The last data version read and when (see :data:`VERSION_SECONDS`).
     version: tuple[float, tuple[Any, ...]] | None = None
+
+    @property
+    def home(self) -> Home:
+        return self.hub.home
+
+    @property
+    def gov(self) -> Governance:
+        return self.hub.gov
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return self.hub.con
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """A view from the cache, or computed (one at a time: the store's connection is shared)
@@ -149,6 +162,16 @@ def ordinal(n: int) -> str:
     """1 as "1st", 12 as "12th", 22 as "22nd"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def current_web(request: Request) -> Web:
+    """What the server shares (its hub, sessions and page cache), for a route to depend on."""
+    web: Web = request.app.state.web
+    return web
+
+
+#: A route's parameter for the server's shared state, injected by FastAPI.
+WebDep = Annotated[Web, Depends(current_web)]
 
 
 def wants_json(request: Request) -> bool:

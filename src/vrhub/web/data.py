@@ -20,9 +20,8 @@ from typing import Any
 
 from vrhub.datasets import get_dataset
 from vrhub.governance.agreements import effective_status
-from vrhub.governance.projection import Reconciled, reconcile
+from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
-from vrhub.hub import Hub
 from vrhub.ingest.replace import Uploader
 from vrhub.pipeline import ingest_governed
 from vrhub.quality.scorecard import FeedScore, scorecard
@@ -240,10 +239,9 @@ def ingest_upload(
             {d.code: d.name for d in web.home.partnership.districts},
         )
         with web.lock:
-            hub = Hub(web.home, web.con, web.gov, Reconciled())
             try:
                 r = ingest_governed(
-                    hub,
+                    web.hub,
                     get_dataset(choice["dataset"]),
                     path,
                     source=choice["source"] or None,

@@ -11,7 +11,9 @@ from vrhub.governance.roles import uploads_data
 from vrhub.records.models import User
 from vrhub.web.core import (
     Web,
+    WebDep,
     add_page,
+    current_web,
     error_response,
     formats,
     page,
@@ -34,8 +36,8 @@ def _may_see_data(user: User) -> None:
         )
 
 
-def add_routes(app: FastAPI, web: Web) -> None:
-    def data_page(request: Request) -> Response:
+def add_routes(app: FastAPI) -> None:
+    def data_page(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         _may_see_data(user)
         return respond(
@@ -55,7 +57,12 @@ def add_routes(app: FastAPI, web: Web) -> None:
     add_page(app, "/data", data_page)
 
     def _form(
-        user: User, csrf: str, problem: str | None = None, status: int = 200, chosen: str = ""
+        web: Web,
+        user: User,
+        csrf: str,
+        problem: str | None = None,
+        status: int = 200,
+        chosen: str = "",
     ) -> Response:
         choices = upload_choices(web, user)
         html = page(
@@ -73,19 +80,19 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return HTMLResponse(html, status_code=status)
 
     @app.get("/data/upload", response_class=HTMLResponse)
-    def upload_form(request: Request) -> Response:
+    def upload_form(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         _may_see_data(user)
         if not upload_choices(web, user):
             raise AccessDeniedError(
                 "your organisation is not a party to an active agreement you can upload under"
             )
-        response = _form(user, s.csrf)
+        response = _form(web, user, s.csrf)
         set_session(web, response, request.state.session)
         return response
 
     @app.post("/data/upload")
-    async def upload(request: Request) -> Response:
+    async def upload(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         _may_see_data(user)
         limit = web.home.settings.upload_max_mb << 20
@@ -105,10 +112,12 @@ def add_routes(app: FastAPI, web: Web) -> None:
         chosen = str(form.get("choice") or "")
         choice = next((c for c in upload_choices(web, user) if c["value"] == chosen), None)
         if choice is None:
-            return _form(user, s.csrf, "Choose the dataset and agreement the file comes under", 400)
+            return _form(
+                web, user, s.csrf, "Choose the dataset and agreement the file comes under", 400
+            )
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
-            return _form(user, s.csrf, "Choose a file to upload", 400, chosen)
+            return _form(web, user, s.csrf, "Choose a file to upload", 400, chosen)
         if file.size is not None and file.size > limit:
             return _too_large(request, user, s.csrf, file.size)
         status, batch, message = ingest_upload(web, user, choice, file.filename, file.file)
@@ -116,10 +125,11 @@ def add_routes(app: FastAPI, web: Web) -> None:
         if web.warm and status == "loaded":
             warm_in_background(web)
         if batch is None or status == "unchanged":
-            return _form(user, s.csrf, message[0].upper() + message[1:], 200, chosen)
+            return _form(web, user, s.csrf, message[0].upper() + message[1:], 200, chosen)
         return RedirectResponse(f"/data/uploads/{batch}", status_code=303)
 
     def _too_large(request: Request, user: User, csrf: str, size: int) -> Response:
+        web = current_web(request)
         limit_mb = web.home.settings.upload_max_mb
         web.gov.audit.write(user.username, "upload.refused", "too large", {"bytes": size})
         refusal = FileTooLargeError(
@@ -141,7 +151,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         )
         return HTMLResponse(html, status_code=refusal.http_status)
 
-    def result_page(request: Request, batch: int) -> Response:
+    def result_page(request: Request, web: WebDep, batch: int) -> Response:
         user, s = viewer(request)
         _may_see_data(user)
         view = result_view(web, user, batch)

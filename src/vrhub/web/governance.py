@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.agreements import effective_status
 from vrhub.governance.roles import manages_governance
-from vrhub.web.core import Web, add_page, formats, respond, viewer
+from vrhub.web.core import Web, WebDep, add_page, formats, respond, viewer
 from vrhub.web.downloads import table
 
 AUDIT_LIMIT = 200
@@ -118,8 +118,8 @@ def _details(text: str) -> str:
     return "; ".join(f"{k}: {v}" for k, v in data.items())
 
 
-def add_routes(app: FastAPI, web: Web) -> None:
-    def governance_page(request: Request) -> Response:
+def add_routes(app: FastAPI) -> None:
+    def governance_page(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         if not manages_governance(user.role):
             raise AccessDeniedError("the governance pages are for administrators")

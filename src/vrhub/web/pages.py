@@ -11,7 +11,7 @@ from vrhub.errors import AccessDeniedError
 from vrhub.governance.people import audience_of
 from vrhub.web.core import (
     LOGIN_COOKIE,
-    Web,
+    WebDep,
     add_page,
     error_response,
     formats,
@@ -25,9 +25,11 @@ from vrhub.web.session import COOKIE, csrf_matches
 from vrhub.web.views import overview_for
 
 
-def add_routes(app: FastAPI, web: Web) -> None:
+def add_routes(app: FastAPI) -> None:
     @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, expired: int = 0, signed_out: int = 0) -> Response:
+    def login_form(
+        request: Request, web: WebDep, expired: int = 0, signed_out: int = 0
+    ) -> Response:
         token = secrets.token_urlsafe(32)
         notice = (
             "Your session has expired: sign in again."
@@ -44,7 +46,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return response
 
     @app.post("/login", response_class=HTMLResponse)
-    async def login(request: Request) -> Response:
+    async def login(request: Request, web: WebDep) -> Response:
         form = await request.form()
         token = str(form.get("csrf_token") or "")
         expected = request.cookies.get(LOGIN_COOKIE) or ""
@@ -73,7 +75,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return response
 
     @app.post("/logout")
-    async def logout(request: Request) -> Response:
+    async def logout(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         form = await request.form()
         if not csrf_matches(s, str(form.get("csrf_token") or "")):
@@ -83,7 +85,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         response.delete_cookie(COOKIE)
         return response
 
-    def home_page(request: Request) -> Response:
+    def home_page(request: Request, web: WebDep) -> Response:
         user, s = viewer(request)
         scope = list(user.districts or web.home.partnership.district_codes)
         view = overview_for(web, audience_of(user), scope)
@@ -103,7 +105,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     app.add_api_route("/", home_page, methods=["GET"])
     add_page(app, "/overview", home_page)
 
-    def public(request: Request) -> Response:
+    def public(request: Request, web: WebDep) -> Response:
         user, s = optional_viewer(request)
         view = overview_for(web, "public", list(web.home.partnership.district_codes))
         return respond(

@@ -20,6 +20,7 @@ from vrhub.errors import SignInNeededError
 from vrhub.governance.people import audience_of
 from vrhub.web.core import (
     Web,
+    WebDep,
     add_page,
     error_response,
     formats,
@@ -61,7 +62,7 @@ def _listing(web: Web, which: str, districts: list[str] | None) -> dict[str, Any
     }
 
 
-def add_routes(app: FastAPI, web: Web) -> None:
+def add_routes(app: FastAPI) -> None:
     def _who(request: Request) -> tuple[str, list[str] | None, Any, Any]:
         try:
             user, s = viewer(request)
@@ -70,7 +71,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         scope = list(user.districts) if user.districts else None
         return report_set(audience_of(user)), scope, user, s
 
-    def reports_page(request: Request) -> Response:
+    def reports_page(request: Request, web: WebDep) -> Response:
         which, scope, user, s = _who(request)
         return respond(
             web,
@@ -89,7 +90,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     @app.get("/reports/{which}/{name}")
     @app.get("/reports/{which}/assets/{name}")
-    def report_file(request: Request, which: str, name: str) -> Response:
+    def report_file(request: Request, web: WebDep, which: str, name: str) -> Response:
         viewer_set, scope, _, _ = _who(request)
         if which != viewer_set:
             return error_response(request, 403, f"the {which} reports are not for your audience")
