@@ -69,6 +69,18 @@ def records_where(all_areas: bool, districts: list[str] | None) -> tuple[str, li
     return where + f" AND district IN ({', '.join('?' for _ in districts)})", list(districts)
 
 
+def batches_counted(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    all_areas: bool = False,
+    districts: list[str] | None = None,
+) -> list[int]:
+    """The batches the records counted come from (for the release step)."""
+    where, params = records_where(all_areas, districts)
+    rows = con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table} {where}", params).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def count_records(
     con: duckdb.DuckDBPyConnection,
     dataset: Dataset,

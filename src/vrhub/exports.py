@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from vrhub.counts import CountTable, count_records, records_where
+from vrhub.counts import CountTable, batches_counted, count_records
 from vrhub.datasets.spec import Dataset
 from vrhub.disclosure import AdditiveTable, DisclosureRule, protect
 from vrhub.disclosure.engine import TOTAL
@@ -35,14 +35,6 @@ class ExportedCounts:
     rule: str
 
 
-def _batches(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, all_areas: bool, districts: list[str]
-) -> list[int]:
-    where, params = records_where(all_areas, districts)
-    rows = con.execute(f"SELECT DISTINCT batch_id FROM {dataset.table} {where}", params).fetchall()
-    return [int(r[0]) for r in rows]
-
-
 def export_counts(
     con: duckdb.DuckDBPyConnection,
     gov: Governance,
@@ -63,7 +55,7 @@ def export_counts(
         chosen = requested if user.districts or chosen else []
         audience = audience_of(user)
         actor = user.username
-    released = release(gov.records, _batches(con, dataset, all_areas, chosen), audience)
+    released = release(gov.records, batches_counted(con, dataset, all_areas, chosen), audience)
     agreements = list(released.agreements)
     raw = count_records(con, dataset, by, all_areas, chosen or None)
     details = {

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from vrhub.checksums import file_sha256
-from vrhub.counts import CountTable, count_records
+from vrhub.counts import CountTable, batches_counted, count_records
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import (
@@ -386,8 +386,10 @@ def counts(
     all_areas: bool = False,
     districts: list[str] | None = None,
 ) -> CountTable:
-    """Raw counts for the analyst tier."""
+    """Exact counts for the analyst tier (released like every output: a batch that cannot be
+    tied to its agreement is refused)."""
     with opened(home) as hub:
+        release(hub.gov.records, batches_counted(hub.con, dataset, all_areas, districts), ANALYST)
         return count_records(hub.con, dataset, by, all_areas, districts)
 
 

@@ -22,9 +22,12 @@ from vrhub.errors import AudienceForbiddenError, LineageWriteError, UngovernedBa
 from vrhub.exports import export_counts
 from vrhub.governance.context import Governance, open_governance
 from vrhub.governance.lineage import agreements_for_batches
+from vrhub.governance.projection import Reconciled
 from vrhub.home import Home
-from vrhub.hub import open_hub
+from vrhub.hub import Hub, open_hub
 from vrhub.ingest import load
+from vrhub.outputs.period import parse_period
+from vrhub.outputs.reads import Lineage, Reads
 from vrhub.store import batches
 from vrhub.store.analytical import connect, table_exists
 
@@ -115,6 +118,15 @@ def test_a_failed_lineage_write_holds_the_batch_back_until_the_hub_repairs_it(
         for audience in ("public", "partner", "analyst"):
             with pytest.raises(UngovernedBatchError, match="batch 1 cannot be tied"):
                 export_counts(con, gov, PC, ["month"], audience, "test")
+        # Every output path refuses it: exact counts, measures, reports' reads too.
+        unrepaired = Hub(home, con, gov, Reconciled())
+        with pytest.raises(UngovernedBatchError, match="batch 1"):
+            pipeline.counts(unrepaired, PC, ["month"])
+        with pytest.raises(UngovernedBatchError, match="batch 1"):
+            pipeline.run_measure(unrepaired, "crime-rate", PC)
+        period = parse_period("year ending 2024-03")
+        with pytest.raises(UngovernedBatchError, match="batch 1"):
+            Reads(home, con, gov, "analyst", period, None, Lineage()).measure("crime-rate", PC.name)
     finally:
         con.close()
         gov.close()

@@ -60,9 +60,10 @@ def agreements_for_batches(records: Records, batch_ids: Iterable[int]) -> list[A
             named = ", ".join(str(b) for b in missing[:10]) + (" ..." if len(missing) > 10 else "")
             raise UngovernedBatchError(
                 f"batch {named} cannot be tied to the data-sharing agreement it came under, so "
-                "no output may use it; open the hub again (any vrhub command, or restart "
-                "`vrhub serve`) to repair its lineage, and if this persists tell the hub's "
-                "administrator"
+                "no output may use it; the hub repairs its lineage when it next opens (run any "
+                "`vrhub` command that reads data, such as `vrhub batches`, or restart "
+                "`vrhub serve`); if this persists, the record store cannot be written: tell the "
+                "hub's administrator"
             )
         rows = s.scalars(select(Agreement).where(Agreement.id.in_(set(found.values()))))
         return sorted({ref_of(a) for a in rows}, key=lambda r: (r.ref, r.version))

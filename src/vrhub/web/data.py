@@ -232,9 +232,15 @@ def ingest_upload(
     try:
         with open(path, "wb") as fh:
             shutil.copyfileobj(stream, fh, 1 << 20)
+        org: str | None = organisation_code(web, user)
+        agreement = agreement_of(web, choice["agreement"])
+        if agreement is not None and org not in agreement.parties:
+            # Only an administrator is offered such an agreement: the file is then the hub's
+            # own load, as from the command line.
+            org = None
         uploader = Uploader(
             user.username,
-            organisation_code(web, user),
+            org,
             tuple(user.districts),
             {d.code: d.name for d in web.home.partnership.districts},
         )
