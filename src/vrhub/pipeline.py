@@ -66,10 +66,10 @@ from vrhub.months import month_range
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
-from vrhub.reference.loader import LoadedSource, load_reference
+from vrhub.reference.loader import LoadedSource, load_reference, reference_loaded
 from vrhub.settings import load_settings
 from vrhub.store import batches
-from vrhub.store.analytical import connect, fetch_dicts, table_exists
+from vrhub.store.analytical import connect, fetch_dicts
 
 if TYPE_CHECKING:
     from vrhub.reports.build import BuildResult
@@ -83,7 +83,7 @@ def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bo
     """Create (or confirm) a home for a partnership and load the shipped reference data."""
     h, created = init_home(load_settings(home), resolve_partnership(partnership))
     with open_hub(h) as hub:  # creates the stores and the audit trail, or brings them up to date
-        if created or not table_exists(hub.con, "ref_lsoa"):
+        if created or not reference_loaded(hub.con):
             load_reference(hub.con)
             load_boundaries(hub.con, shipped_boundaries(), "shipped")
         if created:
@@ -162,7 +162,7 @@ def ingest_paths(
     """
     files = expand_paths(paths)
     with opened(home) as hub:
-        if not table_exists(hub.con, "ref_lsoa"):
+        if not reference_loaded(hub.con):
             raise ReferenceDataError(
                 f"the home {hub.home.path} has no reference data: run `vrhub reference load`"
             )

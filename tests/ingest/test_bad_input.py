@@ -17,6 +17,7 @@ import xlsxwriter
 from tests.conftest import POLICE_CRIME_HEADER, police_crime_row, write_police_uk
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
+from vrhub.errors import ReferenceDataError
 from vrhub.home import Home
 from vrhub.ingest.load import IngestResult
 from vrhub.store.analytical import connect
@@ -317,3 +318,19 @@ def test_large_file_streams_in_blocks(
     assert 0 < pool.max_memory() < 16 * (1 << 20)
     with connect(home, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM events_police_crime").fetchone() == (rows,)
+
+
+def test_a_home_without_reference_data_refuses_ingest_and_init_loads_it(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    """An interrupted `vrhub init` leaves the reference tables empty: ingest says what to do,
+    and running `vrhub init` again loads them."""
+    con = connect(wy_home)
+    con.execute("DELETE FROM ref_lsoa")
+    con.close()
+    path = write_police_crime("x.csv", [police_crime_row(1)])
+    with pytest.raises(ReferenceDataError, match="run `vrhub reference load`"):
+        pipeline.ingest_paths(wy_home, get_dataset("police-crime"), [path])
+    pipeline.init_partnership_home(wy_home.path, "west-yorkshire")
+    [r] = pipeline.ingest_paths(wy_home, get_dataset("police-crime"), [path])
+    assert r.status == "loaded"
