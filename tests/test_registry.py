@@ -52,7 +52,7 @@ def test_unknown_names_say_what_is_known() -> None:
         get_measure("nope")
     with pytest.raises(UnknownNameError, match="no report section is called 'nope' \\(known: "):
         SECTIONS.get("nope")
-    assert issubclass(UnknownMeasureError, VrhubError) and UnknownNameError.http_status == 404
+    assert issubclass(UnknownMeasureError, VrhubError) and UnknownNameError.http_status == 400
 
 
 def _fresh(points: list[EntryPoint], monkeypatch: pytest.MonkeyPatch) -> Registry[Dataset]:
