@@ -5,6 +5,8 @@ right rows and lineage."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import random
 import signal
 import subprocess
@@ -20,6 +22,8 @@ from vrhub import pipeline
 from vrhub.datasets import get_dataset
 from vrhub.errors import AudienceForbiddenError, LineageWriteError, UngovernedBatchError
 from vrhub.exports import export_counts
+from vrhub.governance import retention
+from vrhub.governance.audit import Audit
 from vrhub.governance.context import Governance, open_governance
 from vrhub.governance.lineage import agreements_for_batches
 from vrhub.governance.projection import Reconciled
@@ -145,6 +149,8 @@ def test_a_failed_lineage_write_holds_the_batch_back_until_the_hub_repairs_it(
 
 KILLER = """
 import os, signal, sys
+from vrhub.governance import retention
+from vrhub.governance.audit import Audit
 from vrhub.governance.context import Governance, open_governance
 from vrhub.ingest import load
 
@@ -227,3 +233,26 @@ def test_kill_9_at_every_moment_of_a_large_ingest(
     again = _ingest(wy_home, path)
     assert again.status == "unchanged"
     assert list(_assert_consistent(wy_home).values()) == [n]
+
+
+def test_retention_interrupted_between_the_stores_is_finished_when_the_hub_opens(
+    wy_home: Home, write_police_crime: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(wy_home, _file(write_police_crime))
+    later = dt.date(2030, 1, 1)  # past the test agreement's 60 months for March 2024
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise OSError("record store unreachable")
+
+    monkeypatch.setattr(Audit, "record", down)
+    with pytest.raises(OSError):
+        pipeline.apply_retention(wy_home, today=later)
+    monkeypatch.undo()
+    # The rows are gone and the batch log says so; the lineage still thinks the batch is held
+    # until the hub next opens, which finishes the job and audits it.
+    assert _state(wy_home)[0] == {}
+    with open_hub(wy_home) as hub:
+        assert hub.reconciled.lineage_removed == []  # _state above opened a hub already
+        [entry] = hub.gov.audit.show(action="lineage.repaired")
+        assert json.loads(entry.details) == {"removed": [1]}
+        assert retention.due(hub.gov, later) == []
