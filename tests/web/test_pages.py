@@ -215,3 +215,40 @@ def test_the_data_version_follows_each_batch_state(client: TestClient) -> None:
         web.con.execute("UPDATE ingest_batches SET status = ? WHERE batch_id = ?", [state, batch])
     web.data_changed()
     assert web.data_version() == before
+
+
+def test_a_batch_without_lineage_is_repaired_or_refused_never_shown(
+    client: TestClient, passwords: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch whose lineage is missing (its record-store write failed) is repaired from the
+    batch log when a page meets it; while the record store cannot be written the page says so
+    (503) and the refusal is not kept."""
+    from sqlalchemy import delete
+
+    from vrhub.records.models import BatchLineage
+    from vrhub.web import core
+
+    web = client.app.state.web  # type: ignore[attr-defined]
+    [(newest,)] = web.con.execute(
+        "SELECT max(batch_id) FROM ingest_batches WHERE dataset = 'police-crime' "
+        "AND status = 'loaded'"
+    ).fetchall()
+    with web.gov.records.session() as s:
+        s.execute(delete(BatchLineage).where(BatchLineage.batch_id == newest))
+    sign_in(client, "analyst", passwords["analyst"])
+    months = [m for (m,) in web.con.execute(
+        f"SELECT DISTINCT month FROM {get_dataset('police-crime').table} ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("record store unreachable")
+
+    monkeypatch.setattr(core, "reconcile", broken)
+    asked = f"/explore.json?by=weekday&period={months[-1]}"
+    r = client.get(asked)
+    assert r.status_code == 503
+    assert f"batch {newest} cannot be tied" in r.json()["error"]["message"]
+    monkeypatch.undo()
+    r = client.get(asked)  # the refusal was not kept: this time the lineage is repaired
+    assert r.status_code == 200, r.text[:300]
+    assert [e.target for e in web.gov.audit.show(action="lineage.repaired")] == [f"batch {newest}"]

@@ -16,8 +16,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from vrhub.errors import SignInNeededError, VrhubError
+from vrhub.errors import SignInNeededError, UngovernedBatchError, VrhubError
 from vrhub.governance.context import Governance
+from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import manages_governance, uploads_data
 from vrhub.home import Home
 from vrhub.hub import Hub
@@ -106,13 +107,30 @@ class Web:
                     while len(self.cache) >= CACHE_SIZE:
                         self.cache.pop(next(iter(self.cache)))
                     try:
-                        self.cache[key] = compute()
+                        self.cache[key] = self._compute(compute)
+                    except UngovernedBatchError:
+                        raise  # not kept: the view is tried again on the next request
                     except VrhubError as exc:
                         self.cache[key] = Refused(exc)
                 hit = self.cache[key]
         if isinstance(hit, Refused):
             raise hit.error.with_traceback(None)
         return hit
+
+    def _compute(self, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Work a view out. A batch met without lineage (its record-store write failed) is
+        repaired from the batch log and the view tried once more; if the record store still
+        cannot be written the refusal is raised and not kept, so the view is tried again."""
+        try:
+            return compute()
+        except UngovernedBatchError:
+            try:
+                repaired = reconcile(self.con, self.gov).lineage_added
+            except Exception:
+                repaired = []
+            if not repaired:
+                raise
+            return compute()
 
     def data_version(self) -> tuple[Any, ...]:
         """What a kept view depends on besides its key: the store's batches (how many, the
