@@ -59,7 +59,7 @@ def test_another_organisations_upload_never_removes_data(
     again = _ingest(wy_home, write_police_crime("vrp-2.csv", _march(3, 4)), "test-vrp")
     assert again.rows_rejected == 1 and again.replaced == []
     [row] = pipeline.quarantine_rows(wy_home, "police-crime", again.batch_id, 10)
-    assert row["row_number"] == 2 and "already loaded from police.csv" in row["reasons"]
+    assert row["row_number"] == 2 and "already held from another organisation" in row["reasons"]
     assert _per_batch(wy_home)[police.batch_id] == 5
     # The hub's own command-line loads are a supplier of their own too.
     hub = _ingest(wy_home, write_police_crime("hub.csv", _march(700, 702)), None)
@@ -165,3 +165,42 @@ def test_an_unknown_organisation_is_refused_before_anything_is_read(
     with pytest.raises(UnknownPersonError, match="no organisation has the code 'typo'"):
         _ingest(wy_home, write_police_crime("x.csv", _march(1, 2)), "typo")
     assert pipeline.batch_log(wy_home) == []
+
+
+def test_a_user_scoped_to_one_district_replaces_only_that_districts_rows(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    """A force's Leeds-only user revising March replaces the force's Leeds rows for March and
+    nothing of its Bradford rows (nor learns how many there are)."""
+    rows = _march(1, 7)
+    for r in rows[3:]:
+        r["lsoa_code"] = BRADFORD_LSOA
+    force = _ingest(wy_home, write_police_crime("force.csv", rows), "test-police")
+    assert force.rows_accepted == 6
+    leeds_only = Uploader("police-leeds", "test-police", ("E08000035",), DISTRICTS)
+    path = write_police_crime("leeds-revision.csv", _march(1, 2))
+    with open_hub(wy_home) as hub:
+        r = ingest_governed(hub, PC, path, "wyp", agreement=TEST_AGREEMENT, uploader=leeds_only)
+    [x] = r.replacements
+    assert (x.batch_id, x.month, x.rows_before, x.rows_after) == (force.batch_id, "2024-03", 3, 1)
+    assert _per_batch(wy_home) == {force.batch_id: 3, r.batch_id: 1}
+    log = {b["batch_id"]: b["status"] for b in pipeline.batch_log(wy_home)}
+    assert log[force.batch_id] == "partly superseded"
+    # Re-sending a Bradford row it may not send changes nothing of Bradford's either.
+    bradford = write_police_crime("bradford.csv", _march(4, 5, lsoa_code=BRADFORD_LSOA))
+    with open_hub(wy_home) as hub:
+        refused = ingest_governed(
+            hub, PC, bradford, "wyp", agreement=TEST_AGREEMENT, uploader=leeds_only
+        )
+    assert refused.rows_accepted == 0 and refused.replacements == []
+    assert _per_batch(wy_home)[force.batch_id] == 3
+
+
+def test_a_record_another_organisation_holds_is_refused_without_saying_where(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    _ingest(wy_home, write_police_crime("police.csv", _march(1, 3)), "test-police")
+    other = _ingest(wy_home, write_police_crime("vrp.csv", _march(2, 3)), "test-vrp")
+    [row] = pipeline.quarantine_rows(wy_home, "police-crime", other.batch_id, 10)
+    assert "already held from another organisation's data" in row["reasons"]
+    assert "police.csv" not in row["reasons"] and "batch" not in row["reasons"]

@@ -318,7 +318,7 @@ def _prepare(
     src = _resolve_source(con, dataset, source, name)
     _list_problems(con, dataset, reader, the_plan)
     refuse_out_of_scope(con, dataset, uploader)
-    has_refused = _find_duplicates(con, dataset, src, uploader.organisation)
+    has_refused = _find_duplicates(con, dataset, src, uploader)
     work = _Work(src, rows_read, [], has_refused)
     work.months = [
         r[0]
@@ -463,7 +463,7 @@ def _list_problems(
 
 
 def _find_duplicates(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str, organisation: str | None
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, src: str, uploader: Uploader
 ) -> bool:
     """Report record identifiers repeated in the file or already loaded (except rows this
     file replaces); True if any row is refused, for this or for being out of scope."""
@@ -481,20 +481,27 @@ def _find_duplicates(
           ON r._rid = d._rid
         WHERE NOT d._error AND d._row <> r.first_row
     """)
+    # A row the file will replace is not a duplicate. Of a row another organisation sent,
+    # only that it is held is said: not which file, batch or row.
+    cond, params = same_supplier(uploader)
     con.execute(
         f"""
         INSERT INTO {S}._problems
         SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
-               '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
-               e.batch_id || ', row ' || e.row_number || ')', 'error'
+               CASE WHEN b.organisation IS NOT DISTINCT FROM $org
+                    THEN '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
+                         e.batch_id || ', row ' || e.row_number || ')'
+                    ELSE '{rid.header} is already held from another organisation''s data; '
+                         || 'a record is kept once'
+               END, 'error'
         FROM {S}._stage d
         JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
         JOIN ingest_batches b ON b.batch_id = e.batch_id
         WHERE NOT d._error
-          AND NOT ({same_supplier()} AND e.month IN (SELECT DISTINCT month FROM {S}._stage
-                                                    WHERE NOT _error))
+          AND NOT ({cond} AND e.month IN (SELECT DISTINCT month FROM {S}._stage
+                                          WHERE NOT _error))
     """,
-        {"src": src, "org": organisation},
+        params | {"src": src},
     )
     return _refused(con)
 
@@ -527,7 +534,7 @@ def _commit(
     batch_id = int(row[0])
     _quarantine(con, home, dataset, reader, batch_id, src, name)
 
-    replaced = replace_months(con, dataset, batch_id, src, uploader.organisation, work.months)
+    replaced = replace_months(con, dataset, batch_id, src, uploader, work.months)
     stored = stored_fields(dataset)
     cols = (
         ["batch_id", "source", "row_number", "month"]

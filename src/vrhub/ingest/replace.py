@@ -38,13 +38,20 @@ class Uploader:
         return self.organisation or "the hub (loaded from the command line)"
 
 
-def same_supplier(alias: str = "e") -> str:
-    """SQL condition: row ``alias`` was sent by the supplier given as the next parameter
-    pair (source, organisation) for the months of the staged file's accepted rows."""
-    return (
+def same_supplier(uploader: Uploader, alias: str = "e") -> tuple[str, dict[str, object]]:
+    """SQL condition (and its named parameters) for the stored rows ``alias`` that a file from
+    this uploader may replace: the same source (``$src``, given by the caller), sent by the
+    same organisation, and inside the uploader's districts when they have a scope (a user who
+    may send data for Leeds only never replaces their organisation's Bradford rows)."""
+    cond = (
         f"{alias}.source = $src AND {alias}.batch_id IN (SELECT batch_id FROM ingest_batches "
         "WHERE organisation IS NOT DISTINCT FROM $org)"
     )
+    params: dict[str, object] = {"org": uploader.organisation}
+    if uploader.districts:
+        cond += f" AND {alias}.district IN (SELECT unnest($scope::VARCHAR[]))"
+        params["scope"] = list(uploader.districts)
+    return cond, params
 
 
 def sql_text(text: str) -> str:
@@ -114,14 +121,16 @@ def replace_months(
     dataset: Dataset,
     batch_id: int,
     src: str,
-    organisation: str | None,
+    uploader: Uploader,
     months: list[str],
 ) -> list[Replaced]:
-    """Remove the rows the same supplier sent before for these months; record what went."""
+    """Remove the rows this uploader may replace for these months (see
+    :func:`same_supplier`); record what went."""
     if not months:
         return []
-    params = {"src": src, "org": organisation, "months": months}
-    where = f"{same_supplier()} AND e.month IN (SELECT unnest($months::VARCHAR[]))"
+    cond, params = same_supplier(uploader)
+    params |= {"src": src, "months": months}
+    where = f"{cond} AND e.month IN (SELECT unnest($months::VARCHAR[]))"
     found = con.execute(
         f"SELECT e.batch_id, e.month, count(*) FROM {dataset.table} e WHERE {where} "
         "GROUP BY ALL ORDER BY 1, 2",
