@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from vrhub.errors import AgreementInvalidError, AudienceForbiddenError
 from vrhub.governance.lineage import agreements_for_batches, check_audience, strictest_rule
 from vrhub.governance.terms import parse_terms
 from vrhub.home import Home
+from vrhub.hub import open_hub
 from vrhub.records.models import Agreement, BatchLineage
 from vrhub.store.analytical import connect
 
@@ -220,3 +222,48 @@ def test_lineage_audiences_and_strictest_rule(gov_home: Home, tmp_path: Path) ->
         assert strictest_rule(drawn) == (7, 5)
     finally:
         gov.close()
+
+
+def test_a_party_that_only_receives_a_dataset_cannot_send_it(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    """An agreement may name which parties send each dataset; the others only receive it."""
+    with open_hub(wy_home) as hub:
+        for code in ("force", "council"):
+            hub.gov.people.add_organisation(code, code.title(), "other", "test")
+        terms = parse_terms(
+            {
+                "ref": "SEND-01",
+                "title": "Police crime sent by the force to the council",
+                "parties": ["force", "council"],
+                "covers": [{"dataset": "police-crime", "sources": ["f"], "suppliers": ["force"]}],
+                "lawful_basis": {"article6": "public-task", "article10": "DPA 2018 Sch 1"},
+                "purposes": ["testing"],
+                "audiences": ["analyst"],
+                "retention_months": 12,
+                "start_date": dt.date(2015, 1, 1),
+                "status": "active",
+            },
+            "test",
+        )
+        hub.gov.register.create(terms, "test")
+    path = write_police_crime("x.csv", [police_crime_row(1)])
+    ds = get_dataset("police-crime")
+    [refused] = pipeline.ingest_paths(
+        wy_home, ds, [path], source="f", agreement="SEND-01", organisation="council"
+    )
+    assert refused.status == "rejected"
+    assert "'council' receives police-crime but does not send it (it is sent by force)" in (
+        refused.message
+    )
+    [sent] = pipeline.ingest_paths(
+        wy_home, ds, [path], source="f", agreement="SEND-01", organisation="force"
+    )
+    assert sent.status == "loaded"
+    # A supplier must be a party.
+    with pytest.raises(AgreementInvalidError, match="outsider may send police-crime but is not a"):
+        parse_terms(
+            {**terms.model_dump(), "ref": "SEND-02",
+             "covers": [{"dataset": "police-crime", "suppliers": ["outsider"]}]},
+            "test",
+        )  # fmt: skip

@@ -158,6 +158,10 @@ def test_upload_needs_the_form_token_an_agreement_and_a_file(
     # Leeds City Council is not a party to the hospital admissions agreement.
     r = _upload(client, "x.csv", body, choice="WY-ISA-03|hospital-admission")
     assert r.status_code == 400 and "Choose the dataset and agreement" in r.text
+    # It is a party to the ED agreement, but only the health board sends ED data under it.
+    assert "WY-ISA-02|ed-assault" not in client.get("/data/upload").text
+    r = _upload(client, "x.csv", body, choice="WY-ISA-02|ed-assault")
+    assert r.status_code == 400 and "Choose the dataset and agreement" in r.text
     r = client.post(
         "/data/upload",
         data={"csrf_token": _token(client), "choice": POLICE},
@@ -233,3 +237,37 @@ def test_a_partners_upload_never_removes_another_organisations_month(
     uploads = {u["batch"]: u for u in client.get("/data.json").json()["uploads"]}
     assert uploads[first["batch"]["batch"]]["status"] == "superseded"
     assert all(uploads[b]["status"] == "loaded" for b in police)
+
+
+def test_a_forces_leeds_only_user_replaces_only_the_forces_leeds_rows(
+    client: TestClient, web_home: Home
+) -> None:
+    web = client.app.state.web  # type: ignore[attr-defined]
+    table = get_dataset("police-crime").table
+    web.gov.people.add_user(
+        "wyp-leeds", "Force analyst (Leeds)", "wyp", "partner", [LEEDS], "a-long-test-password", "t"
+    )
+    [(month,)] = web.con.execute(
+        f"SELECT max(month) FROM {table} WHERE batch_id IN "
+        "(SELECT batch_id FROM ingest_batches WHERE organisation = 'wyp')"
+    ).fetchall()
+
+    def by_district() -> dict[str, int]:
+        return dict(
+            web.con.execute(
+                f"SELECT coalesce(district, '?'), count(*) FROM {table} WHERE month = ? AND "
+                "batch_id IN (SELECT batch_id FROM ingest_batches WHERE organisation = 'wyp') "
+                "GROUP BY 1",
+                [month],
+            ).fetchall()
+        )
+
+    before = by_district()
+    assert len(before) >= 5
+    sign_in(client, "wyp-leeds", "a-long-test-password")
+    when = {"occurred_from": f"{month}-03 22:00", "recorded_date": f"{month}-04 09:00"}
+    r = _upload(client, f"wyp-leeds-{month}.csv", _csv([police_crime_row(987_700, **when)]))
+    page = client.get(r.headers["location"]).text
+    assert f"{before[LEEDS]:,} rows before, 1 after" in page
+    after = by_district()
+    assert after == {**before, LEEDS: 1}

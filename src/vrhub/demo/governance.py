@@ -63,7 +63,7 @@ AGREEMENTS: tuple[dict[str, object], ...] = (
         "ref": "WY-ISA-02",
         "title": "Emergency department assault attendances (ISTV)",
         "parties": ["wy-icb", "wyvrp", "wyp", *COUNCILS],
-        "covers": [{"dataset": "ed-assault", "sources": []}],
+        "covers": [{"dataset": "ed-assault", "sources": [], "suppliers": ["wy-icb"]}],
         "lawful_basis": {
             "article6": "public-task",
             "article9": "9(2)(i) public health; DPA 2018 Sch 1 para 3",
@@ -78,7 +78,13 @@ AGREEMENTS: tuple[dict[str, object], ...] = (
         "ref": "WY-ISA-03",
         "title": "Hospital admissions for assault",
         "parties": ["wy-icb", "wyvrp"],
-        "covers": [{"dataset": "hospital-admission", "sources": ["west-yorkshire-hospitals"]}],
+        "covers": [
+            {
+                "dataset": "hospital-admission",
+                "sources": ["west-yorkshire-hospitals"],
+                "suppliers": ["wy-icb"],
+            }
+        ],
         "lawful_basis": {
             "article6": "public-task",
             "article9": "9(2)(h) health or social care; DPA 2018 Sch 1 para 2",

@@ -37,6 +37,15 @@ def effective_status(a: Agreement, today: dt.date | None = None) -> str:
     return a.status
 
 
+def suppliers(a: Agreement, dataset: Dataset) -> list[str]:
+    """The parties that may send the dataset under this agreement (empty: any party)."""
+    for c in a.covers:
+        if c["dataset"] == dataset.name:
+            found = c.get("suppliers") or []
+            return [str(x) for x in found] if isinstance(found, list) else []
+    return []
+
+
 def terms_of(a: Agreement) -> dict[str, Any]:
     """An agreement version's terms, in the shape of its TOML file."""
     out: dict[str, Any] = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import NoAgreementError
-from vrhub.governance.agreements import Register
+from vrhub.governance.agreements import Register, suppliers
 from vrhub.governance.audit import Audit, open_audit
 from vrhub.governance.lineage import AgreementRef, ref_of
 from vrhub.governance.people import People
@@ -37,11 +37,19 @@ class Governance:
 
         def authorise(source: str) -> tuple[int, AgreementRef]:
             a = self.register.cover(dataset, source, ref)
-            if organisation is not None and a.kind == "agreement" and organisation not in a.parties:
-                raise NoAgreementError(
-                    f"the organisation '{organisation}' is not a party to {a.ref}, so it cannot "
-                    f"send {dataset.name} under it; nothing was loaded"
-                )
+            if organisation is not None and a.kind == "agreement":
+                if organisation not in a.parties:
+                    raise NoAgreementError(
+                        f"the organisation '{organisation}' is not a party to {a.ref}, so it "
+                        f"cannot send {dataset.name} under it; nothing was loaded"
+                    )
+                senders = suppliers(a, dataset)
+                if senders and organisation not in senders:
+                    raise NoAgreementError(
+                        f"under {a.ref} the organisation '{organisation}' receives "
+                        f"{dataset.name} but does not send it (it is sent by "
+                        f"{', '.join(senders)}); nothing was loaded"
+                    )
             return a.id, ref_of(a)
 
         return authorise

@@ -28,7 +28,13 @@ def _cell(text: object) -> str:
 def _coverage(c: dict[str, object]) -> str:
     sources = c.get("sources")
     named = ", ".join(str(x) for x in sources) if isinstance(sources, list) else ""
-    return f"{c['dataset']}" + (f" from {named}" if named else "")
+    senders = c.get("suppliers")
+    sent = ", ".join(str(x) for x in senders) if isinstance(senders, list) else ""
+    return (
+        f"{c['dataset']}"
+        + (f" from {named}" if named else "")
+        + (f", sent by {sent}" if sent else "")
+    )
 
 
 def governance_report(

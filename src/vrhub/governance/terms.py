@@ -63,6 +63,11 @@ class Coverage(BaseModel):
     sources: list[str] = Field(
         default_factory=list, description="Source names; empty means any source."
     )
+    suppliers: list[str] = Field(
+        default_factory=list,
+        description="The parties (organisation codes) that send this dataset; the other parties "
+        "only receive it. Empty means any party may send it.",
+    )
 
 
 class DisclosureRule(BaseModel):
@@ -119,6 +124,13 @@ class AgreementTerms(BaseModel):
                 f"lawful_basis.article10: {names} is criminal-offence data, so the agreement "
                 "must name its Article 10 condition (DPA 2018 Schedule 1)"
             )
+        for c in self.covers:
+            outside = [o for o in c.suppliers if o not in self.parties]
+            if outside:
+                raise ValueError(
+                    f"covers: {', '.join(outside)} may send {c.dataset} but "
+                    f"{'is' if len(outside) == 1 else 'are'} not a party to the agreement"
+                )
         if self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date: is before start_date")
         if self.review_date and self.review_date < self.start_date:

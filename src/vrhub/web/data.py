@@ -19,7 +19,7 @@ import shutil
 from typing import Any
 
 from vrhub.datasets import get_dataset
-from vrhub.governance.agreements import effective_status
+from vrhub.governance.agreements import effective_status, suppliers
 from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
 from vrhub.ingest.replace import Uploader
@@ -197,6 +197,9 @@ def upload_choices(web: Web, user: User) -> list[dict[str, str]]:
             continue
         for c in a.covers:
             ds = get_dataset(str(c["dataset"]))
+            senders = suppliers(a, ds)
+            if senders and org not in senders and not uploads_for_any_organisation(user.role):
+                continue  # the organisation receives this dataset but does not send it
             sources = c.get("sources") or []
             # An agreement with one source names who supplies the file.
             source = str(sources[0]) if isinstance(sources, list) and len(sources) == 1 else ""
@@ -234,7 +237,10 @@ def ingest_upload(
             shutil.copyfileobj(stream, fh, 1 << 20)
         org: str | None = organisation_code(web, user)
         agreement = agreement_of(web, choice["agreement"])
-        if agreement is not None and org not in agreement.parties:
+        if agreement is not None and (
+            org not in agreement.parties
+            or org not in (suppliers(agreement, get_dataset(choice["dataset"])) or [org])
+        ):
             # Only an administrator is offered such an agreement: the file is then the hub's
             # own load, as from the command line.
             org = None
