@@ -223,6 +223,9 @@ def test_a_partners_upload_never_removes_another_organisations_month(
     assert problem["row_number"] == 3 and problem["rule"] == "outside-your-districts"
     assert "the row is in Bradford, outside your districts (Leeds)" in problem["message"]
     assert month_by_batch(month) == {**police, first["batch"]["batch"]: 1}
+    # The police feed's scorecard describes the force's batches too: not shown to the council.
+    feeds = {(f["dataset"], f["source"]) for f in client.get("/data.json").json()["scorecard"]}
+    assert ("police-crime", "west-yorkshire-police") not in feeds
     # The partner revises its own file: only its own row is replaced, and the page says so.
     revised = [police_crime_row(987_650, **when), police_crime_row(987_652, **when)]
     r = _upload(client, f"leeds-{month}-v2.csv", _csv(revised))

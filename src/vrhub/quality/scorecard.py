@@ -120,7 +120,8 @@ def score_feed(con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str) ->
     """The scorecard of one feed from the analytical store."""
     batches = con.execute(
         "SELECT batch_id, months, received_on, rows_read FROM ingest_batches "
-        "WHERE dataset = ? AND source = ? AND status = 'loaded' ORDER BY batch_id",
+        "WHERE dataset = ? AND source = ? AND status IN ('loaded', 'partly superseded') "
+        "ORDER BY batch_id",
         [dataset.name, source],
     ).fetchall()
     arrival: dict[str, dt.date] = {}
@@ -235,7 +236,8 @@ def _completeness(dataset: Dataset) -> dict[str, str]:
 def scorecard(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[FeedScore]:
     """Scorecards for every partner feed (or one source's)."""
     feeds = con.execute(
-        "SELECT DISTINCT dataset, source FROM ingest_batches WHERE status = 'loaded' "
+        "SELECT DISTINCT dataset, source FROM ingest_batches "
+        "WHERE status IN ('loaded', 'partly superseded') "
         "AND (? IS NULL OR source = ?) ORDER BY 1, 2",
         [source, source],
     ).fetchall()

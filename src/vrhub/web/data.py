@@ -52,10 +52,16 @@ def visible_batches(web: Web, user: User, logged: list[dict[str, Any]]) -> set[i
 def data_view(web: Web, user: User) -> dict[str, Any]:
     """The data page's figures (also its JSON and downloads)."""
     with web.lock:
-        batches = batch_log.recent(web.con, 1000)
-        allowed = visible_batches(web, user, batches)
-        batches = [b for b in batches if allowed is None or b["batch_id"] in allowed]
-        feeds = {(b["dataset"], b["source"]) for b in batches if b["status"] == "loaded"}
+        logged = batch_log.recent(web.con, 1000)
+        allowed = visible_batches(web, user, logged)
+        batches = [b for b in logged if allowed is None or b["batch_id"] in allowed]
+        # A feed's scorecard describes every batch in it, so a partner sees it only when their
+        # organisation sent every batch the feed holds.
+        held = batch_log.held(web.con)
+        mine = visible_batches(web, user, held)
+        shared = {(b["dataset"], b["source"]) for b in held if mine is not None
+                  and b["batch_id"] not in mine}  # fmt: skip
+        feeds = {(b["dataset"], b["source"]) for b in held} - shared
         scores = [
             f for f in scorecard(web.con) if allowed is None or (f.dataset, f.source) in feeds
         ]
