@@ -14,6 +14,7 @@ from types import TracebackType
 
 import duckdb
 
+from vrhub.errors import RecordStoreError
 from vrhub.governance.context import Governance, open_governance
 from vrhub.governance.projection import Reconciled, reconcile
 from vrhub.home import Home
@@ -57,7 +58,13 @@ def open_hub(home: Home) -> Hub:
         con.close()
         raise
     try:
-        return Hub(home, con, gov, reconcile(con, gov))
+        try:
+            reconciled = reconcile(con, gov)
+        except RecordStoreError as exc:
+            # The record store is busy or cannot be written: the hub still opens (outputs
+            # refuse any batch left without lineage, by name), and the next opening repairs it.
+            reconciled = Reconciled(failed=str(exc))
+        return Hub(home, con, gov, reconciled)
     except BaseException:
         con.close()
         gov.close()

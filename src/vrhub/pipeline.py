@@ -233,11 +233,12 @@ def ingest_governed(
                 details,
             )
         except Exception as exc:
+            replaced = "".join(f"; it {x.words}" for x in r.replacements)
             raise LineageWriteError(
-                f"{r.file} was stored as batch {r.batch_id} under {r.agreement}, but its "
-                f"lineage could not be written to the record store ({type(exc).__name__}); "
-                "no output will use the batch until the hub repairs its lineage, which it does "
-                "the next time it opens"
+                f"{r.file} was stored as batch {r.batch_id} under {r.agreement}{replaced}; but "
+                f"its lineage could not be written to the record store ({type(exc).__name__}), "
+                "so no output will use the batch until the hub repairs its lineage, which it "
+                "does the next time it opens"
             ) from exc
     elif r.status == "rejected":
         hub.gov.audit.write(

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from tests.conftest import TEST_AGREEMENT, police_crime_row
 from vrhub import pipeline
+from vrhub.cli import main
 from vrhub.datasets import get_dataset
 from vrhub.errors import AudienceForbiddenError, LineageWriteError, UngovernedBatchError
 from vrhub.exports import export_counts
@@ -32,6 +35,7 @@ from vrhub.hub import Hub, open_hub
 from vrhub.ingest import load
 from vrhub.outputs.period import parse_period
 from vrhub.outputs.reads import Lineage, Reads
+from vrhub.records.models import BatchLineage
 from vrhub.store import batches
 from vrhub.store.analytical import connect, table_exists
 
@@ -139,6 +143,12 @@ def test_a_failed_lineage_write_holds_the_batch_back_until_the_hub_repairs_it(
         assert opened.reconciled.lineage_added == [1]
         [entry] = opened.gov.audit.show(action="lineage.repaired")
         assert entry.target == "batch 1"
+        details = json.loads(entry.details)
+        assert (details["file"], details["organisation"], details["rows_accepted"]) == (
+            "march.csv",
+            "test-police",
+            ROWS,
+        )
     with pytest.raises(AudienceForbiddenError, match="may not go to the public audience"):
         pipeline.export_counts(wy_home, PC, ["month"], "public")
     assert pipeline.export_counts(wy_home, PC, ["month"], "partner").rows
@@ -256,3 +266,27 @@ def test_retention_interrupted_between_the_stores_is_finished_when_the_hub_opens
         [entry] = hub.gov.audit.show(action="lineage.repaired")
         assert json.loads(entry.details) == {"removed": [1]}
         assert retention.due(hub.gov, later) == []
+
+
+def test_a_busy_record_store_is_one_clear_line_and_the_hub_still_opens(
+    wy_home: Home, write_police_crime: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the record store locked by another writer, reading commands still work (a batch
+    without lineage is refused by name) and writing ones say so in one line: no traceback."""
+    _ingest(wy_home, _file(write_police_crime))
+    with open_hub(wy_home) as hub, hub.gov.records.session() as s:
+        s.execute(delete(BatchLineage))
+    locker = sqlite3.connect(wy_home.path / "records.sqlite", timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with open_hub(wy_home) as hub:
+            assert hub.reconciled.failed and "could not be used" in hub.reconciled.failed
+        assert main(["counts", "--home", str(wy_home.path), "--dataset", "police-crime",
+                     "--by", "month"]) == 1  # fmt: skip
+        err = capsys.readouterr().err
+        assert "batch 1 cannot be tied" in err and "Traceback" not in err
+    finally:
+        locker.rollback()
+        locker.close()
+    with open_hub(wy_home) as hub:
+        assert hub.reconciled.lineage_added == [1]

@@ -35,6 +35,8 @@ class Reconciled:
     agreements_filled: list[int] = field(default_factory=list)
     uploaders_filled: list[int] = field(default_factory=list)
     ungoverned: list[int] = field(default_factory=list)
+    #: Why the repair could not be made this time (the record store busy or unwritable).
+    failed: str | None = None
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
@@ -78,9 +80,24 @@ def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
                 f"batch {b['batch_id']}",
                 {
                     "dataset": b["dataset"],
+                    "file": b["file_name"],
+                    "sha256": b["file_sha256"],
                     "source": b["source"],
-                    "agreement": f"{agreement.ref} v{agreement.version}",
+                    "organisation": b["organisation"],
                     "uploaded_by": b["uploaded_by"],
+                    "rows_accepted": int(b["rows_accepted"]),
+                    "months": list(b["months"] or []),
+                    "agreement": f"{agreement.ref} v{agreement.version}",
+                    "replaced": [
+                        {
+                            "batch": x["replaced_batch_id"],
+                            "month": x["month"],
+                            "rows_before": x["rows_removed"],
+                            "rows_after": x["rows_added"],
+                        }
+                        for x in batches.replacements(con, b["batch_id"])
+                        if x["batch_id"] == b["batch_id"]
+                    ],
                     "why": "the batch was stored but its lineage was not recorded",
                 },
             )

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vrhub.errors import RecordStoreError
@@ -34,9 +34,19 @@ class Records:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose work is committed together, or not at all."""
-        with self._sessions() as s, s.begin():
-            yield s
+        """A session whose work is committed together, or not at all. A store that cannot be
+        reached or written (locked, full, gone) is a :class:`RecordStoreError` naming why, never
+        a traceback carrying the statement's values."""
+        try:
+            with self._sessions() as s, s.begin():
+                yield s
+        except OperationalError as exc:
+            why = str(exc.orig).splitlines()[0] if exc.orig is not None else "no reason given"
+            raise RecordStoreError(
+                f"the record store ({self.url_shown}) could not be used ({why}): nothing was "
+                "written to it; try again in a moment, and if this persists tell the hub's "
+                "administrator"
+            ) from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -41,7 +41,8 @@ def held(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every batch some of whose rows are in the store, with its agreement."""
     return fetch_dicts(
         con,
-        "SELECT batch_id, dataset, source, file_sha256, rows_accepted, months, finished_at, "
+        "SELECT batch_id, dataset, source, file_name, file_sha256, rows_accepted, months, "
+        "finished_at, "
         "agreement_id, agreement_ref, agreement_version, organisation, uploaded_by "
         "FROM ingest_batches WHERE status IN (SELECT unnest(?::VARCHAR[])) ORDER BY batch_id",
         [list(HELD)],
