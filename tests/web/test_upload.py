@@ -218,6 +218,8 @@ def test_a_partners_upload_never_removes_another_organisations_month(
     r = _upload(client, f"leeds-{month}.csv", _csv(rows))
     assert r.status_code == 303, r.text[:300]
     first = client.get(r.headers["location"] + ".json").json()
+    assert "Rows outside your districts cannot be sent by you" in first["summary"]
+    assert "correct them" not in first["summary"]
     assert first["batch"]["rows_accepted"] == 1 and first["replacements"] == []
     [problem] = first["problems"]
     assert problem["row_number"] == 3 and problem["rule"] == "outside-your-districts"
@@ -232,7 +234,7 @@ def test_a_partners_upload_never_removes_another_organisations_month(
     page = client.get(r.headers["location"])
     assert (
         f"This file replaced {month} sent before in batch {first['batch']['batch']} by the same "
-        "organisation: 1 rows before, 2 after." in page.text
+        "organisation: 1 row before, 2 after." in page.text
     )
     second = client.get(r.headers["location"] + ".json").json()["batch"]
     assert month_by_batch(month) == {**police, second["batch"]: 2}
@@ -271,6 +273,6 @@ def test_a_forces_leeds_only_user_replaces_only_the_forces_leeds_rows(
     when = {"occurred_from": f"{month}-03 22:00", "recorded_date": f"{month}-04 09:00"}
     r = _upload(client, f"wyp-leeds-{month}.csv", _csv([police_crime_row(987_700, **when)]))
     page = client.get(r.headers["location"]).text
-    assert f"{before[LEEDS]:,} rows before, 1 after" in page
+    assert f"{before[LEEDS]:,} rows before, 1 after" in page  # (more than one)
     after = by_district()
     assert after == {**before, LEEDS: 1}

@@ -24,6 +24,7 @@ from vrhub.cli.common import (
 )
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
+from vrhub.ingest.replace import rows as row_count
 
 
 @app.command()
@@ -269,7 +270,7 @@ def batches(
             if x["batch_id"] == r["batch_id"]:
                 out.print(
                     f"batch {r['batch_id']} replaced {x['month']} of batch "
-                    f"{x['replaced_batch_id']}: {x['rows_removed']:,} rows before, "
+                    f"{x['replaced_batch_id']}: {row_count(x['rows_removed'])} before, "
                     f"{x['rows_added'] or 0:,} after"
                 )
 

@@ -99,6 +99,11 @@ def refuse_out_of_scope(
     )
 
 
+def rows(n: int) -> str:
+    """A count of rows in words: "1 row", "2,340 rows"."""
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Replaced:
     """Rows of one earlier batch for one month that a new batch replaced."""
@@ -111,7 +116,7 @@ class Replaced:
     @property
     def words(self) -> str:
         return (
-            f"replaced {self.month} from batch {self.batch_id}: {self.rows_before:,} rows "
+            f"replaced {self.month} from batch {self.batch_id}: {rows(self.rows_before)} "
             f"before, {self.rows_after:,} after"
         )
 

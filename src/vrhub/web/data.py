@@ -4,7 +4,8 @@ Analysts and administrators see every upload and feed. A partner sees those of t
 organisation: files sent for it (each batch records its supplying organisation and who
 uploaded it) and the scorecards of the feeds those files belong to. A file is uploaded
 under one of the organisation's active agreements and goes through the same ingest as the
-command line (validated, pseudonymised, loaded whole or not at all); its validation result page
+command line (validated row by row, pseudonymised, the rows that pass loaded in one
+transaction); its validation result page
 lists every problem in plain words and can be downloaded. A file larger than the
 ``upload_max_mb`` setting is refused before it is read.
 """
@@ -22,7 +23,7 @@ from vrhub.datasets import get_dataset
 from vrhub.governance.agreements import effective_status, suppliers
 from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
-from vrhub.ingest.replace import Uploader
+from vrhub.ingest.replace import Uploader, rows
 from vrhub.pipeline import ingest_governed
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.records.models import Agreement, User
@@ -154,37 +155,56 @@ def result_view(web: Web, user: User, batch_id: int) -> dict[str, Any] | None:
     ]
     return {
         "batch": b,
-        "summary": _summary(b, len(problems)),
+        "summary": _summary(b, problems),
         "replacements": [_replacement_words(batch_id, x) for x in replaced],
         "problems": problems,
         "tables": [table("problems", f"Problems found in {b['file']}", PROBLEM_COLUMNS, rows)],
     }
 
 
-def _summary(b: dict[str, Any], n: int) -> str:
+def _summary(b: dict[str, Any], problems: list[dict[str, Any]]) -> str:
     if b["status"] == "rejected":
         return f"{b['file']} was not loaded: nothing from it is in the hub. {b['message']}"
-    kept = f"{b['rows_accepted']:,} of {b['rows_read']:,} rows were loaded"
+    kept = f"{b['rows_accepted']:,} of {rows(b['rows_read'])} were loaded"
     if b["rows_rejected"]:
-        kept += (
-            f"; {b['rows_rejected']:,} rows were set aside because of the problems listed "
-            "below (correct them and upload the file again)"
-        )
-    warn = f" {b['warnings']:,} rows were loaded with warnings." if b["warnings"] else ""
-    return f"{b['file']} was loaded: {kept}.{warn}" + ("" if n else " No problems were found.")
+        kept += f"; {rows(b['rows_rejected'])} were set aside because of the problems listed below"
+        fixable = any(p["rule"] != "outside-your-districts" for p in problems)
+        outside = any(p["rule"] == "outside-your-districts" for p in problems)
+        if fixable:
+            kept += " (correct them and upload the file again)"
+        if outside:
+            kept += (
+                ". Rows outside your districts cannot be sent by you: leave them out of your "
+                "files (the organisation that covers that district sends them)"
+            )
+    warned = b["warnings"]
+    warn = (
+        f" {warned:,} warning{'' if warned == 1 else 's'} noted (listed below)." if warned else ""
+    )
+    later = {
+        "superseded": " A later file from the same organisation has since replaced all of it.",
+        "partly superseded": " A later file from the same organisation has since replaced part "
+        "of it.",
+        "removed": " Its rows have since been removed at the end of their retention period.",
+    }.get(b["status"], "")
+    return (
+        f"{b['file']} was loaded: {kept}.{warn}"
+        + ("" if problems else " No problems were found.")
+        + later
+    )
 
 
 def _replacement_words(batch_id: int, x: dict[str, Any]) -> str:
     """One replacement in words, from either side."""
-    before, after = f"{x['rows_removed']:,}", f"{x['rows_added'] or 0:,}"
+    before, after = rows(x["rows_removed"]), f"{x['rows_added'] or 0:,}"
     if x["batch_id"] == batch_id:
         return (
             f"This file replaced {x['month']} sent before in batch {x['replaced_batch_id']} "
-            f"by the same organisation: {before} rows before, {after} after."
+            f"by the same organisation: {before} before, {after} after."
         )
     return (
         f"Its {x['month']} was replaced by batch {x['batch_id']} from the same organisation: "
-        f"{before} rows before, {after} after. Upload this file again to restore it."
+        f"{before} before, {after} after. Upload this file again to restore it."
     )
 
 
