@@ -4,6 +4,8 @@ rows outside the uploader's districts are refused by row number."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -129,6 +131,13 @@ def test_the_cli_says_what_a_file_replaced_and_batches_shows_it_superseded(
     out = capsys.readouterr().out
     assert "superseded" in out and "test-police" in out
     assert "batch 2 replaced 2024-03 of batch 1: 5 rows before, 2 after" in out
+    # Readable when piped too: the log as CSV.
+    assert main(["batches", "--home", str(wy_home.path), "--format", "csv"]) == 0
+    log = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(b["batch"], b["status"], b["sent by"]) for b in log] == [
+        ("2", "loaded", "test-police"),
+        ("1", "superseded", "test-police"),
+    ]
     # An organisation that is not registered, or not a party to the agreement, is refused.
     assert main(["ingest", *base, "--organisation", "nobody", str(first)]) == 1
     assert "no organisation has the code 'nobody'" in capsys.readouterr().err

@@ -241,31 +241,37 @@ def quarantine_list(
 def batches(
     home: HomeOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """The ingest log: every file, who sent it, under which agreement, and what became of it
-    (loaded, rejected, superseded by a later file, or removed at the end of retention)."""
-    rows = pipeline.batch_log(hub_of(home), limit)
-    t = Table(
-        "batch", "dataset", "source", "sent by", "file", "status", "read", "loaded", "rejected",
-        "under", "received",
-    )  # fmt: skip
-    for r in rows:
-        under = f"{r['agreement_ref']} v{r['agreement_version']}" if r["agreement_ref"] else ""
-        t.add_row(
-            str(r["batch_id"]),
+    (loaded, rejected, superseded or partly superseded by a later file from the same
+    organisation, or removed at the end of retention)."""
+    check_format(fmt)
+    log = pipeline.batch_log(hub_of(home), limit)
+    header = ["batch", "dataset", "source", "sent by", "file", "status", "read", "loaded",
+              "rejected", "under", "received"]  # fmt: skip
+    table = [
+        [
+            r["batch_id"],
             r["dataset"],
             r["source"] or "",
             r["organisation"] or ("the hub" if r["status"] != "rejected" else ""),
             r["file_name"],
             r["status"],
-            f"{r['rows_read']:,}",
-            f"{r['rows_accepted']:,}",
-            f"{r['rows_rejected']:,}",
-            under,
+            r["rows_read"],
+            r["rows_accepted"],
+            r["rows_rejected"],
+            f"{r['agreement_ref']} v{r['agreement_version']}" if r["agreement_ref"] else "",
             str(r["received_on"] or ""),
-        )
-    out.print(t)
-    for r in rows:
+        ]
+        for r in log
+    ]
+    if not log:
+        err.print("No file has been loaded into this home yet: `vrhub ingest` loads one.")
+    emit(header, table, fmt)
+    if fmt != "table":
+        return
+    for r in log:
         for x in r["replacements"]:
             if x["batch_id"] == r["batch_id"]:
                 out.print(

@@ -251,9 +251,14 @@ class Register:
         what is missing.
         """
         today = today or dt.date.today()
-        candidates = [a for a in self.current() if ref is None or a.ref == ref]
+        current = self.current()
+        candidates = [a for a in current if ref is None or a.ref == ref]
         if ref is not None and not candidates:
-            raise NoAgreementError(f"no agreement has the reference '{ref}'")
+            known = ", ".join(a.ref for a in current if a.kind == "agreement")
+            raise NoAgreementError(
+                f"no agreement has the reference '{ref}' (known: {known or 'none yet'}); "
+                "`vrhub agreement list` shows them"
+            )
         if dataset.partner_extract:
             candidates = [a for a in candidates if a.kind == "agreement"]
 
@@ -276,7 +281,8 @@ class Register:
             if sources and source not in sources:
                 reasons.append(
                     f"{a.ref} covers {dataset.name} only from {', '.join(sources)}, "
-                    f"not from '{source}'"
+                    f"not from '{source}' (if the file is from "
+                    f"{' or '.join(sources)}, say so with --source {sources[0]})"
                 )
                 continue
             if status != "active":
