@@ -5,6 +5,7 @@ rows outside the uploader's districts are refused by row number."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -213,3 +214,12 @@ def test_a_record_another_organisation_holds_is_refused_without_saying_where(
     [row] = pipeline.quarantine_rows(wy_home, "police-crime", other.batch_id, 10)
     assert "already held from another organisation's data" in row["reasons"]
     assert "police.csv" not in row["reasons"] and "batch" not in row["reasons"]
+
+
+def test_retention_counts_only_the_rows_a_batch_still_holds(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    first = _ingest(wy_home, write_police_crime("m.csv", _march(1, 6)), "test-police")
+    second = _ingest(wy_home, write_police_crime("m2.csv", _march(1, 4)), "test-police")
+    expired = pipeline.apply_retention(wy_home, dry_run=True, today=dt.date(2035, 1, 1))
+    assert {e.batch_id: e.rows for e in expired} == {first.batch_id: 0, second.batch_id: 3}

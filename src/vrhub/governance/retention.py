@@ -12,7 +12,7 @@ the quality scorecard are computed from what remains, so nothing derived is left
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 from sqlalchemy import select
@@ -28,7 +28,8 @@ from vrhub.store.analytical import table_exists, transaction
 
 @dataclass(frozen=True)
 class Expired:
-    """A batch past its retention; ``rows`` is what it brought in when loaded."""
+    """A batch past its retention; ``rows`` is what it still holds in the store (none for a
+    batch a later file has wholly replaced)."""
 
     batch_id: int
     dataset: str
@@ -77,6 +78,20 @@ def due(gov: Governance, today: dt.date | None = None) -> list[Expired]:
     return out
 
 
+def _with_rows_held(con: duckdb.DuckDBPyConnection, expired: list[Expired]) -> list[Expired]:
+    """The batches with the rows each still holds (not the rows it brought in)."""
+    ids = [e.batch_id for e in expired]
+    held: dict[int, int] = {}
+    for name in sorted({e.dataset for e in expired}):
+        for batch_id, n in con.execute(
+            f"SELECT batch_id, count(*) FROM {get_dataset(name).table} "
+            "WHERE batch_id IN (SELECT unnest(?::INTEGER[])) GROUP BY 1",
+            [ids],
+        ).fetchall():
+            held[int(batch_id)] = int(n)
+    return [replace(e, rows=held.get(e.batch_id, 0)) for e in expired]
+
+
 def apply(
     con: duckdb.DuckDBPyConnection,
     gov: Governance,
@@ -85,7 +100,7 @@ def apply(
     today: dt.date | None = None,
 ) -> list[Expired]:
     """Remove every batch past its retention (or, with ``dry_run``, only say which)."""
-    expired = due(gov, today)
+    expired = _with_rows_held(con, due(gov, today))
     if dry_run or not expired:
         gov.audit.write(
             actor,
