@@ -223,3 +223,16 @@ def test_retention_counts_only_the_rows_a_batch_still_holds(
     second = _ingest(wy_home, write_police_crime("m2.csv", _march(1, 4)), "test-police")
     expired = pipeline.apply_retention(wy_home, dry_run=True, today=dt.date(2035, 1, 1))
     assert {e.batch_id: e.rows for e in expired} == {first.batch_id: 0, second.batch_id: 3}
+
+
+def test_a_file_none_of_whose_rows_can_be_kept_is_rejected_and_counts_in_its_feeds_score(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    _ingest(wy_home, write_police_crime("good.csv", _march(1, 5)), "test-police")
+    bad = _march(10, 14, lsoa_code="X0000000")
+    r = _ingest(wy_home, write_police_crime("bad.csv", bad), "test-police")
+    assert (r.status, r.rows_accepted, r.rows_rejected) == ("rejected", 0, 4)
+    assert len(pipeline.quarantine_rows(wy_home, "police-crime", r.batch_id, 10)) == 4
+    [feed] = pipeline.quality(wy_home, "wyp")
+    rejected = next(m for m in feed.measures if m.name == "rejected_share")
+    assert rejected.value == pytest.approx(4 / 8)

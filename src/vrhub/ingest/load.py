@@ -568,6 +568,9 @@ def _commit(
         + (f", {rejected:,} rejected into quarantine" if rejected else "")
         + (f", {warnings:,} warnings" if warnings else "")
     )
+    # A file none of whose rows could be kept is rejected (nothing of it is in the store),
+    # though its rows are in quarantine with their reasons like any refused row.
+    status = "loaded" if accepted else "rejected"
     log_batch(
         con,
         batch_id=batch_id,
@@ -579,7 +582,7 @@ def _commit(
         file_format=facts.format,
         encoding=facts.encoding,
         sheet=reader.sheet,
-        status="loaded",
+        status=status,
         message=message,
         months=work.months,
         rows_read=total_read,
@@ -615,7 +618,7 @@ def _commit(
     return IngestResult(
         name,
         dataset.name,
-        "loaded",
+        status,
         message,
         batch_id=batch_id,
         source=src,

@@ -120,8 +120,10 @@ def score_feed(con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str) ->
     """The scorecard of one feed from the analytical store."""
     batches = con.execute(
         "SELECT batch_id, months, received_on, rows_read FROM ingest_batches "
-        "WHERE dataset = ? AND source = ? AND status IN ('loaded', 'partly superseded') "
-        "ORDER BY batch_id",
+        # Every file the feed sent whose rows were read: held, replaced later, or with every
+        # row refused (a file refused whole, unread, says nothing of its rows' quality).
+        "WHERE dataset = ? AND source = ? AND status <> 'removed' "
+        "AND (status <> 'rejected' OR rows_read > 0) ORDER BY batch_id",
         [dataset.name, source],
     ).fetchall()
     arrival: dict[str, dt.date] = {}
