@@ -23,7 +23,7 @@ from vrhub.governance.audit import utcnow
 from vrhub.governance.context import Governance
 from vrhub.months import month_add, month_end
 from vrhub.records.models import Agreement, BatchLineage
-from vrhub.store.analytical import table_exists, transaction
+from vrhub.store.analytical import transaction
 
 
 @dataclass(frozen=True)
@@ -110,20 +110,13 @@ def apply(
         )
         return expired
     ids = [e.batch_id for e in expired]
-    held: dict[int, int] = {}
     with transaction(con):
         for name in sorted({e.dataset for e in expired}):
-            table = get_dataset(name).table
-            if table_exists(con, table):
-                for batch_id, n in con.execute(
-                    f"SELECT batch_id, count(*) FROM {table} "
-                    "WHERE batch_id IN (SELECT unnest(?::INTEGER[])) GROUP BY 1",
-                    [ids],
-                ).fetchall():
-                    held[int(batch_id)] = int(n)
-                con.execute(
-                    f"DELETE FROM {table} WHERE batch_id IN (SELECT unnest(?::INTEGER[]))", [ids]
-                )
+            con.execute(
+                f"DELETE FROM {get_dataset(name).table} "
+                "WHERE batch_id IN (SELECT unnest(?::INTEGER[]))",
+                [ids],
+            )
         for table in ("quarantine", "ingest_problems"):
             con.execute(
                 f"DELETE FROM {table} WHERE batch_id IN (SELECT unnest(?::INTEGER[]))", [ids]
@@ -147,7 +140,7 @@ def apply(
             "batches",
             {
                 "removed": ids,
-                "rows": sum(held.values()),
+                "rows": sum(e.rows for e in expired),
                 "agreements": sorted({e.agreement for e in expired}),
             },
         )
