@@ -45,11 +45,18 @@ def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
     held = batches.held(con)
     removed = set(batches.with_status(con, "removed"))
     with gov.records.session() as s:
-        lineage = {b.batch_id: b for b in s.scalars(select(BatchLineage))}
+        # Read as plain rows (batch, agreement, still held?): objects only where one changes.
+        lineage = {
+            int(batch_id): (int(agreement_id), removed_at is None)
+            for batch_id, agreement_id, removed_at in s.execute(
+                select(BatchLineage.batch_id, BatchLineage.agreement_id, BatchLineage.removed_at)
+            )
+        }
         for b in held:
             known = lineage.get(b["batch_id"])
             if b["agreement_id"] is None and known is not None:
-                a = known.agreement
+                a = s.get(Agreement, known[0])
+                assert a is not None  # lineage's foreign key
                 batches.set_agreement(con, b["batch_id"], a.id, a.ref, a.version)
                 out.agreements_filled.append(b["batch_id"])
                 continue
@@ -104,10 +111,11 @@ def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
             out.lineage_added.append(b["batch_id"])
         now = utcnow()
         for batch_id in sorted(removed):
-            known = lineage.get(batch_id)
-            if known is not None and known.removed_at is None:
-                known.removed_at = now
-                known.removed_why = "retention: removed from the analytical store"
+            if lineage.get(batch_id, (0, False))[1]:
+                row = s.get(BatchLineage, batch_id)
+                assert row is not None
+                row.removed_at = now
+                row.removed_why = "retention: removed from the analytical store"
                 out.lineage_removed.append(batch_id)
         if out.lineage_removed:
             gov.audit.record(
