@@ -42,7 +42,7 @@ class Reconciled:
 def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
     """Bring the record store's lineage into line with the analytical store's batch log."""
     out = Reconciled()
-    held = batches.held(con)
+    ids = batches.held_ids(con)
     removed = set(batches.with_status(con, "removed"))
     with gov.records.session() as s:
         # Read as plain rows (batch, agreement, still held?): objects only where one changes.
@@ -52,7 +52,9 @@ def reconcile(con: duckdb.DuckDBPyConnection, gov: Governance) -> Reconciled:
                 select(BatchLineage.batch_id, BatchLineage.agreement_id, BatchLineage.removed_at)
             )
         }
-        for b in held:
+        # Only batches lacking lineage, or their agreement, are read in full.
+        todo = [b for b, has in ids.items() if b not in lineage or not has]
+        for b in batches.held(con, todo) if todo else []:
             known = lineage.get(b["batch_id"])
             if b["agreement_id"] is None and known is not None:
                 a = s.get(Agreement, known[0])
