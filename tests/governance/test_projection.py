@@ -236,7 +236,9 @@ def test_kill_9_at_every_moment_of_a_large_ingest(
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=120) == -signal.SIGKILL
+        if proc.wait(timeout=120) == 0:
+            break  # it finished between the look and the kill
+        assert proc.returncode == -signal.SIGKILL
         killed += 1
         assert set(_assert_consistent(wy_home).values()) <= {n}
     assert killed >= 3 and proc.wait() == 0
