@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -276,3 +277,19 @@ def test_a_forces_leeds_only_user_replaces_only_the_forces_leeds_rows(
     assert f"{before[LEEDS]:,} rows before, 1 after" in page  # (more than one)
     after = by_district()
     assert after == {**before, LEEDS: 1}
+
+
+def test_a_workbook_claiming_a_whole_sheet_is_refused_and_the_dashboard_stays_up(
+    client: TestClient, passwords: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.ingest.test_limits import stretched_workbook
+
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    before = _rows_stored(client)
+    bomb = stretched_workbook(tmp_path / "stretched.xlsx").read_bytes()
+    r = _upload(client, "stretched.xlsx", bomb)
+    assert r.status_code == 303, r.text[:300]
+    page = client.get(r.headers["location"])
+    assert "a sheet spans 16,384 columns" in page.text and "was not loaded" in page.text
+    assert client.get("/overview.json").status_code == 200
+    assert _rows_stored(client) == before

@@ -14,9 +14,12 @@ from pathlib import Path
 
 from vrhub.checksums import file_sha256
 from vrhub.errors import FileRejectedError
+from vrhub.ingest.limits import check_workbook, expands_too_far, expansion_limit
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Spreadsheets vrhub does not read: their size cannot be checked before reading them.
+OTHER_SHEETS = (".xls", ".ods", ".xlsb")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 MAGIC = {
     b"PK\x03\x04": "a zip archive (perhaps an Excel workbook renamed)",
@@ -47,6 +50,11 @@ def file_format(path: Path) -> str:
         return "excel"
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
+    if name.endswith(OTHER_SHEETS):
+        raise FileRejectedError(
+            f"{path.name}: vrhub reads Excel workbooks saved as .xlsx, not older or other "
+            "spreadsheet formats; save it as an Excel workbook (.xlsx) or as CSV and send it again"
+        )
     raise FileRejectedError(
         f"{path.name}: vrhub reads CSV (.csv, .csv.gz), Excel (.xlsx) and Parquet (.parquet) "
         "files; this file's type is not one of them"
@@ -82,6 +90,8 @@ def inspect(path: Path) -> FileFacts:
     if size == 0:
         raise FileRejectedError(f"{path.name} is empty (0 bytes): there is nothing to load")
     sha = file_sha256(path)
+    if fmt == "excel":
+        check_workbook(path)
     if fmt != "csv":
         return FileFacts(path, fmt, sha, size)
     with open(path, "rb") as fh:
@@ -121,9 +131,14 @@ def _text_encoding(path: Path, compressed: bool) -> str:
     """UTF-8 if every byte decodes as UTF-8; otherwise Windows-1252 (Latin-1 family)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     opener = gzip.open if compressed else open
+    size = path.stat().st_size
+    room = expansion_limit(size)
     try:
         with opener(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 22), b""):
+                room -= len(chunk)
+                if compressed and room < 0:
+                    raise expands_too_far(path.name, size)
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         return "utf-8"
