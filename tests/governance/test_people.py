@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +12,12 @@ from sqlalchemy import select
 from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.errors import AccessDeniedError, GovernanceError, UnknownPersonError
-from vrhub.governance.people import LOCK_AFTER, require_districts
+from vrhub.governance.people import (
+    LOCK_AFTER,
+    LOCK_MINUTES,
+    SIGN_IN_REFUSED,
+    require_districts,
+)
 from vrhub.home import Home
 from vrhub.records.models import User
 
@@ -50,25 +57,40 @@ def test_users_roles_scopes_and_passwords(gov_home: Home) -> None:
         gov.close()
 
 
-def test_wrong_passwords_lock_the_account(gov_home: Home) -> None:
+def test_wrong_passwords_pause_sign_ins_from_that_source_only(gov_home: Home) -> None:
+    """Failures pause sign-ins to an account from the source they came from, with backoff;
+    the owner signs in from elsewhere. Every refusal is the same sentence."""
     gov = pipeline.governance(gov_home)
+    refused = re.escape(SIGN_IN_REFUSED)
     try:
         add_orgs(gov)
         gov.people.add_user("sam", "Sam", "vrp", "analyst", [], PASSWORD, "admin")
         now = dt.datetime(2026, 11, 22, 9, 0)
         for _ in range(LOCK_AFTER):
-            with pytest.raises(AccessDeniedError, match="user name or password is not right"):
-                gov.people.authenticate("sam", "wrong password!", now)
-        with pytest.raises(AccessDeniedError, match="locked after 5 failed sign-ins"):
-            gov.people.authenticate("sam", PASSWORD, now)
-        later = now + dt.timedelta(minutes=16)
-        assert gov.people.authenticate("sam", PASSWORD, later).username == "sam"
-        with pytest.raises(AccessDeniedError, match="user name or password is not right"):
-            gov.people.authenticate("nobody", PASSWORD, later)
+            with pytest.raises(AccessDeniedError, match=refused):
+                gov.people.authenticate("sam", "wrong password!", now, source="10.0.0.9")
+        with pytest.raises(AccessDeniedError, match=refused):
+            gov.people.authenticate("sam", PASSWORD, now, source="10.0.0.9")
+        # The owner, elsewhere, is not locked out by someone else's guessing.
+        assert gov.people.authenticate("sam", PASSWORD, now, source="10.0.0.1").username == "sam"
+        later = now + dt.timedelta(minutes=LOCK_MINUTES + 1)
+        # One more failure after the pause doubles it.
+        with pytest.raises(AccessDeniedError, match=refused):
+            gov.people.authenticate("sam", "wrong again!!", later, source="10.0.0.9")
+        with pytest.raises(AccessDeniedError, match=refused):
+            gov.people.authenticate(
+                "sam", PASSWORD, later + dt.timedelta(minutes=LOCK_MINUTES + 1), source="10.0.0.9"
+            )
+        much_later = later + dt.timedelta(minutes=2 * LOCK_MINUTES + 1)
+        assert gov.people.authenticate("sam", PASSWORD, much_later, source="10.0.0.9")
+        # Unknown and switched-off accounts get the very same answer.
+        with pytest.raises(AccessDeniedError, match=refused):
+            gov.people.authenticate("nobody", PASSWORD, much_later)
         gov.people.change("sam", "admin", active=False)
-        with pytest.raises(AccessDeniedError, match="switched off"):
-            gov.people.authenticate("sam", PASSWORD, later)
+        with pytest.raises(AccessDeniedError, match=refused):
+            gov.people.authenticate("sam", PASSWORD, much_later)
         failed = [e for e in gov.audit.show(action="login") if e.action == "login.failed"]
-        assert len(failed) == LOCK_AFTER + 1
+        assert len(failed) == LOCK_AFTER + 3
+        assert {json.loads(e.details)["why"] for e in failed} == {"password", "unknown", "inactive"}
     finally:
         gov.close()

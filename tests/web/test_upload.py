@@ -293,3 +293,16 @@ def test_a_workbook_claiming_a_whole_sheet_is_refused_and_the_dashboard_stays_up
     assert "a sheet spans 16,384 columns" in page.text and "was not loaded" in page.text
     assert client.get("/overview.json").status_code == 200
     assert _rows_stored(client) == before
+
+
+def test_raw_files_an_interrupted_upload_left_are_cleared_at_start(web_home: Home) -> None:
+    from vrhub.web.app import create_app
+
+    left = web_home.tmp_dir / "uploads" / "0123456789abcdef"
+    left.mkdir(parents=True, exist_ok=True)
+    (left / "wyp-raw.csv").write_text("crime_reference\n13/000001/24\n", encoding="utf-8")
+    app = create_app(web_home, secure_cookies=False)
+    try:
+        assert not (web_home.tmp_dir / "uploads").exists()
+    finally:
+        app.state.web.hub.close()

@@ -36,6 +36,11 @@ ORGANISATION_KINDS = (
     "other",
 )
 MIN_PASSWORD = 12
+#: The one answer to every failed sign-in.
+SIGN_IN_REFUSED = (
+    "the user name or password is not right, or this account cannot sign in just now: check "
+    "them and try again in a few minutes, or ask an administrator"
+)
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
 
@@ -55,6 +60,9 @@ class People:
         self.records = records
         self.audit = audit
         self.districts = tuple(districts)
+        #: Failed sign-ins by (account, source) and until when sign-ins are paused; kept for
+        #: the life of the process (the dashboard's).
+        self._failures: dict[tuple[str, str], tuple[int, dt.datetime | None]] = {}
 
     # -- organisations -------------------------------------------------------------------
     def add_organisation(self, code: str, name: str, kind: str, actor: str) -> Organisation:
@@ -176,43 +184,67 @@ class People:
             self.audit.record(s, actor, "user.change", username, details)
             return user
 
-    def authenticate(self, username: str, password: str, now: dt.datetime | None = None) -> User:
+    def authenticate(
+        self,
+        username: str,
+        password: str,
+        now: dt.datetime | None = None,
+        source: str = "unknown",
+    ) -> User:
         """The user, if the password is right and the account open; failures are counted.
 
-        Every attempt is audited; the refusal is raised only after the audit entry (and any
-        lockout) has been committed.
+        Every failed sign-in gets the same answer, whether the name is unknown, the password
+        wrong, the account switched off or sign-ins paused, so the answer says nothing of which
+        accounts exist. Sign-ins are paused for one account *from one source* (the client's
+        address) after :data:`LOCK_AFTER` failures, for :data:`LOCK_MINUTES` minutes, doubling
+        with each further failure: someone guessing cannot lock the account's owner out from
+        elsewhere. Every attempt is audited; the refusal is raised only after the audit entry
+        has been committed.
         """
         now = now or utcnow()
+        key = (username.strip().lower()[:80], source[:80])
+        failures, paused_until = self._failures.get(key, (0, None))
         refusal: AccessDeniedError | None = None
         with self.records.session() as s:
             user = s.scalar(select(User).where(User.username == username))
+            # The same work whatever the outcome, so timing says nothing either.
             if user is None:
-                _hasher.hash(password)  # the same work as for a real user
-                self.audit.record(s, f"unknown:{username[:40]}", "login.failed", username[:80])
-                refusal = AccessDeniedError("the user name or password is not right")
-            elif not user.active:
-                self.audit.record(s, username, "login.refused", username, {"why": "inactive"})
-                refusal = AccessDeniedError("this account is switched off; ask an administrator")
-            elif user.locked_until and user.locked_until > now:
-                self.audit.record(s, username, "login.refused", username, {"why": "locked"})
-                refusal = AccessDeniedError(
-                    f"this account is locked after {LOCK_AFTER} failed sign-ins; try again "
-                    f"after {user.locked_until:%H:%M} UTC"
-                )
-            elif not _password_matches(user.password_hash, password):
-                user.failed_logins += 1
-                details: dict[str, object] = {"failures": user.failed_logins}
-                if user.failed_logins >= LOCK_AFTER:
-                    user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                    details["locked_minutes"] = LOCK_MINUTES
-                self.audit.record(s, username, "login.failed", username, details)
-                refusal = AccessDeniedError("the user name or password is not right")
+                _hasher.hash(password)
+                matches = False
             else:
+                matches = _password_matches(user.password_hash, password)
+            why = None
+            if paused_until is not None and paused_until > now:
+                why = "paused"
+            elif user is None:
+                why = "unknown"
+            elif not user.active:
+                why = "inactive"
+            elif not matches:
+                why = "password"
+            if why is None:
+                assert user is not None
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
                 user.failed_logins, user.locked_until = 0, None
-                self.audit.record(s, username, "login", username)
+                self._failures.pop(key, None)
+                self.audit.record(s, username, "login", username, {"source": source})
                 _ = user.organisation
+            else:
+                details: dict[str, object] = {"why": why, "source": source}
+                if why != "paused":
+                    failures += 1
+                    if user is not None:
+                        user.failed_logins += 1
+                    if failures >= LOCK_AFTER:
+                        minutes = min(LOCK_MINUTES * 2 ** (failures - LOCK_AFTER), 24 * 60)
+                        paused_until = now + dt.timedelta(minutes=minutes)
+                        details["paused_minutes"] = minutes
+                    self._failures[key] = (failures, paused_until)
+                actor = username if user is not None else f"unknown:{username[:40]}"
+                action = "login.refused" if why == "paused" else "login.failed"
+                self.audit.record(s, actor, action, username[:80], details)
+                refusal = AccessDeniedError(SIGN_IN_REFUSED)
         if refusal is not None:
             raise refusal
         assert user is not None

@@ -32,6 +32,7 @@ from vrhub.web.core import (
     error_response,
     wants_json,
 )
+from vrhub.web.data import clear_unfinished_uploads
 from vrhub.web.session import Sessions
 from vrhub.web.views import warm_in_background
 
@@ -48,6 +49,7 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
             f"the dashboard's style sheet is not built in {static}: run `make install` "
             "(it compiles GOV.UK Frontend with npm)"
         )
+    clear_unfinished_uploads(home.tmp_dir)
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
     web = Web(open_hub(home), sessions, environment(), secure_cookies, warm)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import secrets
 import shutil
+from pathlib import Path
 from typing import Any
 
 from vrhub.datasets import get_dataset
@@ -32,6 +34,8 @@ from vrhub.store.analytical import fetch_dicts
 from vrhub.web.core import Web
 from vrhub.web.downloads import table
 
+#: Where an upload's raw file is kept while it is checked (removed afterwards, and at start).
+UPLOADS = "uploads"
 BATCH_COLUMNS = ["Batch", "Dataset", "Source", "File", "Result", "Rows read", "Rows loaded",
                  "Rows rejected", "Warnings", "Months", "Received", "Uploaded by"]  # fmt: skip
 PROBLEM_COLUMNS = ["Row", "Column", "Value", "Check", "Severity", "What is wrong"]
@@ -255,11 +259,14 @@ def ingest_upload(
 
     Returns the result's status, its batch and its message.
     """
-    folder = web.home.tmp_dir / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True)
+    uploads = web.home.tmp_dir / UPLOADS
+    uploads.mkdir(mode=0o700, exist_ok=True)
+    folder = uploads / secrets.token_hex(8)
+    folder.mkdir(mode=0o700)
     path = folder / safe_name(name)
     try:
-        with open(path, "wb") as fh:
+        # Only the hub's own user may read a partner's raw file while it is checked.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             shutil.copyfileobj(stream, fh, 1 << 20)
         org: str | None = organisation_code(web, user)
         agreement = agreement_of(web, choice["agreement"])
@@ -295,6 +302,17 @@ def ingest_upload(
         web.data_changed()
         shutil.rmtree(folder, ignore_errors=True)
     return r.status, r.batch_id, r.message
+
+
+def clear_unfinished_uploads(tmp_dir: Path) -> int:
+    """Remove raw files an upload left behind when the server stopped mid-way (at start);
+    returns how many folders there were."""
+    uploads = tmp_dir / UPLOADS
+    if not uploads.is_dir():
+        return 0
+    left = [p for p in uploads.iterdir()]
+    shutil.rmtree(uploads, ignore_errors=True)
+    return len(left)
 
 
 def agreement_of(web: Web, ref: str) -> Agreement | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from vrhub.errors import AccessDeniedError, FileTooLargeError
@@ -120,7 +121,10 @@ def add_routes(app: FastAPI) -> None:
             return _form(web, user, s.csrf, "Choose a file to upload", 400, chosen)
         if file.size is not None and file.size > limit:
             return _too_large(request, user, s.csrf, file.size)
-        status, batch, message = ingest_upload(web, user, choice, file.filename, file.file)
+        # Read and loaded in a worker thread: other people's pages go on being served.
+        status, batch, message = await run_in_threadpool(
+            ingest_upload, web, user, choice, file.filename, file.file
+        )
         await form.close()
         if web.warm and status == "loaded":
             warm_in_background(web)

@@ -6,6 +6,7 @@ import secrets
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.people import audience_of
@@ -57,7 +58,12 @@ def add_routes(app: FastAPI) -> None:
         username = str(form.get("username") or "").strip()
         password = str(form.get("password") or "")
         try:
-            user = web.gov.people.authenticate(username, password)
+            source = request.client.host if request.client else "unknown"
+            # Argon2 is slow on purpose: checked in a worker thread, so sign-ins never hold
+            # up other people's pages.
+            user = await run_in_threadpool(
+                web.gov.people.authenticate, username, password, source=source
+            )
         except AccessDeniedError as exc:
             html = page(
                 web,
