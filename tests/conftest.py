@@ -158,6 +158,7 @@ def gov_home(backend: str, _wy_template: Path, tmp_path: Path) -> Iterator[Home]
     for name in ("records.sqlite", "records.sqlite-wal", "records.sqlite-shm"):
         (dest / name).unlink(missing_ok=True)
     (dest / "secrets" / "audit.key").unlink(missing_ok=True)
+    (dest / "audit-checkpoint.json").unlink(missing_ok=True)  # belongs to the old record store
     yield pipeline.open_partnership_home(dest)
 
 

@@ -6,6 +6,7 @@ with database access but without the home's audit key would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.cli import main
+from vrhub.errors import RecordStoreError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 
@@ -55,8 +57,46 @@ def test_a_removed_entry_is_caught(gov: Governance) -> None:
 def test_removed_last_entries_are_caught(gov: Governance) -> None:
     sql(gov, "DELETE FROM audit_log WHERE seq >= 7")
     assert gov.audit.verify().problems == [
-        "entries 7 to 8 missing: removed from the end of the trail"
+        "entries 7 to 8 missing: removed from the end of the trail",
+        "the trail ends at entry 6 but 8 entries had been written: entries were removed from "
+        "it, or the record store was put back to an older copy",
     ]
+
+
+def test_a_wiped_trail_is_caught(gov: Governance, capsys: pytest.CaptureFixture[str]) -> None:
+    """Deleting every entry and the sealed end record used to read as "intact: 0 entries"."""
+    sql(gov, "DELETE FROM audit_log")
+    sql(gov, "DELETE FROM audit_head")
+    assert gov.audit.verify().problems == [
+        "the trail ends at entry 0 but 8 entries had been written: entries were removed from "
+        "it, or the record store was put back to an older copy"
+    ]
+    assert main(["audit", "verify", "--home", str(gov.home.path)]) != 0
+    assert "8 entries had been written" in capsys.readouterr().out
+
+
+def test_a_trail_rolled_back_to_an_older_copy_is_caught(gov: Governance) -> None:
+    """An older copy of the record store is a consistent trail by itself: only the
+    checkpoint outside it shows that later entries existed."""
+    sql(gov, "DELETE FROM audit_log WHERE seq > 6")
+    sql(gov, "UPDATE audit_head SET seq = 6, seal = (SELECT seal FROM audit_log WHERE seq = 6)")
+    problems = gov.audit.verify().problems
+    assert any("8 entries had been written" in p for p in problems)
+
+
+def test_an_edited_checkpoint_is_caught(gov: Governance) -> None:
+    assert gov.audit.checkpoint is not None
+    data = json.loads(gov.audit.checkpoint.read_text(encoding="utf-8"))
+    gov.audit.checkpoint.write_text(json.dumps({**data, "seq": 2}), encoding="utf-8")
+    assert gov.audit.verify().problems == [
+        "the trail's checkpoint in the home was edited, or written without the key"
+    ]
+
+
+def test_a_dropped_end_record_is_one_clear_line_not_a_traceback(gov: Governance) -> None:
+    sql(gov, "DROP TABLE audit_head")
+    with pytest.raises(RecordStoreError, match="could not be used"):
+        gov.audit.write("tester", "export.csv", "table")
 
 
 def test_an_inserted_entry_is_caught(gov: Governance) -> None:

@@ -16,12 +16,13 @@ import getpass
 import hashlib
 import hmac
 import json
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from vrhub.errors import PseudonymisationKeyError
@@ -90,12 +91,59 @@ def _head_seal(key: bytes, seq: int, seal: str) -> str:
     return hmac.new(key, f"head:{seq}:{seal}".encode(), hashlib.sha256).hexdigest()
 
 
+def _checkpoint_mac(key: bytes, seq: int, seal: str) -> str:
+    return hmac.new(key, f"checkpoint:{seq}:{seal}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass
 class Audit:
-    """Writes to and reads the audit trail of one record store."""
+    """Writes to and reads the audit trail of one record store.
+
+    Besides the sealed end record inside the record store, the trail's latest entry number and
+    seal are kept, sealed, in a checkpoint file in the home (:attr:`checkpoint`), written after
+    each commit. Whoever can change the record store cannot change the file too without the
+    audit key, so deleting the trail, cutting its end or rolling the store back to an older
+    copy is found by :meth:`verify`.
+    """
 
     records: Records
     key: bytes = field(repr=False)
+    checkpoint: Path | None = None
+
+    def _pending(self, session: Session, seq: int, seal: str) -> None:
+        """Write the checkpoint once the session's transaction commits."""
+        if self.checkpoint is None:
+            return
+        first = "vrhub.audit.pending" not in session.info
+        session.info["vrhub.audit.pending"] = (seq, seal)
+        if first:
+            event.listen(session, "after_commit", self._after_commit, once=True)
+
+    def _after_commit(self, session: Session) -> None:
+        pending = session.info.pop("vrhub.audit.pending", None)
+        if pending is not None:
+            self.write_checkpoint(*pending)
+
+    def read_checkpoint(self) -> tuple[int, str, str] | None:
+        """The checkpoint's entry number, seal and its own seal (None if there is none)."""
+        if self.checkpoint is None or not self.checkpoint.is_file():
+            return None
+        try:
+            data = json.loads(self.checkpoint.read_text(encoding="utf-8"))
+            return int(data["seq"]), str(data["seal"]), str(data["mac"])
+        except (ValueError, KeyError, TypeError):
+            return (-1, "", "")
+
+    def write_checkpoint(self, seq: int, seal: str) -> None:
+        """Move the checkpoint forward (never back) to entry ``seq``."""
+        assert self.checkpoint is not None
+        known = self.read_checkpoint()
+        if known is not None and known[0] >= seq and known[0] >= 0:
+            return
+        text = json.dumps({"seq": seq, "seal": seal, "mac": _checkpoint_mac(self.key, seq, seal)})
+        tmp = self.checkpoint.with_name(self.checkpoint.name + f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.checkpoint)
 
     def record(
         self,
@@ -127,6 +175,7 @@ class Audit:
         head.seq, head.seal = entry.seq, entry.seal
         head.head_seal = _head_seal(self.key, entry.seq, entry.seal)
         session.flush()
+        self._pending(session, entry.seq, entry.seal)
         return entry
 
     def write(
@@ -204,7 +253,26 @@ class Audit:
                 )
             elif head.seal != prev:
                 report.problems.append(f"entry {last_seq} does not match the sealed end record")
+            report.problems += self._against_checkpoint(s, last_seq)
         return report
+
+    def _against_checkpoint(self, s: Session, last_seq: int) -> list[str]:
+        """What the checkpoint kept outside the record store says of the trail."""
+        found = self.read_checkpoint()
+        if found is None:
+            return []
+        seq, seal, mac = found
+        if not hmac.compare_digest(_checkpoint_mac(self.key, seq, seal), mac):
+            return ["the trail's checkpoint in the home was edited, or written without the key"]
+        if seq > last_seq:
+            return [
+                f"the trail ends at entry {last_seq} but {seq:,} entries had been written: "
+                "entries were removed from it, or the record store was put back to an older copy"
+            ]
+        entry = s.get(AuditEntry, seq)
+        if entry is None or entry.seal != seal:
+            return [f"entry {seq} is not the one the checkpoint recorded: the trail was rewritten"]
+        return []
 
 
 @dataclass
@@ -217,5 +285,9 @@ class VerifyReport:
         return not self.problems
 
 
+#: The audit trail's checkpoint, in the home.
+CHECKPOINT = "audit-checkpoint.json"
+
+
 def open_audit(records: Records, home_path: Path) -> Audit:
-    return Audit(records, audit_key(home_path))
+    return Audit(records, audit_key(home_path), home_path / CHECKPOINT)

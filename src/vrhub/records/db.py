@@ -13,7 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from vrhub.errors import RecordStoreError
@@ -40,7 +46,7 @@ class Records:
         try:
             with self._sessions() as s, s.begin():
                 yield s
-        except OperationalError as exc:
+        except (OperationalError, ProgrammingError) as exc:
             why = str(exc.orig).splitlines()[0] if exc.orig is not None else "no reason given"
             raise RecordStoreError(
                 f"the record store ({self.url_shown}) could not be used ({why}): nothing was "
