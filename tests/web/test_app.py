@@ -17,7 +17,7 @@ from vrhub import errors
 from vrhub.governance.audit import home_secret
 from vrhub.home import Home
 from vrhub.web.downloads import neutralise
-from vrhub.web.session import COOKIE, Sessions
+from vrhub.web.session import COOKIE, Session, Sessions
 
 
 def _token(page: str) -> str:
@@ -251,3 +251,49 @@ def test_formula_neutralising() -> None:
     for bad in ("=1+1", "+44", "-5", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(bad) == "'" + bad
     assert neutralise("Leeds") == "Leeds" and neutralise(-5) == -5
+
+
+def test_sessions_end_at_sign_out_on_any_change_and_after_their_lifetime(
+    client: TestClient, web_home: Home
+) -> None:
+    """A copied cookie is of no use after sign-out, a password, role or status change, or
+    twelve hours after sign-in however active (issue 15, finding 6)."""
+    web = client.app.state.web  # type: ignore[attr-defined]
+    people = web.gov.people
+    people.add_user("sess", "Session test", "wyvrp", "analyst", [], "a-long-test-password", "t")
+
+    def signed_in_cookie(password: str) -> str:
+        client.cookies.clear()
+        sign_in(client, "sess", password)
+        return next(c.value for c in client.cookies.jar if c.name == COOKIE and c.value)
+
+    def works(cookie: str) -> bool:
+        client.cookies.clear()
+        client.cookies.set(COOKIE, cookie)
+        return client.get("/overview.json").status_code == 200
+
+    cookie = signed_in_cookie("a-long-test-password")
+    assert works(cookie)
+    page = client.get("/")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert not works(cookie)
+    password = "a-long-test-password"
+    for change in ({"password": "another-long-password"}, {"role": "partner"}, {"active": False}):
+        time.sleep(0.01)
+        cookie = signed_in_cookie(password)
+        assert works(cookie)
+        time.sleep(0.01)
+        people.change("sess", "t", **change)
+        password = str(change.get("password", password))
+        assert not works(cookie), change
+    people.change("sess", "t", active=True)
+    assert not works(cookie)  # switched off and on again: that session stays ended
+    # However active, a session ends twelve hours after it began.
+    old = time.time() - 13 * 3600
+    stale = web.sessions.dump(Session("analyst", "x" * 43, time.time(), old))
+    client.cookies.clear()
+    client.cookies.set(COOKIE, stale)
+    r = client.get("/overview.json")
+    assert r.status_code == 401 and "expired" in r.json()["error"]["message"]

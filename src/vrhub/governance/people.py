@@ -181,8 +181,20 @@ class People:
                 user.password_hash = hash_password(password)
                 user.failed_logins, user.locked_until = 0, None
                 details["password"] = "reset"
+            if details:
+                # Every session begun before the change ends: a new password, role, scope or
+                # switching the account off (or on again) all need a fresh sign-in.
+                user.sessions_valid_from = utcnow()
             self.audit.record(s, actor, "user.change", username, details)
             return user
+
+    def end_sessions(self, username: str) -> None:
+        """End every session of this user (at sign-out)."""
+        with self.records.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is not None:
+                user.sessions_valid_from = utcnow()
+                self.audit.record(s, username, "logout", username, {"sessions": "all ended"})
 
     def authenticate(
         self,

@@ -54,6 +54,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Sessions begun before this moment are no longer valid (set at sign-out and whenever
+    #: the password, role, districts or whether the user may sign in change).
+    sessions_valid_from: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -16,7 +17,12 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from vrhub.errors import SignInNeededError, UngovernedBatchError, VrhubError
+from vrhub.errors import (
+    SessionExpiredError,
+    SignInNeededError,
+    UngovernedBatchError,
+    VrhubError,
+)
 from vrhub.governance.context import Governance
 from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import manages_governance, uploads_data
@@ -363,6 +369,10 @@ def viewer(request: Request) -> tuple[User, Session]:
     user = web.gov.people.get(s.username)
     if not user.active:
         raise SignInNeededError("this account is switched off")
+    ended = user.sessions_valid_from
+    if ended is not None and s.began < ended.replace(tzinfo=dt.UTC).timestamp():
+        # Signed out, or the password, role, districts or status changed since sign-in.
+        raise SessionExpiredError("your session has ended: sign in again")
     request.state.session = web.sessions.touch(s)
     return user, s
 

@@ -86,7 +86,8 @@ def add_routes(app: FastAPI) -> None:
         form = await request.form()
         if not csrf_matches(s, str(form.get("csrf_token") or "")):
             return error_response(request, 403, "the form did not come from this site")
-        web.gov.audit.write(user.username, "logout", user.username)
+        # Every session of the account ends, so a copy of the cookie is of no use either.
+        web.gov.people.end_sessions(user.username)
         response = RedirectResponse("/login?signed_out=1", status_code=303)
         response.delete_cookie(COOKIE)
         return response

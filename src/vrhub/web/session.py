@@ -1,9 +1,11 @@
 """Signed, expiring session cookies with a CSRF token for each sign-in.
 
-The cookie holds the user name, a random CSRF token and when the session was last used, signed
-with the home's web key (``secrets/web.key``); it is renewed on each request, so a session ends
-after ``session_minutes`` without activity. Nothing else about the user is in it: role and
-district scope are read from the record store on every request.
+The cookie holds the user name, a random CSRF token, when the session began and when it was last
+used, signed with the home's web key (``secrets/web.key``); it is renewed on each request, so a
+session ends after ``session_minutes`` without activity, and in any case :data:`LIFETIME_HOURS`
+after it began. Nothing else about the user is in it: role and district scope are read from the
+record store on every request, and a session begun before the user's ``sessions_valid_from``
+(set at sign-out and whenever their password, role, districts or status change) is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from vrhub.errors import SessionExpiredError
 
 COOKIE = "vrhub_session"
+#: However active, a session ends this long after sign-in.
+LIFETIME_HOURS = 12
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class Session:
     username: str
     csrf: str
     seen: float
+    #: When the session began (sign-in).
+    began: float = 0.0
 
 
 class Sessions:
@@ -32,10 +38,11 @@ class Sessions:
         self.seconds = minutes * 60
 
     def new(self, username: str) -> Session:
-        return Session(username, secrets.token_urlsafe(32), time.time())
+        now = time.time()
+        return Session(username, secrets.token_urlsafe(32), now, now)
 
     def dump(self, s: Session) -> str:
-        return self._signer.dumps({"u": s.username, "c": s.csrf, "t": s.seen})
+        return self._signer.dumps({"u": s.username, "c": s.csrf, "t": s.seen, "b": s.began})
 
     def load(self, cookie: str | None, now: float | None = None) -> Session | None:
         """The session, None if there is none or it is forged; raises
@@ -46,15 +53,16 @@ class Sessions:
             data = self._signer.loads(cookie)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not {"u", "c", "t"} <= set(data):
+        if not isinstance(data, dict) or not {"u", "c", "t", "b"} <= set(data):
             return None
-        seen = float(data["t"])
-        if (now or time.time()) - seen > self.seconds:
+        seen, began = float(data["t"]), float(data["b"])
+        at = now or time.time()
+        if at - seen > self.seconds or at - began > LIFETIME_HOURS * 3600:
             raise SessionExpiredError("your session has expired: sign in again")
-        return Session(str(data["u"]), str(data["c"]), seen)
+        return Session(str(data["u"]), str(data["c"]), seen, began)
 
     def touch(self, s: Session) -> Session:
-        return Session(s.username, s.csrf, time.time())
+        return Session(s.username, s.csrf, time.time(), s.began)
 
 
 def csrf_matches(session: Session | None, token: str | None) -> bool:
