@@ -297,3 +297,50 @@ def test_sessions_end_at_sign_out_on_any_change_and_after_their_lifetime(
     client.cookies.set(COOKIE, stale)
     r = client.get("/overview.json")
     assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
+
+
+def test_transport_unexpected_errors_hsts_no_host_redirect_and_a_signed_sign_in_token(
+    client: TestClient, web_home: Home
+) -> None:
+    """Issue 15, finding 11."""
+    app = client.app
+
+    def broken() -> None:
+        raise RuntimeError("a bug that names nothing")
+
+    for path in ("/test-broken.json", "/test-broken"):
+        app.add_api_route(path, broken)  # type: ignore[attr-defined]
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
+        r = c.get("/test-broken.json")
+        assert r.status_code == 500
+        assert r.json()["error"]["title"] == "Something went wrong"
+        assert "a bug that names nothing" not in r.text
+        assert "default-src" in r.headers["content-security-policy"]
+        page = c.get("/test-broken", headers={"accept": "text/html"})
+        assert page.status_code == 500 and "<html" in page.text.lower()
+    r = client.get("/login")
+    assert r.headers["strict-transport-security"] == "max-age=31536000"
+    # No redirect is built from the Host header.
+    r = client.get("/overview/", headers={"host": "evil.example"}, follow_redirects=False)
+    assert r.status_code == 404 and "evil.example" not in r.headers.get("location", "")
+    # A sign-in token someone planted (with its cookie) is refused: it is not signed.
+    client.cookies.clear()
+    client.cookies.set("vrhub_login", "chosen-by-someone-else")
+    r = client.post(
+        "/login",
+        data={"username": "analyst", "password": "x" * 12, "csrf_token": "chosen-by-someone-else"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["cli:root", "vrhub", "unknown:x", "Demo", "-lead", "sp ace"])
+def test_user_names_cannot_pass_for_the_trails_own_actors(web_home: Home, name: str) -> None:
+    from vrhub import pipeline
+
+    gov = pipeline.governance(web_home)
+    try:
+        with pytest.raises(errors.GovernanceError, match="cannot be a user name"):
+            gov.people.add_user(name, "X", "wyvrp", "analyst", [], "a-long-test-password", "t")
+    finally:
+        gov.close()

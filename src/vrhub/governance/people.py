@@ -7,6 +7,7 @@ set of the partnership's districts (empty: all of them) and their organisation.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -36,6 +37,10 @@ ORGANISATION_KINDS = (
     "other",
 )
 MIN_PASSWORD = 12
+#: A user name: never one the audit trail uses for vrhub itself or for the command line
+#: ("cli:NAME", "unknown:NAME"), so an entry's actor is never ambiguous.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+RESERVED_NAMES = frozenset({"vrhub", "demo", "unknown", "system", "cli"})
 #: The one answer to every failed sign-in.
 SIGN_IN_REFUSED = (
     "the user name or password is not right, or this account cannot sign in just now: check "
@@ -102,6 +107,12 @@ class People:
         password: str,
         actor: str,
     ) -> User:
+        if not USERNAME.fullmatch(username) or username.lower() in RESERVED_NAMES:
+            raise GovernanceError(
+                f"'{username}' cannot be a user name: use up to 80 letters, digits, dots, hyphens "
+                "or underscores, starting with a letter or digit (not vrhub, demo, unknown or "
+                "system, which the audit trail uses for itself)"
+            )
         if role not in ROLES:
             raise GovernanceError(f"role '{role}' is not one of: {', '.join(ROLES)}")
         chosen = self._check_districts(districts)

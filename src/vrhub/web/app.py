@@ -10,6 +10,7 @@ and a page that needs a sign-in sends a browser to the sign-in form instead.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from vrhub.web.data import clear_unfinished_uploads
 from vrhub.web.session import Sessions
 from vrhub.web.views import warm_in_background
 
+log = logging.getLogger("vrhub.web")
+
 
 def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> FastAPI:
     """The dashboard for one home. Its assets must have been built (``make install``).
@@ -53,6 +56,8 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
     web = Web(open_hub(home), sessions, environment(), secure_cookies, warm)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # No redirect built from the request's Host header (a trailing slash is simply not found).
+    app.router.redirect_slashes = False
     app.state.web = web
     app.mount("/assets", StaticFiles(directory=static), name="assets")
 
@@ -61,6 +66,9 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
         response: Response = await call_next(request)
         for k, v in HEADERS.items():
             response.headers.setdefault(k, v)
+        if secure_cookies:
+            # Served over TLS (behind the reverse proxy): browsers are to use nothing else.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if not request.url.path.startswith("/assets/"):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -68,6 +76,17 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # The details go to the server's log, never to the page: they may name data.
+        log.error("unexpected error on %s", request.url.path, exc_info=exc)
+        return error_response(
+            request,
+            500,
+            "something went wrong on the hub's side; nothing you sent was lost. Try again, and "
+            "if it happens again tell the hub's administrator (the server's log has the details)",
+        )
 
     @app.exception_handler(VrhubError)
     async def vrhub_error(request: Request, exc: VrhubError) -> Response:

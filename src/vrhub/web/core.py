@@ -209,11 +209,18 @@ def error_response(request: Request, status: int, message: str) -> Response:
     ``{"error": {"status": 403, "title": "Not allowed", "message": "..."}}``."""
     title = TITLES.get(status, "Something went wrong")
     body = {"error": {"status": status, "title": title, "message": message}}
+    response: Response
     if wants_json(request):
-        return JSONResponse(body, status_code=status)
-    web: Web = request.app.state.web
-    html = page(web, "error.html", None, "", title=title, error=body["error"])
-    return HTMLResponse(html, status_code=status)
+        response = JSONResponse(body, status_code=status)
+    else:
+        web: Web = request.app.state.web
+        html = page(web, "error.html", None, "", title=title, error=body["error"])
+        response = HTMLResponse(html, status_code=status)
+    # Set here too: an unexpected error's answer does not pass through the headers middleware.
+    for k, v in HEADERS.items():
+        response.headers.setdefault(k, v)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def error_answer(request: Request, exc: VrhubError) -> Response:

@@ -31,7 +31,7 @@ def add_routes(app: FastAPI) -> None:
     def login_form(
         request: Request, web: WebDep, expired: int = 0, signed_out: int = 0
     ) -> Response:
-        token = secrets.token_urlsafe(32)
+        token = web.sessions.login_token()
         notice = (
             "Your session has expired: sign in again."
             if expired
@@ -51,7 +51,11 @@ def add_routes(app: FastAPI) -> None:
         form = await request.form()
         token = str(form.get("csrf_token") or "")
         expected = request.cookies.get(LOGIN_COOKIE) or ""
-        if not token or not secrets.compare_digest(token, expected):
+        if (
+            not token
+            or not secrets.compare_digest(token, expected)
+            or not web.sessions.login_token_valid(token)
+        ):
             return error_response(
                 request, 403, "the form has expired or did not come from this site: try again"
             )

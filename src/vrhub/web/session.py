@@ -14,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from vrhub.errors import SessionExpiredError
 
@@ -35,7 +35,20 @@ class Session:
 class Sessions:
     def __init__(self, secret: bytes, minutes: int) -> None:
         self._signer = URLSafeSerializer(secret, salt="vrhub-session")
+        self._login = URLSafeTimedSerializer(secret, salt="vrhub-login")
         self.seconds = minutes * 60
+
+    def login_token(self) -> str:
+        """A token for the sign-in form (and its cookie), signed: one planted by someone else
+        (who cannot sign it) is refused."""
+        return self._login.dumps(secrets.token_urlsafe(16))
+
+    def login_token_valid(self, token: str, max_seconds: int = 1800) -> bool:
+        try:
+            self._login.loads(token, max_age=max_seconds)
+        except BadSignature:  # includes an expired token
+            return False
+        return True
 
     def new(self, username: str) -> Session:
         now = time.time()
