@@ -89,3 +89,16 @@ def test_a_store_held_by_another_process_is_said_so(
         holder.communicate("", timeout=30)
     # Once it is let go, the same command works.
     assert main(["ingest", "--home", str(home), "--dataset", "police-uk-street", files]) == 0
+
+
+def test_serve_refuses_other_addresses_without_a_tls_proxy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, finding 11: no sign-in or partner data crosses a network in the clear."""
+    home = str(tmp_path / "h")
+    assert main(["init", "--home", home, "--partnership", "south-yorkshire"]) == 0
+    capsys.readouterr()
+    assert main(["serve", "--home", home, "--host", "0.0.0.0", "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "only behind a reverse proxy that provides HTTPS" in err
+    assert "docs/how-to/deploy.md" in err and "--behind-proxy" in err
