@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -92,5 +93,25 @@ def test_wrong_passwords_pause_sign_ins_from_that_source_only(gov_home: Home) ->
         failed = [e for e in gov.audit.show(action="login") if e.action == "login.failed"]
         assert len(failed) == LOCK_AFTER + 3
         assert {json.loads(e.details)["why"] for e in failed} == {"password", "unknown", "inactive"}
+    finally:
+        gov.close()
+
+
+def test_concurrent_sign_ins_keep_the_audit_trail_whole(gov_home: Home) -> None:
+    """Sign-ins run in worker threads: many at once all succeed and the trail stays one chain
+    (SQLite's write lock is taken late, so threads of one process take turns)."""
+    gov = pipeline.governance(gov_home)
+    try:
+        add_orgs(gov)
+        gov.people.add_user("sam", "Sam", "vrp", "analyst", [], PASSWORD, "admin")
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            done = list(
+                pool.map(
+                    lambda i: gov.people.authenticate("sam", PASSWORD, source=str(i)), range(24)
+                )
+            )
+        assert [u.username for u in done] == ["sam"] * 24
+        report = gov.audit.verify()
+        assert report.intact, report.problems
     finally:
         gov.close()

@@ -229,13 +229,18 @@ class People:
         failures, paused_until = self._failures.get(key, (0, None))
         refusal: AccessDeniedError | None = None
         with self.records.session() as s:
+            found = s.scalar(select(User.password_hash).where(User.username == username))
+        # Argon2 is slow on purpose: checked outside any transaction, so sign-ins do not hold
+        # the record store. The same work whatever the outcome, so timing says nothing either.
+        if found is None:
+            _hasher.hash(password)
+            matches = False
+        else:
+            matches = _password_matches(found, password)
+        with self.records.session() as s:
             user = s.scalar(select(User).where(User.username == username))
-            # The same work whatever the outcome, so timing says nothing either.
-            if user is None:
-                _hasher.hash(password)
-                matches = False
-            else:
-                matches = _password_matches(user.password_hash, password)
+            if user is not None and user.password_hash != found:
+                matches = False  # the password changed while it was being checked
             why = None
             if paused_until is not None and paused_until > now:
                 why = "paused"

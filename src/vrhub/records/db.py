@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +39,12 @@ class Records:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite takes its write lock only when a transaction first writes, so two threads of
+        # one process could both read the audit trail's end and both append after it; they
+        # take turns instead. (A server database locks the end record itself.)
+        self._turns: threading.RLock | contextlib.nullcontext[None] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -44,7 +52,7 @@ class Records:
         reached or written (locked, full, gone) is a :class:`RecordStoreError` naming why, never
         a traceback carrying the statement's values."""
         try:
-            with self._sessions() as s, s.begin():
+            with self._turns, self._sessions() as s, s.begin():
                 yield s
         except (OperationalError, ProgrammingError) as exc:
             why = str(exc.orig).splitlines()[0] if exc.orig is not None else "no reason given"
