@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,10 @@ def _head_seal(key: bytes, seq: int, seal: str) -> str:
     return hmac.new(key, f"head:{seq}:{seal}".encode(), hashlib.sha256).hexdigest()
 
 
+#: Threads of one process move the checkpoint forward one at a time.
+_CHECKPOINTING = threading.Lock()
+
+
 def _checkpoint_mac(key: bytes, seq: int, seal: str) -> str:
     return hmac.new(key, f"checkpoint:{seq}:{seal}".encode(), hashlib.sha256).hexdigest()
 
@@ -137,13 +142,17 @@ class Audit:
     def write_checkpoint(self, seq: int, seal: str) -> None:
         """Move the checkpoint forward (never back) to entry ``seq``."""
         assert self.checkpoint is not None
-        known = self.read_checkpoint()
-        if known is not None and known[0] >= seq and known[0] >= 0:
-            return
-        text = json.dumps({"seq": seq, "seal": seal, "mac": _checkpoint_mac(self.key, seq, seal)})
-        tmp = self.checkpoint.with_name(self.checkpoint.name + f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.checkpoint)
+        with _CHECKPOINTING:
+            known = self.read_checkpoint()
+            if known is not None and known[0] >= seq and known[0] >= 0:
+                return
+            mac = _checkpoint_mac(self.key, seq, seal)
+            text = json.dumps({"seq": seq, "seal": seal, "mac": mac})
+            tmp = self.checkpoint.with_name(
+                f"{self.checkpoint.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            )
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.checkpoint)
 
     def record(
         self,
