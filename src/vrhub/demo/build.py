@@ -150,8 +150,8 @@ def _summary(
         )
     replaced = [r for r in results if r.replaced]
     for r in replaced:
-        for old, month, n in r.replaced:
-            lines.append(f"{r.file} replaced {month} from batch {old} ({n:,} rows)")
+        for x in r.replacements:
+            lines.append(f"{r.file} {x.words}")
     row = first(
         con.execute(
             "SELECT count(*) FROM events_police_crime WHERE offence_code = '001/01'"

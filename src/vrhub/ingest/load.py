@@ -73,14 +73,17 @@ class IngestResult:
     rows_rejected: int = 0
     warnings: int = 0
     months: list[str] = field(default_factory=list)
-    #: (earlier batch, month, rows it had) for each month this file replaced.
-    replaced: list[tuple[int, str, int]] = field(default_factory=list)
-    #: The same, with the rows this file holds for the month.
+    #: Each month of an earlier batch this file replaced, with rows before and after.
     replacements: list[Replaced] = field(default_factory=list)
     problems_csv: Path | None = None
     file_sha256: str | None = None
     agreement_id: int | None = None
     agreement: str | None = None  # e.g. "WY-DSA-001 v2"
+
+    @property
+    def replaced(self) -> list[tuple[int, str, int]]:
+        """(earlier batch, month, rows it had) for each month this file replaced."""
+        return [(r.batch_id, r.month, r.rows_before) for r in self.replacements]
 
 
 class Agreed(Protocol):
@@ -627,7 +630,6 @@ def _commit(
         rows_rejected=rejected,
         warnings=warnings,
         months=work.months,
-        replaced=[(r.batch_id, r.month, r.rows_before) for r in replaced],
         replacements=replaced,
         problems_csv=csv_path,
         file_sha256=facts.sha256,

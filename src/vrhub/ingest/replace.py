@@ -32,11 +32,6 @@ class Uploader:
     districts: tuple[str, ...] = ()
     district_names: dict[str, str] = field(default_factory=dict, compare=False)
 
-    @property
-    def supplier(self) -> str:
-        """The supplying organisation in words."""
-        return self.organisation or "the hub (loaded from the command line)"
-
 
 def same_supplier(uploader: Uploader, alias: str = "e") -> tuple[str, dict[str, object]]:
     """SQL condition (and its named parameters) for the stored rows ``alias`` that a file from
