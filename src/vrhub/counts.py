@@ -9,6 +9,7 @@ import duckdb
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnsupportedFieldError
 from vrhub.store.events import stored_fields
+from vrhub.tally import Tally
 
 #: Fields every dataset can be counted by, and how.
 DERIVED = {
@@ -61,6 +62,27 @@ def _expr(dataset: Dataset, name: str) -> str:
     )
 
 
+def field_values(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, name: str, districts: list[str]
+) -> list[str]:
+    """Every value a field can be counted under: for districts, the districts given; for
+    small areas, those of the reference geography in them; otherwise every value the dataset
+    holds in any area or month."""
+    if name == "district":
+        return list(districts)
+    level = {"lsoa": "lsoa11", "lsoa11": "lsoa11", "lsoa21": "lsoa21"}.get(name)
+    if level is not None and (name != "lsoa" or dataset.lsoa_field):
+        marks = ", ".join("?" for _ in districts)
+        rows = con.execute(
+            f"SELECT DISTINCT {level} FROM ref_lsoa WHERE {level} IS NOT NULL "
+            f"AND district IN ({marks})",
+            list(districts),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+    rows = con.execute(f"SELECT DISTINCT {_expr(dataset, name)} FROM {dataset.table}").fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def records_where(all_areas: bool, districts: list[str] | None) -> tuple[str, list[object]]:
     """The WHERE clause (and its parameters) choosing the records counts are made of."""
     where = "WHERE TRUE" if all_areas else "WHERE in_partnership IS NOT FALSE"
@@ -100,8 +122,9 @@ def count_records(
     cols = ", ".join(f'{e} AS "{b}"' for e, b in zip(exprs, by, strict=True))
     order = ", ".join(str(i + 1) for i in range(len(by)))
     rows = con.execute(
-        f"SELECT {cols}, count(*) AS count FROM {dataset.table} {where} "
-        f"GROUP BY ALL ORDER BY {order}",
+        f"SELECT {cols}, count(*) AS count, sum(record_key) AS cell_key "
+        f"FROM {dataset.table} {where} GROUP BY ALL ORDER BY {order}",
         params,
     ).fetchall()
-    return CountTable(list(by), [tuple(r) for r in rows])
+    # Each count carries its cell key, for disclosure control outside the analyst tier.
+    return CountTable(list(by), [(*r[:-2], Tally(int(r[-2]), int(r[-1] or 0))) for r in rows])

@@ -8,13 +8,19 @@ no small count can be read or worked out. Every export is written to the audit t
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import duckdb
 
-from vrhub.counts import CountTable, batches_counted, count_records
+from vrhub.counts import (
+    CountTable,
+    batches_counted,
+    count_records,
+    field_values,
+)
 from vrhub.datasets.spec import Dataset
-from vrhub.disclosure import AdditiveTable, DisclosureRule, protect
+from vrhub.disclosure import DisclosureRule, Tally, publish, tally
 from vrhub.disclosure.engine import TOTAL
 from vrhub.errors import UnsupportedFieldError
 from vrhub.governance.context import Governance
@@ -75,9 +81,19 @@ def export_counts(
             f"{MAX_CONTROLLED_FIELDS} fields (asked for {len(by)}: {', '.join(by)})"
         )
     rule = DisclosureRule(released.suppress_max, released.round_to)
-    protected = protect(_cube(raw), rule)
+    area = chosen or list(gov.home.partnership.district_codes)
+    cube = _cube(raw, _domains(con, dataset, by, area, raw))
+    grand = cube[tuple(TOTAL for _ in by)]
+    top = publish(grand, rule)
+    if len(cube) > 1 and (top.value is None or top.value < rule.breakdown_min):
+        raise UnsupportedFieldError(
+            f"too few records to break down for the {audience} audience: the total is "
+            f"{'[c]' if top.value is None else top.value}, below {rule.breakdown_min}, so "
+            "its parts could identify people. Count a wider area or all months"
+        )
     rows = []
-    for key, cell in sorted(protected.cells.items(), key=lambda kv: _order(kv[0])):
+    for key, count in sorted(cube.items(), key=lambda kv: _order(kv[0])):
+        cell = publish(count, rule)
         rows.append((*key, cell.value, f"{cell.state.value} ({cell.rule})"))
     gov.audit.write(actor, "export.counts", dataset.name, {**details, "rule": rule.describe()})
     return ExportedCounts(audience, raw.fields, rows, agreements, rule.describe())
@@ -87,16 +103,37 @@ def _order(key: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     return tuple((1, k) if k == TOTAL else (0, k) for k in key)
 
 
-def _cube(raw: CountTable) -> AdditiveTable:
-    """The counts with every margin: one or two fields become a list or a grid with totals."""
-    k = len(raw.fields)
-    cats = [sorted({str(r[i]) for r in raw.rows}) for i in range(k)]
-    counts = {tuple(str(v) for v in r[:-1]): int(r[-1]) for r in raw.rows}  # type: ignore[call-overload]
-    if k == 1:
-        leaves = {c: counts.get((c,), 0) for c in cats[0]}
-        return AdditiveTable.hierarchy(leaves, dict.fromkeys(cats[0], TOTAL))
-    grid = [[counts.get((a, b), 0) for b in cats[1]] for a in cats[0]]
-    return AdditiveTable.grid(cats[0], cats[1], grid)
+def _domains(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    by: list[str],
+    districts: list[str],
+    raw: CountTable,
+) -> list[list[str]]:
+    """Every value each field can take, not only those counted: a list of only the groups
+    that hold records would tell that every listed group holds at least one. Values come
+    from the whole dataset (every area and month); districts and small areas from the
+    partnership's geography, limited to the districts counted."""
+    out = []
+    for i, name in enumerate(by):
+        seen = {str(r[i]) for r in raw.rows}
+        out.append(sorted(set(field_values(con, dataset, name, districts)) | seen))
+    return out
+
+
+def _cube(raw: CountTable, domains: list[list[str]]) -> dict[tuple[str, ...], Tally]:
+    """Every combination of the fields' values with every margin, as tallies (a margin's
+    cell key is its parts' summed, so it is published like any other count)."""
+    counts: dict[tuple[str, ...], Tally] = {}
+    for r in raw.rows:
+        counts[tuple(str(v) for v in r[:-1])] = r[-1]  # type: ignore[assignment]
+    cube: dict[tuple[str, ...], Tally] = {}
+    for combo in itertools.product(*domains):
+        cell = counts.get(combo, Tally(0))
+        for mask in itertools.product((False, True), repeat=len(combo)):
+            key = tuple(TOTAL if m else v for v, m in zip(combo, mask, strict=True))
+            cube[key] = tally(cube.get(key, Tally(0)) + cell)
+    return cube
 
 
 __all__ = ["ExportedCounts", "export_counts"]

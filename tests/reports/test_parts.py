@@ -12,6 +12,8 @@ import shapely.geometry
 from scipy.stats import norm
 
 from vrhub.disclosure.engine import DisclosureRule
+from vrhub.errors import DisclosureError
+from vrhub.tally import Tally
 from vrhub.outputs import period, protect
 from vrhub.outputs.period import ReportInputError, parse_period
 from vrhub.outputs.protect import protect_each, protect_grid, protect_parts, shown_rate
@@ -25,37 +27,55 @@ def test_docstring_examples_run() -> None:
         assert doctest.testmod(module).failed == 0, module.__name__
 
 
-def test_protected_parts_hide_small_counts_and_anything_revealing_them() -> None:
-    shown = protect_parts({"a": 3, "b": 12, "c": 40}, DisclosureRule())
+def test_protected_parts_hide_small_counts_and_publish_the_total_from_its_records() -> None:
+    # Keys chosen by hand: slot 100 moves by 0, slot 0 by -4, slot 199 by +4.
+    a, b, c = Tally(3, 100), Tally(12, 100), Tally(40, 0)
+    shown = protect_parts({"a": a, "b": b, "c": c}, DisclosureRule())
     assert shown["a"].count is None and shown["a"].state == "suppressed: small count"
-    # With a published total, one more part must go, or a = total - b - c.
-    assert sum(1 for k in ("a", "b", "c") if shown[k].count is None) == 2
-    assert shown["Total"].count == 55
+    assert shown["b"].count == 10  # 12 + 0, rounded
+    assert shown["c"].count == 35  # 40 - 4 = 36, rounded
+    # The total's key is the parts' (200, slot 0: -4): 55 - 4 = 51, rounded to 50. It is
+    # the same figure however the same records are gathered.
+    assert shown["Total"].count == 50
+    assert protect_each({"t": a + b + c}, DisclosureRule())["t"].count == 50
     exact = protect_parts({"a": 3, "b": 12}, None)
     assert (exact["a"].count, exact["Total"].count) == (3, 15)
-    alone = protect_each({"x": 9, "y": 0, "z": 7}, DisclosureRule())
-    assert (alone["x"].count, alone["y"].count, alone["z"].count) == (10, 0, None)
-    stricter = protect_each({"x": 9}, DisclosureRule(suppress_max=9))
+    alone = protect_each({"x": Tally(9, 100), "y": 0, "z": Tally(7, 5)}, DisclosureRule())
+    # Zeros are hidden too, so a breakdown never shows which groups are empty.
+    assert (alone["x"].count, alone["y"].count, alone["z"].count) == (10, None, None)
+    stricter = protect_each({"x": Tally(9, 100)}, DisclosureRule(suppress_max=9))
     assert stricter["x"].count is None
 
 
-def test_grid_protection_keeps_rows_and_columns_safe() -> None:
-    counts = {("Mon", "00"): 2, ("Mon", "01"): 30, ("Tue", "00"): 25, ("Tue", "01"): 40}
+def test_a_count_without_its_cell_key_is_refused_outside_the_analyst_tier() -> None:
+    with pytest.raises(DisclosureError, match="cell key"):
+        protect_parts({"a": 3, "b": 12}, DisclosureRule())
+    assert protect_parts({"a": 3}, None)["a"].count == 3
+
+
+def test_grid_totals_are_published_from_their_own_records() -> None:
+    counts = {
+        ("Mon", "00"): Tally(2, 1),
+        ("Mon", "01"): Tally(30, 2),
+        ("Tue", "00"): Tally(25, 3),
+        ("Tue", "01"): Tally(40, 4),
+    }
     g = protect_grid(["Mon", "Tue"], ["00", "01"], counts, DisclosureRule())
-    hidden = {k for k, v in g.items() if v.count is None}
-    assert ("Mon", "00") in hidden
-    for row in ("Mon", "Tue", "Total"):  # never exactly one hidden cell in a row with its total
-        assert sum(1 for c in ("00", "01", "Total") if (row, c) in hidden) != 1
-    for col in ("00", "01", "Total"):
-        assert sum(1 for r in ("Mon", "Tue", "Total") if (r, col) in hidden) != 1
+    assert g[("Mon", "00")].count is None
+    # Each margin is published like the single count of the same records.
+    assert g[("Mon", "Total")] == protect_each({"m": Tally(32, 3)}, DisclosureRule())["m"]
+    assert g[("Total", "Total")] == protect_each({"t": Tally(97, 10)}, DisclosureRule())["t"]
 
 
 def test_rates_come_from_the_published_count() -> None:
-    shown = protect_each({"n": 123}, DisclosureRule())["n"]
+    shown = protect_each({"n": Tally(123, 100)}, DisclosureRule())["n"]
     assert shown.count == 125
     r = shown_rate(shown, 50_000, 1000)
     assert r.rate == pytest.approx(2.5)
-    assert shown_rate(protect_each({"n": 4}, DisclosureRule())["n"], 50_000, 1000).rate is None
+    assert (
+        shown_rate(protect_each({"n": Tally(4, 1)}, DisclosureRule())["n"], 50_000, 1000).rate
+        is None
+    )
 
 
 def _squares(n: int) -> dict[str, dict[str, object]]:

@@ -47,7 +47,7 @@ from vrhub.ingest.replace import (
 from vrhub.ingest.report import write_problems_csv
 from vrhub.store.analytical import first, table_exists, transaction
 from vrhub.store.batches import log_batch
-from vrhub.store.events import stored_fields
+from vrhub.store.events import cell_key_secret, record_identifier, record_key_sql, stored_fields
 
 S = stage.SCRATCH
 SLICE_ROWS = 16_384
@@ -546,10 +546,11 @@ def _commit(
         + ["lsoa11", "lsoa21", "district", "in_partnership", "location_known"]
     )
     values = ["?", "?", "_row", *cols[3:]]
+    key = record_key_sql(dataset, record_identifier(dataset), "_row", "month", "?")
     con.execute(
-        f"INSERT INTO {dataset.table} ({', '.join(cols)}) "
-        f"SELECT {', '.join(values)} FROM {S}._stage WHERE {work.accepted}",
-        [batch_id, src],
+        f"INSERT INTO {dataset.table} ({', '.join(cols)}, record_key) "
+        f"SELECT {', '.join(values)}, {key} FROM {S}._stage WHERE {work.accepted}",
+        [batch_id, src, cell_key_secret(con), src],
     )
     replaced = record_after(con, dataset, batch_id, replaced)
     rejected = _count(

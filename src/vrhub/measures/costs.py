@@ -38,6 +38,7 @@ import ibis
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import ReferenceDataError, UnsupportedFieldError
 from vrhub.store.analytical import transaction
+from vrhub.tally import Tally
 
 COLUMNS = ("category", "offence_codes", "unit_cost", "price_year", "source")
 CODE = re.compile(r"^\d{3}[A-Z]?/\d{2}$")
@@ -184,13 +185,19 @@ def cost_of_violence(
     joined = t.join(costs, t.offence_code == costs.offence_code).mutate(year=t.month.substr(0, 4))
     if by:
         grouped = joined.group_by([joined[b] for b in by]).aggregate(
-            offences=joined.count(), cost=joined.unit_cost.sum()
+            offences=joined.count(), cost=joined.unit_cost.sum(), key=joined.record_key.sum()
         )
         grouped = grouped.order_by([grouped[b] for b in by])
     else:
-        grouped = joined.aggregate(offences=joined.count(), cost=joined.unit_cost.sum())
+        grouped = joined.aggregate(
+            offences=joined.count(), cost=joined.unit_cost.sum(), key=joined.record_key.sum()
+        )
     rows = [
-        CostRow(tuple(str(r[b]) for b in by), int(r["offences"]), float(r["cost"] or 0))
+        CostRow(
+            tuple(str(r[b]) for b in by),
+            Tally(int(r["offences"]), int(r["key"] or 0)),
+            float(r["cost"] or 0),
+        )
         for r in grouped.to_pyarrow().to_pylist()
     ]
     uncosted = int(

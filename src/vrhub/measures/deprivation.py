@@ -31,6 +31,7 @@ from vrhub.measures.change import Comparison, compare_counts
 from vrhub.measures.engine import selected
 from vrhub.measures.intervals import rate_interval
 from vrhub.measures.spec import Measure
+from vrhub.tally import Tally
 
 DOMAINS = (
     "imd",
@@ -134,7 +135,7 @@ def by_decile(
         t.filter(t.lsoa11.notnull())
         .join(deciles, t.lsoa11 == deciles.lsoa)
         .group_by("decile")
-        .aggregate(count=lambda x: x.count())
+        .aggregate(count=lambda x: x.count(), cell_key=lambda x: x.record_key.sum())
     )
     lsoa = backend.table("ref_lsoa")
     pop = backend.table("ref_population")
@@ -145,7 +146,10 @@ def by_decile(
         .group_by("decile")
         .aggregate(population=lambda x: x.total.sum())
     )
-    count_of = {int(r["decile"]): int(r["count"]) for r in counted.to_pyarrow().to_pylist()}
+    count_of = {
+        int(r["decile"]): Tally(int(r["count"]), int(r["cell_key"] or 0))
+        for r in counted.to_pyarrow().to_pylist()
+    }
     pop_of = {int(r["decile"]): int(r["population"]) for r in populations.to_pyarrow().to_pylist()}
     return from_counts(measure, dataset, domain, district, count_of, pop_of, unplaced)
 
@@ -164,7 +168,8 @@ def from_counts(
     rows = []
     for d in sorted(pop_of):
         ci = rate_interval(count_of.get(d, 0), pop_of[d], measure.per)
-        rows.append(DecileRow(d, ci.count, pop_of[d], ci.rate, ci.lower, ci.upper))
+        # The count as given (a tally keeps its cell key for disclosure control).
+        rows.append(DecileRow(d, count_of.get(d, 0), pop_of[d], ci.rate, ci.lower, ci.upper))
     notes = []
     comparison = difference = None
     if len(rows) >= 2:

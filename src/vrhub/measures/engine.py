@@ -21,6 +21,7 @@ from vrhub.measures.intervals import rate_interval
 from vrhub.measures.spec import Measure
 from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
+from vrhub.tally import Tally
 
 GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -71,6 +72,9 @@ DERIVED = ("age_group", "under_25", "sv_category", "weekday", "hour", "date")
 WHEN_FIELDS = ("occurred_from", "assault_datetime", "arrival_datetime", "admission_date")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CHILD_BANDS = ("0-9", "10-14", "15-17")
+#: The groups of ``age_group`` and ``under_25`` (each also "unknown" where no age is held).
+AGE_GROUPS = ("child (under 18)", "young adult (18 to 25)", "adult (26 and over)")
+UNDER_25 = ("under 25", "25 and over")
 YOUNG_ADULT_BANDS = ("18-24",)
 
 
@@ -150,11 +154,11 @@ def _group_expr(t: ir.Table, dataset: Dataset, name: str) -> ir.Value:
         if name == "age_group":
             return ibis.cases(
                 (unknown, "unknown"),
-                (child, "child (under 18)"),
-                (young, "young adult (18 to 25)"),
-                else_="adult (26 and over)",
+                (child, AGE_GROUPS[0]),
+                (young, AGE_GROUPS[1]),
+                else_=AGE_GROUPS[2],
             )
-        return ibis.cases((unknown, "unknown"), (under25, "under 25"), else_="25 and over")
+        return ibis.cases((unknown, "unknown"), (under25, UNDER_25[0]), else_=UNDER_25[1])
     return t[_column(dataset, name)].cast("string")
 
 
@@ -334,9 +338,12 @@ def _plan(
     by_batch = src.group_by([*groups, src.batch_id.name("_batch")]).aggregate(
         _placed=placed_flag.cast("int64").sum(),
         _unplaced=(~placed_flag).cast("int64").sum(),
+        # The cell key of the placed records (see vrhub.disclosure.engine).
+        _key=ibis.cases((placed_flag, src.record_key), else_=0).sum(),
     )
     metrics = {
         "count": by_batch._placed.sum().fill_null(0),
+        "cell_key": by_batch._key.sum().fill_null(0),
         "unplaced": by_batch._unplaced.sum().fill_null(0),
         "batches": by_batch._batch.collect(where=by_batch._placed > 0),
     }
@@ -371,7 +378,7 @@ def _result(
     rows = []
     for r in rows_raw:
         population = None if by_age else r.get("population")
-        count = int(r["count"])  # type: ignore[call-overload]
+        count = Tally(int(r["count"]), int(r["cell_key"]))  # type: ignore[call-overload]
         if population:
             ci = rate_interval(count, float(population), measure.per)  # type: ignore[arg-type]
             rows.append(

@@ -1,18 +1,23 @@
 """Figures as a report's audience may see them.
 
-The analyst tier sees exact counts. Every other audience sees counts protected by the
-disclosure engine under the strictest rule of the agreements drawn on (counts 1 to 7
-suppressed, the rest rounded to the nearest 5, unless an agreement is stricter), with
-secondary suppression wherever the parts and their total are shown together. Rates, intervals
-and percentages shown to them are computed from the published (rounded) counts only, so no
-exact count can be worked back from a rate and its population.
+The analyst tier sees exact counts. Every other audience sees each count published by the
+cell-key method (:mod:`vrhub.disclosure.engine`) under the strictest rule of the agreements
+drawn on: counts 0 to 7 hidden, the rest moved by a small amount fixed by the records counted
+and rounded to the nearest 5, unless an agreement is stricter. A total is published from its
+own records like any other count, so it is the same figure wherever it appears. Rates,
+intervals and percentages shown to them are computed from the published counts only.
+
+Counts must be :class:`~vrhub.disclosure.engine.Tally` values (as the measures engine returns
+them) or a plain 0 for a group with no records; anything else is refused outside the analyst
+tier, so a count cannot reach an audience without its cell key.
 
 Example (runnable)::
 
-    >>> from vrhub.disclosure.engine import DisclosureRule
-    >>> shown = protect_parts({"Leeds": 3, "Bradford": 41, "Wakefield": 18}, DisclosureRule())
-    >>> [shown[k].count for k in ("Leeds", "Wakefield", "Bradford", "Total")]
-    [None, None, 40, 60]
+    >>> from vrhub.disclosure.engine import DisclosureRule, Tally
+    >>> counts = {"Leeds": Tally(3, 11), "Bradford": Tally(41, 20), "Wakefield": Tally(18, 35)}
+    >>> shown = protect_parts(counts, DisclosureRule())
+    >>> [shown[k].text() for k in ("Leeds", "Wakefield", "Bradford", "Total")]
+    ['[c]', '15', '40', '60']
     >>> shown["Leeds"].state
     'suppressed: small count'
 """
@@ -22,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from vrhub.disclosure.engine import TOTAL, AdditiveTable, DisclosureRule, protect
+from vrhub.disclosure.engine import TOTAL, DisclosureRule, publish, tally
 from vrhub.measures.intervals import rate_interval
 
 EXACT = "analyst tier: exact"
@@ -44,25 +49,26 @@ class Shown:
         return SUPPRESSED if self.count is None else f"{self.count:,}"
 
 
+def shown(count: int, rule: DisclosureRule | None) -> Shown:
+    """One count as the audience may see it (exact for the analyst tier)."""
+    if rule is None:
+        return Shown(int(count), EXACT)
+    cell = publish(count, rule)
+    return Shown(cell.value, cell.state.value)
+
+
 def protect_parts(
     parts: Mapping[str, int], rule: DisclosureRule | None, total: bool = True
 ) -> dict[str, Shown]:
     """Counts that add up to a total (shown as ``"Total"`` when ``total``)."""
-    if rule is None:
-        shown = {k: Shown(int(v), EXACT) for k, v in parts.items()}
-        if total:
-            shown[TOTAL] = Shown(sum(int(v) for v in parts.values()), EXACT)
-        return shown
+    out = {k: shown(v, rule) for k, v in parts.items()}
     if total:
-        table = AdditiveTable.hierarchy(dict(parts), dict.fromkeys(parts, TOTAL))
-    else:
-        table = AdditiveTable({(k,): int(v) for k, v in parts.items()})
-    p = protect(table, rule)
-    return {k[0]: Shown(c.value, c.state.value) for k, c in p.cells.items()}
+        out[TOTAL] = shown(sum((_checked(v, rule) for v in parts.values()), 0), rule)
+    return out
 
 
 def protect_each(values: Mapping[str, int], rule: DisclosureRule | None) -> dict[str, Shown]:
-    """Counts shown apart (not with a total they add to): primary suppression and rounding."""
+    """Counts shown apart (not with a total they add to)."""
     return protect_parts(values, rule, total=False)
 
 
@@ -73,12 +79,17 @@ def protect_grid(
     rule: DisclosureRule | None,
 ) -> dict[tuple[str, str], Shown]:
     """A rows × columns table with its row, column and grand totals."""
-    grid = [[int(counts.get((r, c), 0)) for c in columns] for r in rows]
-    if rule is None:
-        table = AdditiveTable.grid(rows, columns, grid)
-        return {(k[0], k[1]): Shown(v, EXACT) for k, v in table.values.items()}
-    p = protect(AdditiveTable.grid(rows, columns, grid), rule)
-    return {(k[0], k[1]): Shown(c.value, c.state.value) for k, c in p.cells.items()}
+    cell = {(r, c): _checked(counts.get((r, c), 0), rule) for r in rows for c in columns}
+    for r in rows:
+        cell[(r, TOTAL)] = sum((cell[(r, c)] for c in columns), 0)
+    for c in [*columns, TOTAL]:
+        cell[(TOTAL, c)] = sum((cell[(r, c)] for r in rows), 0)
+    return {k: shown(v, rule) for k, v in cell.items()}
+
+
+def _checked(count: int, rule: DisclosureRule | None) -> int:
+    """Outside the analyst tier, the count as a tally (refusing one without its cell key)."""
+    return count if rule is None else tally(count)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,12 @@ COMMON = (
     ("source", "VARCHAR NOT NULL", "Who supplied it, e.g. the force or the hospital site."),
     ("row_number", "BIGINT NOT NULL", "The row's number in its file (header is row 1)."),
     ("month", "VARCHAR NOT NULL", "The row's month, YYYY-MM."),
+    (
+        "record_key",
+        "BIGINT",
+        "The record's key for disclosure control (0 to 2^32-1, from a keyed hash of its "
+        "identifier; see vrhub.disclosure).",
+    ),
 )
 #: Columns vrhub adds from the reference data.
 GEOGRAPHY = (
@@ -73,8 +79,37 @@ def events_table_sql(dataset: Dataset) -> str:
     return f"CREATE TABLE IF NOT EXISTS {dataset.table} ({', '.join(cols)})"
 
 
+def record_key_sql(dataset: Dataset, identifier: str, row: str, month: str, source: str) -> str:
+    """SQL for a row's record key from the SQL for its stored identifier, row number, month
+    and source. It takes one parameter, the store's secret (:func:`cell_key_secret`).
+
+    The key is the first 32 bits of SHA-256 over the secret, the dataset and the identifier
+    (the pseudonym, for identifiers that are pseudonymised), so a record sent again in a
+    revision keeps its key. A row with no identifier (police.uk anti-social behaviour) is keyed
+    by where it came from instead.
+    """
+    fallback = f"'row|' || {source} || '|' || {month} || '|' || CAST({row} AS VARCHAR)"
+    return (
+        f"CAST(CAST('0x' || left(sha256(? || '|{dataset.name}|' || "
+        f"coalesce(CAST({identifier} AS VARCHAR), {fallback})), 8) AS UBIGINT) AS BIGINT)"
+    )
+
+
+def record_identifier(dataset: Dataset) -> str:
+    """The stored column identifying a record (NULL when the standard has none)."""
+    rid = next((f for f in dataset.fields if f.record_id and f.stored), None)
+    return f'"{rid.stored_name}"' if rid else "NULL"
+
+
+def cell_key_secret(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's secret for record keys (made by the store's migrations)."""
+    [(secret,)] = con.execute("SELECT secret FROM cell_key_secret").fetchall()
+    return str(secret)
+
+
 def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the events table of every registered dataset standard that lacks one."""
+    """Create the events table of every registered dataset standard that lacks one, and give
+    the rows of a table made before record keys existed their keys."""
     have = {
         r[0]
         for r in con.execute(
@@ -85,3 +120,23 @@ def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
     for dataset in all_datasets():
         if dataset.table not in have:
             con.execute(events_table_sql(dataset))
+            continue
+        [(keyed,)] = con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+            "AND column_name = 'record_key' AND table_catalog = current_database()",
+            [dataset.table],
+        ).fetchall()
+        if not keyed:
+            _add_record_keys(con, dataset)
+
+
+def _add_record_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    key = record_key_sql(dataset, record_identifier(dataset), "row_number", "month", "source")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"ALTER TABLE {dataset.table} ADD COLUMN record_key BIGINT")
+        con.execute(f"UPDATE {dataset.table} SET record_key = {key}", [cell_key_secret(con)])
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -8,6 +8,8 @@ up to date, and a home newer than this release is refused rather than misread.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -22,7 +24,11 @@ class Migration:
 
     version: int
     description: str
-    sql: str
+    #: The statements, or a function writing them when they run (for values drawn then).
+    sql: str | Callable[[], str]
+
+    def statements(self) -> str:
+        return self.sql if isinstance(self.sql, str) else self.sql()
 
 
 BATCH_LOG = """
@@ -151,6 +157,16 @@ CREATE TABLE IF NOT EXISTS key_rotations (
 );
 """
 
+
+def _cell_key_secret() -> str:
+    """The store's secret for record keys (see :mod:`vrhub.disclosure.engine`), drawn once."""
+    return (
+        "CREATE TABLE IF NOT EXISTS cell_key_secret (secret VARCHAR NOT NULL);\n"
+        f"INSERT INTO cell_key_secret SELECT '{secrets.token_hex(32)}' "
+        "WHERE NOT EXISTS (SELECT 1 FROM cell_key_secret);"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the batch log, replaced months, problems found and quarantine", BATCH_LOG),
     Migration(
@@ -162,6 +178,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "reference tables, unit costs and the key-rotation log, owned by the store",
         REFERENCE_TABLES,
+    ),
+    Migration(
+        4,
+        "the secret each record's disclosure-control key is drawn from",
+        _cell_key_secret,
     ),
 )
 LATEST = MIGRATIONS[-1].version
@@ -197,7 +218,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
                 "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL, "
                 "vrhub_version VARCHAR NOT NULL)"
             )
-            con.execute(m.sql)
+            con.execute(m.statements())
             con.execute(
                 "INSERT INTO store_migrations VALUES (?, ?, ?, ?)",
                 [

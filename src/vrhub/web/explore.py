@@ -17,13 +17,21 @@ from vrhub.errors import AccessDeniedError, UnsupportedFieldError, VrhubError
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 from vrhub.measures.definition import load_definition, supports
-from vrhub.measures.engine import AGE_FIELDS, WHEN_FIELDS
+from vrhub.measures.engine import (
+    AGE_FIELDS,
+    AGE_GROUPS,
+    UNDER_25,
+    WEEKDAYS,
+    WHEN_FIELDS,
+    RateRow,
+)
 from vrhub.measures.registry import all_measures, get_measure
-from vrhub.months import month_add
+from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name, parse_period
-from vrhub.outputs.protect import protect_parts, shown_rate
+from vrhub.outputs.protect import protect_parts, shown, shown_rate
 from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.charts import Chart
+from vrhub.tally import Tally
 from vrhub.web.downloads import table
 
 #: Breakdowns offered, in order, with their labels.
@@ -149,33 +157,50 @@ def explore(
     period = parse_period(f"year ending {end}")
     district = None if q.area == "all" else q.area
     data = Reads(home, con, gov, audience, period, district, Lineage())
-    result, rule = data.measure(q.measure, q.dataset, [q.by] if q.by else [])
-    rows = result.rows
-    if q.by == "district":
-        # Only the districts the viewer may see, however the partnership is chosen.
-        rows = [r for r in rows if r.group[0] in scope]
-    label = data.district_name if q.by == "district" else month_name if q.by == "month" else str
-    keys = [r.group[0] if r.group else "Total" for r in rows]
-    pops = {k: r.population for k, r in zip(keys, rows, strict=True)}
+    whole, rule = data.measure(q.measure, q.dataset, [])
+    total = whole.rows[0].count if whole.rows else Tally(0)
+    withheld = None
+    rows: list[RateRow] = list(whole.rows)
     if q.by:
-        # Categories overlap (one record can be in several), so they have no total to add to.
-        shown = protect_parts(
-            {k: r.count for k, r in zip(keys, rows, strict=True)}, rule, q.by != "sv_category"
-        )
+        least = None if rule is None else rule.breakdown_min
+        top = shown(total, rule).count
+        if least is not None and (top is None or top < least):
+            withheld = (
+                f"The breakdown by {BREAKDOWNS[q.by].lower()} is not shown: there are too few "
+                f"records ({'[c]' if top is None else f'{top:,}'}, fewer than {least}) to "
+                "break down without risking identifying people. Choose a longer period or a "
+                "larger area, or no breakdown"
+            )
+        else:
+            result, rule = data.measure(q.measure, q.dataset, [q.by])
+            rows = _every_group(q, ds, data, result.rows, scope)
+    label = data.district_name if q.by == "district" else month_name if q.by == "month" else str
+    if withheld is not None or not q.by:
+        keys = ["Total"]
+        pops = {"Total": _total_population(whole.rows, "")}
+        shown_rows = {"Total": shown(total, rule)}
     else:
-        shown = protect_parts({"Total": rows[0].count if rows else 0}, rule, total=False)
+        keys = [r.group[0] for r in rows]
+        pops = {k: r.population for k, r in zip(keys, rows, strict=True)}
+        parts = {k: r.count for k, r in zip(keys, rows, strict=True)}
+        shown_rows = protect_parts(parts, rule, total=False)
+        # Serious-violence categories overlap (one record can be in several), so they have
+        # no total; other groups add up to theirs, published like any other count.
+        if q.by != "sv_category":
+            shown_rows["Total"] = shown(sum(parts.values(), Tally(0)), rule)
+    result = whole
     out_rows = []
-    for k in [*keys, *(["Total"] if q.by else [])]:
-        if k not in shown:
+    for k in [*keys, *(["Total"] if keys != ["Total"] else [])]:
+        if k not in shown_rows:
             continue
         pop = pops.get(k) if k in pops else _total_population(rows, q.by)
-        r = shown_rate(shown[k], pop, m.per)
+        r = shown_rate(shown_rows[k], pop, m.per)
         out_rows.append(
             {
                 "group": k,
                 "label": "Total" if k == "Total" else label(k),
-                "count": shown[k].count,
-                "records": shown[k].text(),
+                "count": shown_rows[k].count,
+                "records": shown_rows[k].text(),
                 "population": pop,
                 "rate": None if r.rate is None else round(r.rate, 3),
                 "lower": None if r.lower is None else round(r.lower, 3),
@@ -196,6 +221,7 @@ def explore(
         "period_end": end,
         "by": q.by,
         "by_label": BREAKDOWNS[q.by],
+        "withheld": withheld,
         "rate_per": per,
         "rows": out_rows,
         "unplaced": result.unplaced if data.exact else None,
@@ -228,6 +254,46 @@ def explore(
         ],
         "choices": {"periods": periods},
     }
+
+
+def _every_group(
+    q: Query, ds: Dataset, data: Reads, rows: list[RateRow], scope: list[str]
+) -> list[RateRow]:
+    """Every group the breakdown can have, with no records where none were counted: a list of
+    only the groups holding records would tell that each listed group holds at least one."""
+    found = {r.group[0]: r for r in rows}
+    domain = [g for g in _groups(q, ds, data, scope) if g not in found]
+    if q.by == "district":
+        rows = [r for r in rows if r.group[0] in scope]
+    missing = [RateRow((g,), Tally(0), None, None, None, None) for g in domain]
+    ordered = sorted([*rows, *missing], key=lambda r: _rank(q.by, r.group[0], ds, data))
+    return ordered
+
+
+def _groups(q: Query, ds: Dataset, data: Reads, scope: list[str]) -> list[str]:
+    """The groups a breakdown can have, whatever was counted."""
+    if q.by == "month":
+        return month_range(*data.period.current)
+    if q.by == "district":
+        return [d for d in data.area if d in scope]
+    if q.by == "age_group":
+        return [*AGE_GROUPS, "unknown"]
+    if q.by == "under_25":
+        return [*UNDER_25, "unknown"]
+    if q.by == "weekday":
+        return list(WEEKDAYS)
+    if q.by == "hour":
+        return [f"{h:02d}" for h in range(24)] + ["unknown"]
+    if q.by == "sv_category":
+        return [c.name for c in load_definition().categories if supports(c, ds)]
+    field = next(f for f in ds.fields if f.name == q.by)
+    return list(field.allowed)
+
+
+def _rank(by: str, group: str, ds: Dataset, data: Reads) -> tuple[int, str]:
+    """Groups in their natural order (the order :func:`_groups` gives), others after."""
+    order = _groups(Query("", "", "", "", by), ds, data, list(data.area))
+    return (order.index(group), "") if group in order else (len(order), group)
 
 
 def _total_population(rows: list[Any], by: str) -> float | None:
