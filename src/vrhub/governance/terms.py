@@ -26,7 +26,8 @@ ARTICLE6 = (
     "legitimate-interests",
 )
 STATUSES = ("draft", "active", "suspended", "expired")
-#: The default disclosure rule: counts 1 to 7 suppressed, all others rounded to the nearest 5.
+#: The default disclosure rule: counts 0 to 7 hidden, all others moved by their cell key and
+#: rounded to the nearest 5 (see vrhub.disclosure).
 DEFAULT_SUPPRESS_MAX = 7
 DEFAULT_ROUND_TO = 5
 
@@ -71,7 +72,8 @@ class Coverage(BaseModel):
 
 
 class DisclosureRule(BaseModel):
-    """Small-number rule: counts 1..suppress_max hidden, the rest rounded to round_to."""
+    """Small-number rule: counts 0..suppress_max hidden, the rest moved by their cell key and
+    rounded to round_to (see vrhub.disclosure)."""
 
     model_config = ConfigDict(extra="forbid")
 

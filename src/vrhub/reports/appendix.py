@@ -60,10 +60,11 @@ def appendix(data: Reads) -> list[Section]:
     rule = (
         "exact counts (analyst tier: not for circulation beyond analysts)"
         if data.exact
-        else "counts of 1 to 7 are suppressed ([c]) and all others rounded to the nearest 5, or "
-        "the stricter rule an agreement sets; a further count is suppressed wherever it could "
-        "reveal a suppressed one; rates, percentages and changes are computed from the published "
-        "counts"
+        else "counts of 0 to 7 are hidden ([c]) and every other count is changed by at most 4 "
+        "and rounded to the nearest 5 (the cell-key method: the change depends only on the "
+        "records counted, so a count is the same wherever it appears and hidden counts cannot "
+        "be worked out by combining figures), or the stricter rule an agreement sets; rates, "
+        "percentages and changes are computed from the published counts"
     )
     methods.add(Paragraph(f"This report is for the {data.audience} audience: {rule}."))
     for text in METHODS:

@@ -52,7 +52,8 @@ def overview(
             + (
                 ""
                 if reads_exact_figures(audience)
-                else " Counts of 1 to 7 are suppressed ([c]) and others rounded to the nearest 5."
+                else " Counts of 0 to 7 are hidden ([c]); others are changed by a few records "
+                "at most and rounded to the nearest 5, the same way wherever they appear."
             )
         ),
         "areas": areas,
