@@ -27,6 +27,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from vrhub.errors import PseudonymisationKeyError
+from vrhub.governance import tables_seal
 from vrhub.pseudonymise import generate_key_file
 from vrhub.records.db import Records
 from vrhub.records.models import AuditEntry, AuditHead
@@ -167,7 +168,7 @@ class Audit:
             select(AuditHead).where(AuditHead.id == 1).with_for_update()
         ).scalar_one_or_none()
         if head is None:
-            head = AuditHead(id=1, seq=0, seal=GENESIS, head_seal=_head_seal(self.key, 0, GENESIS))
+            head = _empty_head(self.key)
             session.add(head)
             session.flush()
         entry = AuditEntry(
@@ -263,7 +264,15 @@ class Audit:
             elif head.seal != prev:
                 report.problems.append(f"entry {last_seq} does not match the sealed end record")
             report.problems += self._against_checkpoint(s, last_seq)
+            report.problems += tables_seal.check(s, self.key)
         return report
+
+    def seal_tables(self) -> None:
+        """Seal the governed tables as they are now (a store made before they were sealed)."""
+        with self.records.session() as s:
+            head = s.get(AuditHead, 1)
+            if head is None or head.state_seal is None:
+                tables_seal.reseal(s, self.key, lambda: _empty_head(self.key))
 
     def _against_checkpoint(self, s: Session, last_seq: int) -> list[str]:
         """What the checkpoint kept outside the record store says of the trail."""
@@ -299,4 +308,11 @@ CHECKPOINT = "audit-checkpoint.json"
 
 
 def open_audit(records: Records, home_path: Path) -> Audit:
-    return Audit(records, audit_key(home_path), home_path / CHECKPOINT)
+    key = audit_key(home_path)
+    tables_seal.watch(records.sessions, key, lambda: _empty_head(key))
+    return Audit(records, key, home_path / CHECKPOINT)
+
+
+def _empty_head(key: bytes) -> AuditHead:
+    """The end record of a trail with no entries yet."""
+    return AuditHead(id=1, seq=0, seal=GENESIS, head_seal=_head_seal(key, 0, GENESIS))

@@ -92,5 +92,6 @@ def open_governance(home: Home) -> Governance:
     audit = open_audit(records, home.path)
     register = Register(records, audit)
     register.ensure_open_licence()
+    audit.seal_tables()  # a store made before the governed tables were sealed
     people = People(records, audit, home.partnership.district_codes)
     return Governance(home, records, audit, register, people)

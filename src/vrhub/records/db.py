@@ -46,6 +46,11 @@ class Records:
             threading.RLock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The store's session factory (for listening to its sessions' events)."""
+        return self._sessions
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all. A store that cannot be

@@ -136,3 +136,6 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     seal: Mapped[str] = mapped_column(String(64))
     head_seal: Mapped[str] = mapped_column(String(64))
+    #: A seal over each governed table (organisations, users, agreements, batch lineage) as
+    #: vrhub last left it, as JSON; see :mod:`vrhub.governance.tables_seal`.
+    state_seal: Mapped[str | None] = mapped_column(Text, nullable=True)
