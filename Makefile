@@ -60,6 +60,11 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -r src -q
+
+# Known vulnerabilities in the pinned dependencies (needs the PyPI JSON API or OSV).
+audit-deps: install
+	$(BIN)/pip-audit --strict --progress-spinner off
 
 typecheck: install
 	$(BIN)/mypy

@@ -13,13 +13,13 @@ from scipy.stats import norm
 
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import DisclosureError
-from vrhub.tally import Tally
 from vrhub.outputs import period, protect
 from vrhub.outputs.period import ReportInputError, parse_period
 from vrhub.outputs.protect import protect_each, protect_grid, protect_parts, shown_rate
 from vrhub.reports import charts, hotspots
 from vrhub.reports.charts import Chart
 from vrhub.reports.hotspots import getis_ord
+from vrhub.tally import Tally
 
 
 def test_docstring_examples_run() -> None:

@@ -191,7 +191,8 @@ class People:
             if password is not None:
                 user.password_hash = hash_password(password)
                 user.failed_logins, user.locked_until = 0, None
-                details["password"] = "reset"
+                # What the audit entry says happened.
+                details["password"] = "reset"  # nosec B105
             if details:
                 # Every session begun before the change ends: a new password, role, scope or
                 # switching the account off (or on again) all need a fresh sign-in.
