@@ -58,12 +58,12 @@ def test_another_organisations_upload_never_removes_data(
     other = _ingest(wy_home, write_police_crime("vrp.csv", _march(500, 501)), "test-vrp")
     assert other.status == "loaded" and other.replaced == [] and other.replacements == []
     assert _per_batch(wy_home) == {police.batch_id: 5, other.batch_id: 1}
-    # And a row it repeats from the police's file is refused as already loaded, by row.
+    # A row it repeats from the police's file is kept aside, so the record is counted once.
     again = _ingest(wy_home, write_police_crime("vrp-2.csv", _march(3, 4)), "test-vrp")
-    assert again.rows_rejected == 1 and again.replaced == []
+    assert again.rows_rejected == 0 and again.replaced == []
     [row] = pipeline.quarantine_rows(wy_home, "police-crime", again.batch_id, 10)
     assert row["row_number"] == 2 and "already held from another organisation" in row["reasons"]
-    assert _per_batch(wy_home)[police.batch_id] == 5
+    assert _per_batch(wy_home)[police.batch_id] == 5 and again.batch_id not in _per_batch(wy_home)
     # The hub's own command-line loads are a supplier of their own too.
     hub = _ingest(wy_home, write_police_crime("hub.csv", _march(700, 702)), None)
     assert hub.replaced == [] and _per_batch(wy_home)[police.batch_id] == 5
@@ -206,12 +206,29 @@ def test_a_user_scoped_to_one_district_replaces_only_that_districts_rows(
     assert _per_batch(wy_home)[force.batch_id] == 3
 
 
-def test_a_record_another_organisation_holds_is_refused_without_saying_where(
+def test_an_upload_cannot_tell_whether_another_organisation_holds_a_record(
     wy_home: Home, write_police_crime: Callable[..., Path]
 ) -> None:
+    """The identifier oracle (issue 15, finding 10): a file repeating a record another
+    organisation sent gets the same answer as a file of new records; the record is counted once
+    and kept aside for analysts, never shown to the uploader."""
     _ingest(wy_home, write_police_crime("police.csv", _march(1, 3)), "test-police")
-    other = _ingest(wy_home, write_police_crime("vrp.csv", _march(2, 3)), "test-vrp")
-    [row] = pipeline.quarantine_rows(wy_home, "police-crime", other.batch_id, 10)
+    known = _ingest(wy_home, write_police_crime("vrp.csv", _march(2, 3)), "test-vrp")
+    fresh = _ingest(wy_home, write_police_crime("vrp-new.csv", _march(900, 901)), "test-vrp")
+
+    def seen(r: pipeline.IngestResult) -> tuple[object, ...]:
+        problems = r.problems_csv.read_text(encoding="utf-8") if r.problems_csv else ""
+        return (
+            r.status, r.rows_read, r.rows_accepted, r.rows_rejected, r.warnings,
+            r.message.split(":", 1)[1], problems.count("\n"),
+        )  # fmt: skip
+
+    assert seen(known) == seen(fresh)
+    assert known.rows_accepted == 1 and known.rows_rejected == 0
+    # Counted once: only the police's copy is in the store.
+    assert known.batch_id not in _per_batch(wy_home)
+    # Analysts find the copy kept aside, with why, but not where the other copy came from.
+    [row] = pipeline.quarantine_rows(wy_home, "police-crime", known.batch_id, 10)
     assert "already held from another organisation's data" in row["reasons"]
     assert "police.csv" not in row["reasons"] and "batch" not in row["reasons"]
 

@@ -58,6 +58,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+#: The severity of a row kept aside because another organisation already sent the record: not
+#: an error of the uploader's, and never shown to them.
+HELD = "held"
+
+
 @dataclass
 class IngestResult:
     """What happened to one file."""
@@ -484,25 +489,39 @@ def _find_duplicates(
           ON r._rid = d._rid
         WHERE NOT d._error AND d._row <> r.first_row
     """)
-    # A row the file will replace is not a duplicate. Of a row another organisation sent,
-    # only that it is held is said: not which file, batch or row.
+    # A row the file will replace is not a duplicate. A row the same organisation already
+    # sent is refused, naming where it was loaded.
     cond, params = same_supplier(uploader)
-    con.execute(
-        f"""
-        INSERT INTO {S}._problems
-        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
-               CASE WHEN b.organisation IS NOT DISTINCT FROM $org
-                    THEN '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
-                         e.batch_id || ', row ' || e.row_number || ')'
-                    ELSE '{rid.header} is already held from another organisation''s data; '
-                         || 'a record is kept once'
-               END, 'error'
+    held = f"""
         FROM {S}._stage d
         JOIN {dataset.table} e ON e."{rid.stored_name}" = d._rid
         JOIN ingest_batches b ON b.batch_id = e.batch_id
         WHERE NOT d._error
           AND NOT ({cond} AND e.month IN (SELECT DISTINCT month FROM {S}._stage
                                           WHERE NOT _error))
+          AND b.organisation IS {{}} DISTINCT FROM $org
+    """
+    con.execute(
+        f"""
+        INSERT INTO {S}._problems
+        SELECT d._row, '{rid.header}', {hidden}, 'duplicate-already-loaded',
+               '{rid.header} was already loaded from ' || b.file_name || ' (batch ' ||
+               e.batch_id || ', row ' || e.row_number || ')', 'error'
+        {held.format("NOT")}
+    """,
+        params | {"src": src},
+    )
+    # A row another organisation already sent is kept aside (in quarantine, for analysts)
+    # so the record is counted once; the uploader is told nothing of it, so an upload cannot
+    # be used to learn what another organisation's data holds.
+    con.execute(
+        f"""
+        INSERT INTO {S}._problems
+        SELECT DISTINCT d._row, '{rid.header}', {hidden}, 'held-once',
+               '{rid.header} is already held from another organisation''s data: kept aside so '
+               || 'the record is counted once', '{HELD}'
+        {held.format("")}
+          AND d._row NOT IN (SELECT _row FROM {S}._problems WHERE rule LIKE 'duplicate%')
     """,
         params | {"src": src},
     )
@@ -512,7 +531,8 @@ def _find_duplicates(
 def _refused(con: duckdb.DuckDBPyConnection) -> bool:
     """Gather the rows refused after staging (duplicates, out of scope); True if any."""
     con.execute(f"""CREATE OR REPLACE TABLE {S}._dups AS SELECT DISTINCT _row FROM {S}._problems
-                    WHERE rule LIKE 'duplicate%' OR rule = 'outside-your-districts'""")
+                    WHERE rule LIKE 'duplicate%'
+                       OR rule IN ('outside-your-districts', 'held-once')""")
     return _count(con, f"SELECT count(*) FROM {S}._dups") > 0
 
 
@@ -618,7 +638,9 @@ def _commit(
             f"FROM {S}._problems ORDER BY _row NULLS FIRST, column_name"
         ).fetchall()
     ]
-    write_problems_csv(csv_path, name, problems)
+    # What the uploader is given: rows kept aside as held by another organisation are not
+    # theirs to know of (analysts find them in quarantine and the problem log).
+    write_problems_csv(csv_path, name, [p for p in problems if p["severity"] != HELD])
     return IngestResult(
         name,
         dataset.name,
@@ -659,7 +681,7 @@ def _quarantine(
                    coalesce(s._record, CAST(json_object({checked}) AS VARCHAR))
             FROM {S}._stage s JOIN (
                 SELECT _row, string_agg(message, '; ' ORDER BY column_name) AS reasons
-                FROM {S}._problems WHERE severity = 'error' AND _row IS NOT NULL
+                FROM {S}._problems WHERE severity IN ('error', '{HELD}') AND _row IS NOT NULL
                 GROUP BY _row) p
             ON p._row = s._row
             ORDER BY s._row""",
