@@ -100,6 +100,26 @@ class Settings(BaseSettings):
             "larger upload is refused before it is read (load larger files with `vrhub ingest`)."
         ),
     )
+    upload_read_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description=(
+            "The longest a file uploaded through the dashboard may take to read, in seconds. "
+            "It is read in a separate process, which is ended at this limit; the file is then "
+            "refused and nothing of it is loaded."
+        ),
+    )
+    upload_read_memory_mb: int = Field(
+        default=4096,
+        ge=512,
+        le=65536,
+        description=(
+            "The most memory the separate process reading an uploaded file may use, in "
+            "megabytes; a file needing more is refused and nothing of it is loaded (an Excel "
+            "workbook needs far more than the same data as CSV)."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -306,3 +310,59 @@ def test_raw_files_an_interrupted_upload_left_are_cleared_at_start(web_home: Hom
         assert not (web_home.tmp_dir / "uploads").exists()
     finally:
         app.state.web.hub.close()
+
+
+def test_a_hostile_upload_stalls_nobody_else_and_is_refused_in_words(
+    client: TestClient, web_home: Home, passwords: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.ingest.test_sandbox import police_sheet, workbook_parts, write_zip
+
+    # 250 KB that take a quarter of a minute to read: read in the server, it would hold the
+    # store (and so everyone's pages) for all that time.
+    slow = write_zip(tmp_path / "slow.xlsx", workbook_parts(police_sheet(150_000))).read_bytes()
+    assert len(slow) < 400_000
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    token = _token(client)
+    before = _rows_stored(client)
+    other = TestClient(client.app, base_url="https://testserver")
+    sign_in(other, "analyst", passwords["analyst"])
+    settings = web_home.settings
+    old = settings.upload_read_seconds
+    settings.upload_read_seconds = 3
+    answer: dict[str, Any] = {}
+    upload = threading.Thread(
+        target=lambda: answer.update(r=_upload(client, "slow.xlsx", slow, token=token))
+    )
+    timings: list[float] = []
+    during: list[bool] = []
+    try:
+        upload.start()
+        waited = time.monotonic()
+        while not list((web_home.tmp_dir / "uploads").glob("*/read")):
+            assert time.monotonic() - waited < 20, "the upload never started reading"
+            time.sleep(0.05)
+        while upload.is_alive() and len(timings) < 4:
+            started = time.monotonic()
+            page = other.get("/data.json")
+            timings.append(time.monotonic() - started)
+            during.append(upload.is_alive())
+            assert page.status_code == 200
+            time.sleep(0.2)
+    finally:
+        upload.join(timeout=120)
+        settings.upload_read_seconds = old
+    # Another user's page answered at once, again and again, while the file was being read.
+    assert during and during[0], timings
+    assert max(timings) < 2.0, timings
+    r = answer["r"]
+    assert r.status_code == 303, r.text[:300]
+    page = client.get(r.headers["location"]).text
+    assert "slow.xlsx was not loaded: nothing from it is in the hub" in page
+    assert "slow.xlsx took longer than 3 seconds to read" in page
+    assert "send the data as plain CSV, or split it" in page
+    assert _rows_stored(client) == before
+    web = client.app.state.web  # type: ignore[attr-defined]
+    [entry, *_] = web.gov.audit.show(action="ingest.rejected")
+    assert json.loads(entry.details)["file"] == "slow.xlsx" and entry.actor == "partner-leeds"
+    # Nothing of the raw file or of what was read is left behind.
+    assert not list((web_home.tmp_dir / "uploads").glob("*"))

@@ -2,6 +2,10 @@
 
 Files are refused here, with a plain reason, when no row can be read from them at all: empty,
 binary or an archive named .csv, or separated by something other than commas.
+
+A file the dashboard received has already been looked at, and read, in a separate process
+(:mod:`vrhub.ingest.sandbox`): while it is ingested, :func:`inspect` gives what that process
+found, or the refusal it came to, instead of opening the file again here.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ from __future__ import annotations
 import codecs
 import gzip
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,8 +90,29 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
+#: The file looked at elsewhere, and what that found, while it is ingested (see
+#: :func:`inspected_elsewhere`).
+_ELSEWHERE: ContextVar[tuple[Path, Callable[[], FileFacts]] | None] = ContextVar(
+    "vrhub_inspected_elsewhere", default=None
+)
+
+
+@contextmanager
+def inspected_elsewhere(path: Path, facts: Callable[[], FileFacts]) -> Iterator[None]:
+    """While in this block, :func:`inspect` of ``path`` is ``facts()`` (which gives the facts
+    found elsewhere or raises the refusal found there) instead of opening the file."""
+    token = _ELSEWHERE.set((path, facts))
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
+
+
 def inspect(path: Path) -> FileFacts:
     """Fingerprint the file and, for CSV, check it is text and find its encoding."""
+    elsewhere = _ELSEWHERE.get()
+    if elsewhere is not None and elsewhere[0] == path:
+        return elsewhere[1]()
     fmt = file_format(path)
     size = path.stat().st_size
     if size == 0:

@@ -4,6 +4,11 @@ Every reader yields pyarrow tables whose columns are the dataset's field names (
 ``_row``: the row number a partner sees in a spreadsheet (the header is row 1, so the first
 data row is row 2; for Parquet, which has no header row, the first record is row 1). Rows
 whose number of values does not match the header are reported, never silently skipped.
+
+Whatever a damaged or hostile file makes the underlying libraries raise, a reader raises
+:class:`~vrhub.errors.FileRejectedError` with the reason in plain words. A file the dashboard
+received has already been read in a separate process (:mod:`vrhub.ingest.sandbox`): while it is
+ingested, :func:`open_reader` gives a reader of what that process read.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ import gzip
 import io
 import re
 import threading
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +35,17 @@ import pyarrow.parquet as pq
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import FileRejectedError
 from vrhub.ingest.files import FileFacts, check_separator
+from vrhub.ingest.limits import (
+    MAX_HEADER_BYTES,
+    check_columns,
+    header_too_long,
+    too_many_malformed,
+)
 
 EXCEL_BLOCK_ROWS = 50_000
+#: A malformed row is kept (for the quarantine) as read, cut to this many characters: enough for
+#: any real row, and no field of a row so kept is too long to split again.
+MALFORMED_TEXT = 4096
 
 
 def _norm(name: str) -> str:
@@ -75,6 +92,9 @@ def match_header(dataset: Dataset, header: list[str], file_name: str) -> HeaderM
 
 @dataclass
 class MalformedRow:
+    """A row whose number of values differs from the header's; ``text``: the row as read (its
+    first :data:`MALFORMED_TEXT` characters)."""
+
     row: int
     expected: int
     actual: int
@@ -91,6 +111,8 @@ class FileReader:
     sheet: str | None = None
     block_bytes: int = 16 << 20
     malformed: list[MalformedRow] = field(default_factory=list)
+    #: Refuse the file once more rows than this are malformed (None: keep every one).
+    malformed_limit: int | None = None
 
     def blocks(self) -> Iterator[pa.Table]:
         if self.facts.format == "csv":
@@ -103,9 +125,18 @@ class FileReader:
     def _csv_blocks(self) -> Iterator[pa.Table]:
         names = [f"c{i}" for i in range(len(self.header))]
 
+        limit = self.malformed_limit
+
         def on_invalid(row: pacsv.InvalidRow) -> str:
+            if limit is not None and len(self.malformed) >= limit:
+                return "error"  # the reader stops; refused below
             self.malformed.append(
-                MalformedRow(row.number or 0, row.expected_columns, row.actual_columns, row.text)
+                MalformedRow(
+                    row.number or 0,
+                    row.expected_columns,
+                    row.actual_columns,
+                    row.text[:MALFORMED_TEXT],
+                )
             )
             return "skip"
 
@@ -113,7 +144,8 @@ class FileReader:
         with opener(self.facts.path, "rb") as raw:
             gate = _ReadGate(raw, self.block_bytes)
             try:
-                reader = pacsv.open_csv(
+                reader = _open_csv(
+                    self.facts.path.name,
                     gate,
                     read_options=pacsv.ReadOptions(
                         use_threads=False,
@@ -140,6 +172,10 @@ class FileReader:
                     rows = candidates[~np.isin(candidates, skipped)][:n]
                     next_row = int(rows[-1]) + 1 if n else next_row
                     yield self._named(batch, rows)
+            except FileRejectedError:
+                if limit is not None and len(self.malformed) >= limit:
+                    raise too_many_malformed(self.facts.path.name, limit) from None
+                raise
             finally:
                 gate.close_gate()
 
@@ -179,15 +215,20 @@ class FileReader:
 
     # -- Parquet -------------------------------------------------------------------------
     def _parquet_blocks(self) -> Iterator[pa.Table]:
-        pf = pq.ParquetFile(self.facts.path)
-        names = pf.schema_arrow.names
-        offset = 1
-        for batch in pf.iter_batches(batch_size=131_072):
-            n = batch.num_rows
-            arrays = {name: batch.column(names[i]) for name, i in self.match.columns.items()}
-            arrays["_row"] = pa.array(np.arange(offset, offset + n, dtype=np.int64))
-            offset += n
-            yield pa.table(arrays)
+        try:
+            pf = pq.ParquetFile(self.facts.path)
+            names = pf.schema_arrow.names
+            offset = 1
+            for batch in pf.iter_batches(batch_size=131_072):
+                n = batch.num_rows
+                arrays = {name: batch.column(names[i]) for name, i in self.match.columns.items()}
+                arrays["_row"] = pa.array(np.arange(offset, offset + n, dtype=np.int64))
+                offset += n
+                yield pa.table(arrays)
+        except MemoryError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise _unreadable_parquet(self.facts.path.name, exc) from None
 
 
 class _ReadGate(io.RawIOBase):
@@ -239,45 +280,106 @@ class _ReadGate(io.RawIOBase):
             self._cond.notify_all()
 
 
+#: What the CSV reader and the file beneath it raise for a file it cannot read.
+_CSV_ERRORS = (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeDecodeError)
+
+
+def _open_csv(name: str, source: io.RawIOBase, **options: Any) -> pacsv.CSVStreamingReader:
+    try:
+        return pacsv.open_csv(source, **options)
+    except MemoryError:
+        raise
+    except _CSV_ERRORS as exc:
+        raise _unreadable_csv(name, exc) from None
+
+
 def _guard(reader: pacsv.CSVStreamingReader, name: str) -> Iterator[pa.RecordBatch]:
     while True:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
             return
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            reason = str(exc).split("\n")[0]
-            raise FileRejectedError(
-                f"{name} could not be read as CSV ({reason}); check for an unclosed quote "
-                "or a damaged end of file"
-            ) from None
+        except MemoryError:
+            raise
+        except _CSV_ERRORS as exc:
+            raise _unreadable_csv(name, exc) from None
         yield batch
+
+
+def _unreadable_csv(name: str, exc: BaseException) -> FileRejectedError:
+    # The reader's reason, without the text of the row it quotes after "got N".
+    reason = re.sub(r"(got \d+)\b.*", r"\1", str(exc).split("\n")[0])[:200]
+    return FileRejectedError(
+        f"{name} could not be read as CSV ({reason}); check for an unclosed quote "
+        "or a damaged end of file"
+    )
+
+
+#: Opens a reader of a file read elsewhere: (dataset, the file's facts, block size) -> reader.
+OpenElsewhere = Callable[[Dataset, FileFacts, int], "FileReader"]
+#: The file read elsewhere, and how to open a reader of what was read, while it is ingested.
+_ELSEWHERE: ContextVar[tuple[Path, OpenElsewhere] | None] = ContextVar(
+    "vrhub_read_elsewhere", default=None
+)
+
+
+@contextmanager
+def read_elsewhere(path: Path, opener: OpenElsewhere) -> Iterator[None]:
+    """While in this block, :func:`open_reader` of ``path`` is ``opener(...)``: a reader of
+    what was read elsewhere (or the refusal found there) instead of reading the file here."""
+    token = _ELSEWHERE.set((path, opener))
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
 
 
 def open_reader(dataset: Dataset, facts: FileFacts, block_bytes: int = 16 << 20) -> FileReader:
     """Read the header, match it to the standard and return a reader for the rows."""
+    elsewhere = _ELSEWHERE.get()
+    if elsewhere is not None and elsewhere[0] == facts.path:
+        return elsewhere[1](dataset, facts, block_bytes)
     if facts.format == "csv":
         header = _csv_header(facts)
+        check_columns(facts.path.name, len(header))
         match = match_header(dataset, header, facts.path.name)
         return FileReader(facts, header, match, block_bytes=block_bytes)
     if facts.format == "excel":
         return _excel_reader(dataset, facts)
     try:
         names = pq.ParquetFile(facts.path).schema_arrow.names
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise FileRejectedError(
-            f"{facts.path.name} is not a readable Parquet file ({exc})"
-        ) from None
+    except MemoryError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _unreadable_parquet(facts.path.name, exc) from None
+    check_columns(facts.path.name, len(names))
     return FileReader(facts, names, match_header(dataset, names, facts.path.name))
+
+
+def _unreadable_parquet(name: str, exc: BaseException) -> FileRejectedError:
+    reason = str(exc).split("\n")[0][:200]
+    return FileRejectedError(f"{name} is not a readable Parquet file ({reason})")
 
 
 def _csv_header(facts: FileFacts) -> list[str]:
     opener = gzip.open if facts.compressed else open
     encoding = "utf-8-sig" if facts.encoding == "utf-8" else (facts.encoding or "utf-8")
-    with opener(facts.path, "rt", encoding=encoding, newline="") as fh:
-        first = fh.readline()
+    try:
+        with opener(facts.path, "rt", encoding=encoding, newline="") as fh:
+            first = fh.readline(MAX_HEADER_BYTES + 1)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        raise FileRejectedError(
+            f"{facts.path.name}: the header row could not be read; check the file is CSV text"
+        ) from None
+    if len(first) > MAX_HEADER_BYTES:
+        raise header_too_long(facts.path.name)
     check_separator(facts.path, first)
-    header = next(csv.reader(io.StringIO(first)), [])
+    try:
+        header = next(csv.reader(io.StringIO(first)), [])
+    except csv.Error:
+        raise FileRejectedError(
+            f"{facts.path.name}: the first row cannot be read as a header row of column names"
+        ) from None
     if not any(h.strip() for h in header):
         raise FileRejectedError(f"{facts.path.name}: the first row is blank; it must be the header")
     return header
@@ -286,12 +388,34 @@ def _csv_header(facts: FileFacts) -> list[str]:
 def _excel_grid(path: Path, sheet: str) -> list[list[object]]:
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
     try:
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [list(r) for r in rows]
-    finally:
-        wb.close()
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            return [list(r) for r in rows]
+        finally:
+            wb.close()
+    except BaseException as exc:
+        raise _unreadable_workbook(path.name, exc) from None
+
+
+def _unreadable_workbook(name: str, exc: BaseException) -> BaseException:
+    """The refusal for what the Excel reader raised on a damaged workbook (its own error
+    types, or a panic of its Rust code, which Python sees as a BaseException); anything else,
+    such as running out of memory or an interrupt, as it was."""
+    kind = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return exc
+    if kind == "PasswordError":
+        return FileRejectedError(
+            f"{name} is protected by a password; remove the password and send it again"
+        )
+    if isinstance(exc, Exception) or kind == "PanicException":
+        return FileRejectedError(
+            f"{name} is not a readable Excel workbook (damaged); open it in Excel, save it "
+            "again as .xlsx, or send the data as CSV"
+        )
+    return exc
 
 
 def _header_index(grid: list[list[object]]) -> int:
@@ -306,12 +430,10 @@ def _excel_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
 
     try:
         wb = CalamineWorkbook.from_path(str(facts.path))
-        sheets = list(wb.sheet_names)
+        sheets = [str(s) for s in wb.sheet_names]
         wb.close()
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise FileRejectedError(
-            f"{facts.path.name} is not a readable Excel workbook ({exc})"
-        ) from None
+    except BaseException as exc:  # calamine raises its own error types for damaged files
+        raise _unreadable_workbook(facts.path.name, exc) from None
     matches: list[tuple[str, list[str], HeaderMatch]] = []
     for sheet in sheets:
         grid = _excel_grid(facts.path, sheet)
@@ -319,6 +441,7 @@ def _excel_reader(dataset: Dataset, facts: FileFacts) -> FileReader:
         if i >= len(grid):
             continue
         header = [(_cell_text(c) or "") for c in grid[i]]
+        check_columns(facts.path.name, len(header))
         try:
             matches.append((sheet, header, match_header(dataset, header, facts.path.name)))
         except FileRejectedError:

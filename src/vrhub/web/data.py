@@ -7,7 +7,9 @@ under one of the organisation's active agreements and goes through the same inge
 command line (validated row by row, pseudonymised, the rows that pass loaded in one
 transaction); its validation result page
 lists every problem in plain words and can be downloaded. A file larger than the
-``upload_max_mb`` setting is refused before it is read.
+``upload_max_mb`` setting is refused before it is read; every other file is first read in a
+separate process with limits on its memory and time (:mod:`vrhub.ingest.sandbox`), so no file
+can stall or take down the server.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from vrhub.governance.agreements import effective_status, suppliers
 from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
 from vrhub.ingest.replace import Uploader, rows
+from vrhub.ingest.sandbox import Limits, read_untrusted
 from vrhub.pipeline import ingest_governed
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.records.models import Agreement, User
@@ -283,11 +286,17 @@ def ingest_upload(
             tuple(user.districts),
             {d.code: d.name for d in web.home.partnership.districts},
         )
-        with web.lock:
+        dataset = get_dataset(choice["dataset"])
+        settings = web.home.settings
+        # Read in a separate process within limits, before the store is locked: however long
+        # it takes, other people's pages go on being served. Then loaded from what it read.
+        limits = Limits.from_settings(settings)
+        read = read_untrusted(path, dataset, limits, settings.read_block_mb << 20, folder / "read")
+        with web.lock, read.in_use():
             try:
                 r = ingest_governed(
                     web.hub,
-                    get_dataset(choice["dataset"]),
+                    dataset,
                     path,
                     source=choice["source"] or None,
                     agreement=choice["agreement"],
