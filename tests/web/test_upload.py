@@ -19,6 +19,8 @@ from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
 from tests.web.conftest import sign_in
 from vrhub.datasets import get_dataset
 from vrhub.home import Home
+from vrhub.ingest.replace import Uploader
+from vrhub.pipeline import ingest_governed
 
 LEEDS = "E08000035"
 POLICE = "WY-ISA-01|police-crime"
@@ -366,3 +368,34 @@ def test_a_hostile_upload_stalls_nobody_else_and_is_refused_in_words(
     assert json.loads(entry.details)["file"] == "slow.xlsx" and entry.actor == "partner-leeds"
     # Nothing of the raw file or of what was read is left behind.
     assert not list((web_home.tmp_dir / "uploads").glob("*"))
+
+
+def test_an_upload_cannot_tell_whether_another_organisation_holds_a_record(
+    client: TestClient, passwords: dict[str, str], tmp_path: Path
+) -> None:
+    """The identifier oracle (issue 15, finding 10): repeating a record the police sent gets
+    the same answer as sending a new one, and the record is counted once."""
+    web = client.app.state.web  # type: ignore[attr-defined]
+    month = _new_month(client)
+    when = {"occurred_from": f"{month}-03 22:00", "recorded_date": f"{month}-04 09:00"}
+    police_file = tmp_path / "police.csv"
+    police_file.write_bytes(_csv([police_crime_row(876_500, **when)]))
+    police = ingest_governed(
+        web.hub, get_dataset("police-crime"), police_file, "west-yorkshire-police",
+        agreement="WY-ISA-01", uploader=Uploader("tester", "wyp"),
+    )  # fmt: skip
+    assert police.rows_accepted == 1
+    sign_in(client, "partner-leeds", passwords["partner-leeds"])
+    stored = _rows_stored(client)
+
+    def answer(name: str, ref: int) -> dict[str, Any]:
+        r = _upload(client, name, _csv([police_crime_row(ref, **when)]))
+        assert r.status_code == 303, r.text[:300]
+        return dict(client.get(r.headers["location"] + ".json").json())
+
+    known, fresh = answer("known.csv", 876_500), answer("fresh.csv", 876_599)
+    for view in (known, fresh):
+        assert view["problems"] == [] and view["batch"]["rows_accepted"] == 1
+    assert known["summary"].replace("known.csv", "") == fresh["summary"].replace("fresh.csv", "")
+    # Only the new record was added: the repeated one is counted once (the police's).
+    assert _rows_stored(client) == stored + 1

@@ -27,6 +27,7 @@ from vrhub.datasets import get_dataset
 from vrhub.governance.agreements import effective_status, suppliers
 from vrhub.governance.projection import reconcile
 from vrhub.governance.roles import sees_every_upload, uploads_data, uploads_for_any_organisation
+from vrhub.ingest.load import HELD
 from vrhub.ingest.replace import Uploader, rows
 from vrhub.ingest.sandbox import Limits, read_untrusted
 from vrhub.pipeline import ingest_governed
@@ -151,8 +152,11 @@ def result_view(web: Web, user: User, batch_id: int) -> dict[str, Any] | None:
         replaced = batch_log.replacements(web.con, batch_id)
         problems = fetch_dicts(
             web.con,
+            # Rows kept aside because another organisation already sent the record are not
+            # the uploader's to know of (see vrhub.ingest.load.HELD).
             "SELECT row_number, column_name, value, rule, severity, message FROM ingest_problems "
-            "WHERE batch_id = ? ORDER BY row_number NULLS FIRST, column_name",
+            f"WHERE batch_id = ? AND severity <> '{HELD}' "
+            "ORDER BY row_number NULLS FIRST, column_name",
             [batch_id],
         )
     b = _batch_row(found)
