@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,7 +17,10 @@ from rich.table import Table
 
 from vrhub import pipeline
 from vrhub.errors import VrhubError
+from vrhub.governance.audit import cli_actor
 from vrhub.governance.context import Governance
+from vrhub.governance.reads import CLI, Read, read_details, record_read
+from vrhub.governance.roles import ANALYST, audience_for
 from vrhub.home import Home
 from vrhub.hub import Hub, open_hub
 
@@ -72,6 +75,21 @@ def governance_of(home: Path | None) -> Iterator[Governance]:
         yield gov
     finally:
         gov.close()
+
+
+def audit_read(
+    home: Path | None,
+    command: str,
+    fmt: str,
+    choices: dict[str, Any],
+    districts: Sequence[str] | None = None,
+) -> None:
+    """Record that the running command read exact figures (analyst tier), before it prints them:
+    an audit entry ``read.cli`` naming the command, its format and options (those given) and the
+    districts (none: all). If it cannot be recorded the command fails and prints nothing."""
+    given = {k: v for k, v in choices.items() if v not in (None, "", [], {}, False)}
+    details = read_details(audience_for(ANALYST), fmt, given, districts or ())
+    record_read(hub_of(home).gov.audit, Read(cli_actor(), CLI, f"vrhub {command}", details))
 
 
 FORMATS = ("table", "csv", "json")

@@ -13,6 +13,7 @@ from vrhub import __version__, pipeline
 from vrhub.cli.common import (
     HomeOpt,
     app,
+    audit_read,
     check_format,
     emit,
     err,
@@ -197,9 +198,16 @@ def counts(
     check_format(fmt)
     if audience is None and as_user is None:
         table = pipeline.counts(hub_of(home), get_dataset(dataset), fields, all_areas, district)
+        audit_read(
+            home,
+            "counts",
+            fmt,
+            {"dataset": dataset, "by": fields, "all_areas": all_areas},
+            district,
+        )
         header = [*table.fields, "count"]
         rows: list[tuple[object, ...]] = list(table.rows)
-    else:
+    else:  # an export: audited as such (export.counts)
         exported = pipeline.export_counts(
             hub_of(home),
             get_dataset(dataset),
@@ -248,6 +256,7 @@ def batches(
     organisation, or removed at the end of retention)."""
     check_format(fmt)
     log = pipeline.batch_log(hub_of(home), limit)
+    audit_read(home, "batches", fmt, {"limit": limit})
     header = ["batch", "dataset", "source", "sent by", "file", "status", "read", "loaded",
               "rejected", "under", "received"]  # fmt: skip
     table = [

@@ -18,6 +18,7 @@ from vrhub import pipeline
 from vrhub.cli.common import (
     HomeOpt,
     app,
+    audit_read,
     check_format,
     governance_of,
     hub_of,
@@ -294,6 +295,7 @@ def quality(
     """The data-quality scorecard of each partner feed: timeliness, accuracy, relevance."""
     check_format(fmt)
     feeds = pipeline.quality(hub_of(home), source)
+    audit_read(home, "quality", fmt, {"source": source})
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(f) | {"overall": f.overall} for f in feeds], indent=1))
         sys.stdout.write("\n")

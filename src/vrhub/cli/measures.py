@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, check_format, emit, err, hub_of, out
+from vrhub.cli.common import HomeOpt, app, audit_read, check_format, emit, err, hub_of, out
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import financial_year as financial_year_of
@@ -88,6 +88,12 @@ def measure_run(
         date_to,
         engine,
     )
+    audit_read(
+        home,
+        f"measure run {name}",
+        fmt,
+        {"dataset": dataset, "by": fields, "filter": filter_, "from": date_from, "to": date_to},
+    )
     header = [*r.by, "count", "population", "rate", "lower", "upper", "per"]
     rows = [
         [*row.group, row.count, row.population, row.rate, row.lower, row.upper, r.per]
@@ -139,6 +145,12 @@ def measure_change(
             against = f"the baseline year {baseline_year}"
     fields = [b.strip() for b in by.split(",") if b.strip()]
     found = pipeline.compare_periods(h, name, ds, current, previous, fields, _filters(filter_))
+    audit_read(
+        home,
+        f"measure change {name}",
+        fmt,
+        {"dataset": dataset, "by": fields, "filter": filter_, "period": label, "against": against},
+    )
     what = get_measure(name).title.lower()
     header = [*fields, "count", "previous", "percent_change", "lower", "upper", "verdict"]
     rows = []
@@ -171,6 +183,12 @@ def measure_spc(
     fields = [b.strip() for b in by.split(",") if b.strip()]
     charts = pipeline.measure_spc(
         hub_of(home), name, get_dataset(dataset), fields, _filters(filter_), date_from, date_to
+    )
+    audit_read(
+        home,
+        f"measure spc {name}",
+        fmt,
+        {"dataset": dataset, "by": fields, "filter": filter_, "from": date_from, "to": date_to},
     )
     header = [
         *fields,
@@ -230,6 +248,13 @@ def measure_deprivation(
         date_from,
         date_to,
     )
+    audit_read(
+        home,
+        f"measure deprivation {name}",
+        fmt,
+        {"dataset": dataset, "domain": domain, "filter": filter_, "from": date_from, "to": date_to},
+        [district] if district else None,
+    )
     header = ["decile", "count", "population", "rate", "lower", "upper", "per"]
     rows = [[d.decile, d.count, d.population, d.rate, d.lower, d.upper, r.per] for d in r.rows]
     emit(header, rows, fmt)
@@ -279,6 +304,12 @@ def measure_costs(
     check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     r = pipeline.cost_of_violence(hub_of(home), get_dataset(dataset), fields, date_from, date_to)
+    audit_read(
+        home,
+        "measure costs",
+        fmt,
+        {"dataset": dataset, "by": fields, "from": date_from, "to": date_to},
+    )
     err.print(
         f"unit costs at {', '.join(r.price_years)} prices from: {'; '.join(r.sources)}; "
         f"{r.uncosted:,} records have no unit cost"

@@ -2,8 +2,9 @@
 
 It answers what an information request or a DPIA review asks: which agreements are in force
 and on what terms; which datasets and how many rows are held under each, and until when;
-who can see what (roles, district scopes and the audiences their outputs reach); and what
-has happened recently, from the audit trail, with the trail's own integrity check.
+who can see what (roles, district scopes and the audiences their outputs reach); what has
+happened recently, from the audit trail, with the trail's own integrity check; and who read
+what: each person's reads of restricted data over the last 30 days and the latest reads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from vrhub.governance.agreements import effective_status
 from vrhub.governance.context import Governance
 from vrhub.governance.people import ROLE_AUDIENCE
+from vrhub.governance.reads import HEADINGS, reads_by_person, recent_reads, shown
 from vrhub.governance.retention import due, keep_until
 from vrhub.records.models import BatchLineage
 
@@ -42,8 +44,10 @@ def governance_report(
     held_rows: Mapping[int, int],
     today: dt.date | None = None,
     recent: int = 30,
+    read_days: int = 30,
 ) -> str:
-    """The report as Markdown; ``held_rows`` is the rows each batch still has in the store."""
+    """The report as Markdown; ``held_rows`` is the rows each batch still has in the store.
+    Reads are counted over the ``read_days`` days up to and including ``today``."""
     today = today or dt.date.today()
     p = gov.home.partnership
     lines = [
@@ -174,4 +178,58 @@ def governance_report(
             f"| {e.seq} | {e.at:%Y-%m-%d %H:%M} | {_cell(e.actor)} | {e.action} | "
             f"{_cell(e.target)} |"
         )
+    lines += _reads(gov, today, recent, read_days)
     return "\n".join(lines) + "\n"
+
+
+def _reads(gov: Governance, today: dt.date, recent: int, days: int) -> list[str]:
+    """Who read what: reads by person over the last ``days`` days, then the latest reads."""
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time())
+    kinds = list(HEADINGS)
+    lines = [
+        "",
+        f"## Who read what (last {days} days)",
+        "",
+        "Every dashboard page, download and report file a signed-in person opened, and every "
+        "command that printed exact figures, is an audit entry naming who read it, the audience "
+        "it was for, the format, the choices made and the districts in scope; exports and "
+        "report builds are counted with them. The published figures are not counted.",
+        "",
+        "| who | reads | " + " | ".join(HEADINGS.values()) + " | last read (UTC) |",
+        "|---|---:|" + "---:|" * len(kinds) + "---|",
+    ]
+    people = reads_by_person(gov.audit, since)
+    for p in people:
+        counts = " | ".join(f"{p.by_kind.get(k, 0):,}" for k in kinds)
+        last = f"{p.last:%Y-%m-%d %H:%M}" if p.last else ""
+        lines.append(f"| {_cell(p.actor)} | {p.total:,} | {counts} | {last} |")
+    if not people:
+        lines.append(f"| nobody | 0 | {' | '.join('0' for _ in kinds)} | |")
+    lines += [
+        "",
+        f"Latest {recent} reads:",
+        "",
+        "| # | when (UTC) | who | what | address or command | audience | format | choices | "
+        "districts |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in map(shown, recent_reads(gov.audit, limit=recent)):
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    r.seq,
+                    f"{r.at:%Y-%m-%d %H:%M}",
+                    r.actor,
+                    r.kind,
+                    r.target,
+                    r.audience or "—",
+                    r.format or "—",
+                    r.choices or "—",
+                    r.districts or "—",
+                )
+            )
+            + " |"
+        )
+    return lines

@@ -2,25 +2,34 @@
 
 Every page checks the viewer on the server: the role gives the audience (and so the disclosure
 rule and the agreements that may be drawn on) and the district scope gives the areas shown.
-Each page also answers ``.json`` from the same view. Errors have one HTML page and one JSON
-shape: ``{"error": {"status": 403, "title": "...", "message": "..."}}``; an error vrhub raises
-is answered with the status its class carries (:attr:`vrhub.errors.VrhubError.http_status`),
-and a page that needs a sign-in sends a browser to the sign-in form instead.
+Each page also answers ``.json`` from the same view. Every page, download and report file a
+signed-in person is answered with is first recorded in the audit trail as their read (see
+:mod:`vrhub.governance.reads`); a read that cannot be recorded is refused. Errors have one HTML
+page and one JSON shape: ``{"error": {"status": 403, "title": "...", "message": "..."}}``; an
+error vrhub raises is answered with the status its class carries
+(:attr:`vrhub.errors.VrhubError.http_status`), and a page that needs a sign-in sends a browser
+to the sign-in form instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from vrhub.errors import ConfigurationError, SessionExpiredError, SignInNeededError, VrhubError
 from vrhub.governance.audit import home_secret
+from vrhub.governance.people import audience_of
+from vrhub.governance.reads import DOWNLOAD, PAGE, REPORT, Read, printable, read_details
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.web import analysis, data_pages, governance, pages, reports
@@ -39,6 +48,47 @@ from vrhub.web.views import warm_in_background
 
 log = logging.getLogger("vrhub.web")
 
+#: Addresses whose answers hold no restricted figures, so are not recorded as reads: the
+#: published figures (anyone's to see), sign-in and sign-out, the upload form and assets.
+NOT_READ = ("/public", "/public.json", "/public.csv", "/public.xlsx", "/login", "/logout",
+            "/data/upload")  # fmt: skip
+#: The query parameters a read records (the choices of the explorer, place and governance
+#: pages, each cut to :data:`CHOICE_LENGTH` characters); any other is left out.
+CHOICES = ("measure", "dataset", "area", "period", "by", "rows", "actor", "action", "reader")
+CHOICE_LENGTH = 80
+#: How long (seconds) a request waits for its read to be committed before it is refused.
+READ_WAIT = 30.0
+NOT_RECORDED = (
+    "this could not be shown: every read of the hub's figures is recorded in its audit trail "
+    "and this one could not be. Nothing was shown; try again in a moment, and if this "
+    "persists tell the hub's administrator"
+)
+
+
+def read_of(request: Request, status: int) -> Read | None:
+    """The read a request's answer is, or None: only a successful GET by a signed-in viewer
+    (:func:`vrhub.web.core.viewer` ran) of an address holding figures or data is one."""
+    user = getattr(request.state, "viewer", None)
+    path = request.url.path
+    if (
+        user is None
+        or request.method != "GET"
+        or not 200 <= status < 300
+        or path in NOT_READ
+        or "/assets/" in path
+    ):
+        return None
+    if path.startswith("/reports/"):
+        action, fmt = REPORT, path.rsplit(".", 1)[-1] if "." in path else ""
+    else:
+        last = path.rsplit("/", 1)[-1]
+        fmt = last.rsplit(".", 1)[-1] if "." in last else "html"
+        action = PAGE if fmt == "html" else DOWNLOAD
+    query = request.query_params.items()
+    choices = {k: printable(v, CHOICE_LENGTH) for k, v in query if k in CHOICES and v}
+    details = read_details(audience_of(user), fmt, choices, user.districts or ())
+    return Read(user.username, action, printable(path), details)
+
 
 def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> FastAPI:
     """The dashboard for one home. Its assets must have been built (``make install``).
@@ -55,15 +105,34 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     clear_unfinished_uploads(home.tmp_dir)
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
     web = Web(open_hub(home), sessions, environment(), secure_cookies, warm)
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Reads queued when the server stops are written before it ends.
+        await run_in_threadpool(web.reads.close)
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     # No redirect built from the request's Host header (a trailing slash is simply not found).
     app.router.redirect_slashes = False
     app.state.web = web
     app.mount("/assets", StaticFiles(directory=static), name="assets")
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
+    async def audited_with_headers(request: Request, call_next: Any) -> Response:
+        """Record the answer as the viewer's read (refusing it if that fails), then add the
+        security headers. One middleware: each layer costs every request."""
         response: Response = await call_next(request)
+        read = read_of(request, response.status_code)
+        if read is not None:
+            try:
+                # Committed with other requests' reads by the writer thread (group commit);
+                # the event loop serves others meanwhile.
+                await asyncio.wait_for(asyncio.wrap_future(web.reads.submit(read)), READ_WAIT)
+            except Exception as exc:
+                why = exc if isinstance(exc, VrhubError) else type(exc).__name__
+                log.error("a read was refused: it could not be recorded (%s)", why)
+                response = error_response(request, 503, NOT_RECORDED)
         for k, v in HEADERS.items():
             response.headers.setdefault(k, v)
         if secure_cookies:

@@ -25,6 +25,7 @@ from vrhub.errors import (
 )
 from vrhub.governance.context import Governance
 from vrhub.governance.projection import reconcile
+from vrhub.governance.reads import ReadLog
 from vrhub.governance.roles import manages_governance, uploads_data
 from vrhub.home import Home
 from vrhub.hub import Hub
@@ -76,7 +77,8 @@ class Refused:
 @dataclass
 class Web:
     """What every request shares: the server's hub (the home and both its stores, opened once
-    for the process), the sessions and the page cache."""
+    for the process), the sessions, the page cache and the log of reads (each read of restricted
+    data is written to the audit trail before it is answered)."""
 
     hub: Hub
     sessions: Sessions
@@ -87,6 +89,10 @@ class Web:
     cache: dict[tuple[Any, ...], dict[str, Any] | Refused] = field(default_factory=dict)
     #: The last data version read and when (see :data:`VERSION_SECONDS`).
     version: tuple[float, tuple[Any, ...]] | None = None
+    reads: ReadLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads = ReadLog(self.hub.gov.audit)
 
     @property
     def home(self) -> Home:
@@ -368,7 +374,8 @@ def formats(path: str, query: str = "") -> dict[str, str]:
 def viewer(request: Request) -> tuple[User, Session]:
     """The signed-in user (read afresh from the record store) and the session; raises
     :class:`SignInNeededError` (a :class:`~vrhub.errors.SessionExpiredError` when the session
-    has expired) if there is none."""
+    has expired) if there is none. The user is kept on the request (``request.state.viewer``):
+    what they are answered is then recorded as their read (see :mod:`vrhub.web.app`)."""
     web: Web = request.app.state.web
     s = web.sessions.load(request.cookies.get(COOKIE))
     if s is None:
@@ -381,6 +388,7 @@ def viewer(request: Request) -> tuple[User, Session]:
         # Signed out, or the password, role, districts or status changed since sign-in.
         raise SessionExpiredError("your session has ended: sign in again")
     request.state.session = web.sessions.touch(s)
+    request.state.viewer = user
     return user, s
 
 

@@ -1,5 +1,6 @@
-"""The governance page, for administrators: the agreements register, the users and the audit
-trail (filtered by who and what, with the trail's seal checked on every view)."""
+"""The governance page, for administrators: the agreements register, the users, who read what
+(each person's reads of the last 30 days and the latest reads, filtered by person) and the
+audit trail (filtered by who and what, with the trail's seal checked on every view)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,29 @@ from fastapi.responses import Response
 
 from vrhub.errors import AccessDeniedError
 from vrhub.governance.agreements import effective_status
+from vrhub.governance.reads import (
+    HEADINGS,
+    last_days,
+    printable,
+    reads_by_person,
+    recent_reads,
+    shown,
+)
 from vrhub.governance.roles import manages_governance
 from vrhub.web.core import Web, WebDep, add_page, formats, respond, viewer
 from vrhub.web.downloads import table
 
 AUDIT_LIMIT = 200
+READS_LIMIT = 200
+#: The reads of how many days each person's count covers.
+READ_DAYS = 30
+READ_COLUMNS = ["Entry", "When (UTC)", "Who", "What", "Address or command", "Audience", "Format",
+                "Choices", "Districts"]  # fmt: skip
 
 
-def governance_view(web: Web, actor: str | None, action: str | None) -> dict[str, Any]:
+def governance_view(
+    web: Web, actor: str | None, action: str | None, reader: str | None = None
+) -> dict[str, Any]:
     today = dt.date.today()
     orgs = {o.id: o.name for o in web.gov.people.organisations()}
     districts = {d.code: d.name for d in web.home.partnership.districts}
@@ -66,6 +82,25 @@ def governance_view(web: Web, actor: str | None, action: str | None) -> dict[str
         ]
         for e in entries
     ]
+    kinds = list(HEADINGS)
+    readers = [
+        [p.actor, p.total, *(p.by_kind.get(k, 0) for k in kinds), f"{p.last:%Y-%m-%d %H:%M:%S}"]
+        for p in reads_by_person(web.gov.audit, last_days(READ_DAYS))
+    ]
+    reads = [
+        [
+            r.seq,
+            f"{r.at:%Y-%m-%d %H:%M:%S}",
+            r.actor,
+            r.kind,
+            r.target,
+            r.audience,
+            r.format,
+            r.choices,
+            r.districts,
+        ]
+        for r in map(shown, recent_reads(web.gov.audit, reader or None, READS_LIMIT))
+    ]
     check = web.gov.audit.verify()
     return {
         "audit_intact": check.intact,
@@ -74,7 +109,8 @@ def governance_view(web: Web, actor: str | None, action: str | None) -> dict[str
             if check.intact
             else "The audit trail has been tampered with: " + "; ".join(check.problems[:5])
         ),
-        "filters": {"actor": actor or "", "action": action or ""},
+        "filters": {"actor": actor or "", "action": action or "", "reader": reader or ""},
+        "read_days": READ_DAYS,
         "tables": [
             table(
                 "audit",
@@ -107,6 +143,27 @@ def governance_view(web: Web, actor: str | None, action: str | None) -> dict[str
                 users,
             ),
         ],
+        # Who read what: kept apart from ``tables`` (the audit trail, agreements and users,
+        # in that order, are what the page's downloads have always held).
+        "who_read_what": [
+            table(
+                "reads",
+                f"Reads{f' by {reader}' if reader else ''}, newest first",
+                READ_COLUMNS,
+                reads,
+            ),
+            table(
+                "readers",
+                f"Reads by person, last {READ_DAYS} days",
+                [
+                    "Who",
+                    "Reads",
+                    *(h[0].upper() + h[1:] for h in HEADINGS.values()),
+                    "Last read (UTC)",
+                ],
+                readers,
+            ),
+        ],
     }
 
 
@@ -123,9 +180,11 @@ def add_routes(app: FastAPI) -> None:
         user, s = viewer(request)
         if not manages_governance(user.role):
             raise AccessDeniedError("the governance pages are for administrators")
-        actor = (request.query_params.get("actor") or "").strip()[:80]
-        action = (request.query_params.get("action") or "").strip()[:60]
-        view = governance_view(web, actor, action)
+        # Control characters taken out: a server database refuses some (NUL) in a query.
+        actor = printable(request.query_params.get("actor") or "", 80).strip()
+        action = printable(request.query_params.get("action") or "", 60).strip()
+        reader = printable(request.query_params.get("reader") or "", 80).strip()
+        view = governance_view(web, actor, action, reader)
         query = urlencode({k: v for k, v in view["filters"].items() if v})
         return respond(
             web,
