@@ -7,6 +7,7 @@ with database access but without the home's audit key would.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.errors import RecordStoreError
+from vrhub.governance.audit import FULL_CHECK_EVERY
 from vrhub.governance.context import Governance
 from vrhub.home import Home
 
@@ -145,3 +147,34 @@ def test_reading_quarantined_records_is_audited(gov: Governance, gov_home: Home)
     [entry] = gov.audit.show(actor="analyst-1")
     assert (entry.action, entry.target) == ("read.quarantine", "police-crime")
     assert gov.audit.verify().intact
+
+
+def test_a_check_since_the_last_reads_only_new_entries_but_still_catches_tampering(
+    gov: Governance,
+) -> None:
+    first = gov.audit.verify(since_last=True)
+    assert first.intact and first.entries == first.checked == 8
+    for i in range(3):
+        gov.audit.write("tester", "read.page", f"/page/{i}", {})
+    again = gov.audit.verify(since_last=True)
+    assert again.intact and (again.checked, again.entries) == (3, 11)
+    # A new entry edited after it was written is caught by the next check.
+    gov.audit.write("tester", "read.page", "/page/3", {})
+    sql(gov, "UPDATE audit_log SET target = '/elsewhere' WHERE seq = 12")
+    assert gov.audit.verify(since_last=True).problems[0].startswith("entry 12 (read.page")
+    sql(gov, "UPDATE audit_log SET target = '/page/3' WHERE seq = 12")
+    assert gov.audit.verify(since_last=True).intact
+    # So is the last entry checked before, and the end record is always checked.
+    sql(gov, "UPDATE audit_log SET target = '/elsewhere' WHERE seq = 12")
+    assert "entry 12 was changed or removed since the trail was last checked" in (
+        gov.audit.verify(since_last=True).problems
+    )
+    sql(gov, "UPDATE audit_log SET target = '/page/3' WHERE seq = 12")
+    # An older entry is left to the next full check, which finds it: every ten minutes, or
+    # `vrhub audit verify`.
+    sql(gov, "UPDATE audit_log SET details = '{\"rows\": 999}' WHERE seq = 6")
+    assert gov.audit.verify(since_last=True).intact
+    assert gov.audit.verify().problems[0].startswith("entry 6 (export.csv")
+    gov.audit._full_at = time.monotonic() - FULL_CHECK_EVERY - 1
+    late = gov.audit.verify(since_last=True)
+    assert late.full and late.problems[0].startswith("entry 6 (export.csv")

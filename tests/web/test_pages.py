@@ -156,7 +156,8 @@ def test_governance_is_for_administrators_only(
     sign_in(client, "admin", passwords["admin"])
     view = client.get("/governance.json?action=login").json()
     assert view["audit_intact"] is True
-    audit, agreements, users = view["tables"]
+    audit, agreements, users, reads, readers = view["tables"]
+    assert (reads["id"], readers["id"]) == ("reads", "readers")
     assert audit["rows"] and {r[3] for r in audit["rows"]} == {"login"}
     assert {r[0] for r in agreements["rows"]} >= {"WY-ISA-01", "WY-ISA-02", "WY-ISA-03"}
     assert {r[0] for r in users["rows"]} >= {"admin", "partner-leeds"}

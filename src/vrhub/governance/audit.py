@@ -19,6 +19,7 @@ import json
 import os
 import stat
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,10 @@ class Audit:
     records: Records
     key: bytes = field(repr=False)
     checkpoint: Path | None = None
+    #: The last entry (number, seal) of the trail when this object last found it intact.
+    _checked: tuple[int, str] | None = field(default=None, init=False, repr=False)
+    #: When (monotonic seconds) this object last checked the whole trail and found it intact.
+    _full_at: float | None = field(default=None, init=False, repr=False)
 
     def _pending(self, session: Session, seq: int, seal: str) -> None:
         """Write the checkpoint once the session's transaction commits."""
@@ -164,6 +169,15 @@ class Audit:
         details: dict[str, Any] | None = None,
     ) -> AuditEntry:
         """Append an entry inside the caller's transaction (so it stands or falls with it)."""
+        [entry] = self.record_many(session, [(actor, action, target, details or {})])
+        return entry
+
+    def record_many(
+        self, session: Session, items: list[tuple[str, str, str, dict[str, Any]]]
+    ) -> list[AuditEntry]:
+        """Append entries (actor, action, target, details) in order inside the caller's
+        transaction: the end record is read and locked once, each entry sealed and chained to
+        the one before, all inserted together and the end record moved once."""
         head = session.execute(
             select(AuditHead).where(AuditHead.id == 1).with_for_update()
         ).scalar_one_or_none()
@@ -171,22 +185,27 @@ class Audit:
             head = _empty_head(self.key)
             session.add(head)
             session.flush()
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            target=target,
-            details=_canonical(details or {}),
-            prev_seal=head.seal,
-        )
-        entry.seal = _seal(self.key, entry)
-        session.add(entry)
-        head.seq, head.seal = entry.seq, entry.seal
-        head.head_seal = _head_seal(self.key, entry.seq, entry.seal)
+        seq, seal = head.seq, head.seal
+        entries = []
+        for actor, action, target, details in items:
+            entry = AuditEntry(
+                seq=seq + 1,
+                at=utcnow(),
+                actor=actor,
+                action=action,
+                target=target,
+                details=_canonical(details),
+                prev_seal=seal,
+            )
+            entry.seal = _seal(self.key, entry)
+            entries.append(entry)
+            seq, seal = entry.seq, entry.seal
+        session.add_all(entries)
+        head.seq, head.seal = seq, seal
+        head.head_seal = _head_seal(self.key, seq, seal)
         session.flush()
-        self._pending(session, entry.seq, entry.seal)
-        return entry
+        self._pending(session, seq, seal)
+        return entries
 
     def write(
         self, actor: str, action: str, target: str, details: dict[str, Any] | None = None
@@ -216,13 +235,41 @@ class Audit:
         with self.records.session() as s:
             return list(s.scalars(q.order_by(AuditEntry.seq.desc()).limit(limit)))
 
-    def verify(self) -> VerifyReport:
-        """Check every seal, every link and the head; say where anything is wrong."""
+    def verify(self, since_last: bool = False) -> VerifyReport:
+        """Check every seal, every link and the head; say where anything is wrong.
+
+        With ``since_last`` (the governance page, viewed often while the trail grows with every
+        read) only the entries added since this object last found the trail intact are checked
+        in full, after confirming that the last entry then checked is unchanged, unless the
+        whole trail was last checked more than :data:`FULL_CHECK_EVERY` seconds ago; the end
+        record, the checkpoint and the governed tables are always checked. `vrhub audit verify`
+        checks everything.
+        """
         report = VerifyReport()
         with self.records.session() as s:
             head = s.get(AuditHead, 1)
             expected_seq, prev = 1, GENESIS
-            for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+            query = select(AuditEntry).order_by(AuditEntry.seq)
+            full_due = self._full_at is None or (
+                time.monotonic() - self._full_at > FULL_CHECK_EVERY
+            )
+            known = self._checked if since_last and not full_due else None
+            report.full = known is None
+            if known is not None:
+                seq, seal = known
+                then = s.get(AuditEntry, seq)
+                if (
+                    then is None
+                    or then.seal != seal
+                    or not hmac.compare_digest(_seal(self.key, then), then.seal)
+                ):
+                    report.problems.append(
+                        f"entry {seq} was changed or removed since the trail was last checked"
+                    )
+                expected_seq, prev = seq + 1, seal
+                report.earlier = seq
+                query = query.where(AuditEntry.seq > seq)
+            for e in s.scalars(query):
                 report.checked += 1
                 if e.seq > expected_seq:
                     gap = (
@@ -265,6 +312,10 @@ class Audit:
                 report.problems.append(f"entry {last_seq} does not match the sealed end record")
             report.problems += self._against_checkpoint(s, last_seq)
             report.problems += tables_seal.check(s, self.key)
+        if report.intact:
+            self._checked = (last_seq, prev) if last_seq else None
+            if report.full:
+                self._full_at = time.monotonic()
         return report
 
     def seal_tables(self) -> None:
@@ -297,11 +348,23 @@ class Audit:
 class VerifyReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Entries found intact by an earlier check and not read again (see ``since_last``).
+    earlier: int = 0
+    #: Whether every entry was read (not only those added since an earlier check).
+    full: bool = True
+
+    @property
+    def entries(self) -> int:
+        """Entries the trail holds as far as this check knows (checked now or before)."""
+        return self.earlier + self.checked
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
+
+#: How often (seconds) a check of new entries only also reads the whole trail again.
+FULL_CHECK_EVERY = 600.0
 
 #: The audit trail's checkpoint, in the home.
 CHECKPOINT = "audit-checkpoint.json"

@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from vrhub.errors import RecordStoreError
-from vrhub.governance.audit import Audit, _canonical, _head_seal, _seal, utcnow
-from vrhub.records.models import AuditEntry, AuditHead
+from vrhub.governance.audit import Audit, utcnow
+from vrhub.records.models import AuditEntry
 
 #: A dashboard page read as HTML.
 PAGE = "read.page"
@@ -213,42 +212,11 @@ class ReadLog:
             done.set_result(seq)
 
     def _append(self, reads: list[Read]) -> list[int]:
-        """Append reads after the trail's end in one transaction: the end record is read and
-        locked once, each entry sealed and chained as :meth:`Audit.record` does, all inserted
-        together and the end record moved once (a statement per entry would, under load, wait
-        for the interpreter between each)."""
-        audit = self.audit
-        with audit.records.session() as s:
-            head = s.execute(
-                select(AuditHead).where(AuditHead.id == 1).with_for_update()
-            ).scalar_one_or_none()
-            if head is None:  # an empty trail (none is, once a home is open): the usual way
-                return [audit.record(s, *_args(r)).seq for r in reads]
-            return self._chain(s, reads, head)
-
-    def _chain(self, s: Session, reads: list[Read], head: AuditHead) -> list[int]:
-        key = self.audit.key
-        seq, seal = head.seq, head.seal
-        entries = []
-        for r in reads:
-            actor, action, target, details = _args(r)
-            e = AuditEntry(
-                seq=seq + 1,
-                at=utcnow(),
-                actor=actor,
-                action=action,
-                target=target,
-                details=_canonical(details),
-                prev_seal=seal,
-            )
-            e.seal = _seal(key, e)
-            entries.append(e)
-            seq, seal = e.seq, e.seal
-        s.add_all(entries)
-        head.seq, head.seal, head.head_seal = seq, seal, _head_seal(key, seq, seal)
-        s.flush()
-        self.audit._pending(s, seq, seal)
-        return [e.seq for e in entries]
+        """Append reads after the trail's end in one transaction (see
+        :meth:`Audit.record_many`: a statement per entry would, under load, wait for the
+        interpreter between each)."""
+        with self.audit.records.session() as s:
+            return [e.seq for e in self.audit.record_many(s, [_args(r) for r in reads])]
 
 
 def _args(r: Read) -> tuple[str, str, str, dict[str, Any]]:
