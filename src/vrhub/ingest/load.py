@@ -237,14 +237,6 @@ def _log_rejected(
     assert row is not None
     batch_id = int(row[0])
     csv_path = home.reports_dir / f"batch-{batch_id:05d}-{slug(path.name)}-problems.csv"
-    problem = {
-        "row_number": None,
-        "column_name": None,
-        "value": None,
-        "rule": "file",
-        "message": message,
-        "severity": "error",
-    }
     with transaction(con):
         con.execute(
             "INSERT INTO ingest_problems VALUES (?, ?, NULL, NULL, NULL, 'file', ?, 'error')",
@@ -270,7 +262,14 @@ def _log_rejected(
             organisation=uploader.organisation,
             uploaded_by=uploader.actor,
         )
-    write_problems_csv(csv_path, path.name, [problem])
+    write_problems_csv(
+        con,
+        csv_path,
+        path.name,
+        "(SELECT row_number AS _row, column_name, value, rule, message, severity "
+        f"FROM ingest_problems WHERE batch_id = {int(batch_id)})",
+        HELD,
+    )
     return IngestResult(
         path.name,
         dataset.name,
@@ -625,22 +624,10 @@ def _commit(
         organisation=uploader.organisation,
         uploaded_by=uploader.actor,
     )
-    problems = [
-        dict(
-            zip(
-                ("row_number", "column_name", "value", "rule", "message", "severity"),
-                r,
-                strict=True,
-            )
-        )
-        for r in con.execute(
-            "SELECT _row, column_name, value, rule, message, severity "
-            f"FROM {S}._problems ORDER BY _row NULLS FIRST, column_name"
-        ).fetchall()
-    ]
     # What the uploader is given: rows kept aside as held by another organisation are not
-    # theirs to know of (analysts find them in quarantine and the problem log).
-    write_problems_csv(csv_path, name, [p for p in problems if p["severity"] != HELD])
+    # theirs to know of (analysts find them in quarantine and the problem log). Written by
+    # the store, not row by row in Python, however many problems there are.
+    write_problems_csv(con, csv_path, name, f"{S}._problems", HELD)
     return IngestResult(
         name,
         dataset.name,
@@ -687,17 +674,21 @@ def _quarantine(
             ORDER BY s._row""",
         [batch_id, dataset.name, src, name],
     )
-    for m in reader.malformed:
-        con.execute(
+    if reader.malformed:
+        # One statement for them all: a statement each costs a millisecond with the store held.
+        con.executemany(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                batch_id,
-                dataset.name,
-                src,
-                name,
-                m.row,
-                f"row has {m.actual} values but the header has {m.expected}",
-                json.dumps(_malformed_record(home, dataset, reader, m)),
+                [
+                    batch_id,
+                    dataset.name,
+                    src,
+                    name,
+                    m.row,
+                    f"row has {m.actual} values but the header has {m.expected}",
+                    json.dumps(_malformed_record(home, dataset, reader, m)),
+                ]
+                for m in reader.malformed
             ],
         )
 

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import duckdb
 
 COLUMNS = ("file", "row", "column", "value", "rule", "severity", "message")
 
 
 def write_problems_csv(
-    path: Path, file_name: str, problems: Iterable[Mapping[str, object]]
+    con: duckdb.DuckDBPyConnection, path: Path, file_name: str, problems: str, leave_out: str
 ) -> None:
-    """One line per problem: file, row, column, value (identifiers hidden), rule, message."""
+    """One line per problem of the table ``problems`` (identifiers already hidden), in row
+    order: file, row, column, value, rule, severity, message; problems of severity
+    ``leave_out`` are not written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(COLUMNS)
-        for p in problems:
-            w.writerow(
-                [
-                    file_name,
-                    p.get("row_number"),
-                    p.get("column_name"),
-                    p.get("value"),
-                    p.get("rule"),
-                    p.get("severity"),
-                    p.get("message"),
-                ]
-            )
+    con.execute(
+        f"""COPY (SELECT ? AS "file", _row AS "row", column_name AS "column", value, rule,
+                         severity, message
+                  FROM {problems} WHERE severity <> ?
+                  ORDER BY _row NULLS FIRST, column_name, rule)
+            TO '{str(path).replace("'", "''")}' (HEADER, DELIMITER ',')""",
+        [file_name, leave_out],
+    )
