@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -175,7 +175,6 @@ class AttackResult:
     searches: int
     atoms: int
     seconds: float
-    extra: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
@@ -213,14 +212,13 @@ class _Programme:
         links = _matrix([[(atoms[x], c) for x, c in r.terms] for r in relations], n)
         # An atom is never more than the least of the ranges of the answers holding it.
         upper = np.full(n, np.inf)
-        for a, (_, hi) in zip(answers, self.range, strict=True):
+        for a, (_, most) in zip(answers, self.range, strict=True):
             for x in a.atoms:
-                upper[atoms[x]] = min(upper[atoms[x]], hi)
+                upper[atoms[x]] = min(upper[atoms[x]], most)
         self.bounds = Bounds(np.zeros(n), upper)
-        lo = np.array([r[0] for r in self.range] + [r.lo for r in relations], dtype=float)
-        hi = np.array([r[1] for r in self.range] + [r.hi for r in relations], dtype=float)
+        self.lo = np.array([r[0] for r in self.range] + [r.lo for r in relations], dtype=float)
+        self.hi = np.array([r[1] for r in self.range] + [r.hi for r in relations], dtype=float)
         self.matrix = csr_array(vstack([self.rows, links])) if relations else self.rows
-        self.lo, self.hi = lo, hi
         self.solves = 0
 
     def solve(
@@ -251,7 +249,8 @@ class _Programme:
             if found.status == 2:  # infeasible: proven
                 return None
             raise _Unsettled()
-        return np.rint(found.x)
+        x: np.ndarray = np.rint(found.x)
+        return x
 
 
 class _Unsettled(Exception):
@@ -279,6 +278,7 @@ def attack(
     samples: int = 6,
     seed: int = 0,
     time_limit: float | None = 60.0,
+    budget: float | None = None,
 ) -> AttackResult:
     """Decide, for every hidden answer, whether the answers taken together pin it down.
 
@@ -286,6 +286,8 @@ def attack(
     counts are one solution, so a solution giving another value shows a hidden answer is
     not pinned. ``samples`` solutions with seeded random objectives come first; then each
     hidden answer still showing one value is searched for a solution below it and one above.
+    ``time_limit`` bounds each integer programme and ``budget`` all of them (in seconds): a
+    hidden answer left unsettled is returned as undecided, never as safe.
     Raises :class:`~vrhub.errors.DisclosureError` if the answers contradict each other (or
     ``truth``): then the model, not the method, is wrong.
     """
@@ -323,8 +325,13 @@ def attack(
         out[~np.isfinite(p.bounds.ub)] = 0.0
         return out
 
-    for _ in range(samples if hidden else 0):
-        x = p.solve(direction(hidden), time_limit=time_limit)
+    # Without the truth, one solution at least gives each hidden answer a value to test.
+    drawn = samples if samples > 0 or truth is not None else 1
+    for _ in range(drawn if hidden else 0):
+        try:
+            x = p.solve(direction(hidden), time_limit=time_limit)
+        except _Unsettled:
+            continue  # the searches below settle what this would have
         if x is None:
             raise DisclosureError("the answers contradict each other: no counts fit them all")
         note(x)
@@ -334,6 +341,10 @@ def attack(
     searches = 0
     for i in hidden:
         if len(seen[i]) > 1:
+            continue
+        out_of_time = budget is not None and time.perf_counter() - started > budget
+        if not seen[i] or out_of_time:
+            undecided.append(answers[i])
             continue
         [value] = seen[i]
         lo, hi = p.range[i]
