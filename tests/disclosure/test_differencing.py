@@ -15,7 +15,7 @@ import datetime as dt
 import random
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,9 +26,10 @@ from vrhub import pipeline
 from vrhub.datasets import get_dataset
 from vrhub.disclosure.attack import Atom, attack, possible, violated
 from vrhub.disclosure.engine import DisclosureRule
+from vrhub.home import Home
 from vrhub.hub import Hub, open_hub
 from vrhub.months import month_add, month_range
-from vrhub.web.explore import breakdowns
+from vrhub.web.explore import breakdowns, explore, query_of
 from vrhub.web.harvest import Harvest, harvest
 
 PC = get_dataset("police-crime")
@@ -82,7 +83,7 @@ def _records(seed: int = 15) -> list[Made]:
                 age = rng.choice([None, 9, 15, 16, 17, 19, 22, 25, 31, 44, 67])
                 made.append(
                     Made(district, month, kind, when, rng.random() > 0.1, age,
-                         rng.choice(["Female", "Male", "Male", "Unknown"]))
+                         rng.choice(["Female", "Male", "Male", "Unknown", ""]))
                 )  # fmt: skip
     return made
 
@@ -165,7 +166,7 @@ def _true_atoms(measure: str) -> Counter[Atom]:
         groups = {
             "age_group": age,
             "under_25": under,
-            "victim_sex": r.sex,
+            "victim_sex": r.sex or "None",  # left blank: the engine's group "None"
             "weekday": r.when.strftime("%A"),
             "hour": r.when.strftime("%H") if r.timed else "unknown",
         }
@@ -206,6 +207,9 @@ def test_no_hidden_homicide_count_is_pinned(hub: Hub, viewer: str) -> None:
     assert any(" by hour: " in a.name for a in h.answers)
     assert any(a.name.startswith(f"{LEEDS} ") and " by " in a.name for a in h.answers)
     assert not any(a.name.startswith(f"{BRADFORD} ") and " by " in a.name for a in h.answers)
+    # Every breakdown lists the same groups whatever the area or year (blank sexes included):
+    # no group is listed only when it holds records.
+    assert [a.name for a in h.answers if a.nonempty] == []
     result = attack(h.answers, h.relations, truth=h.truth, seed=15)
     pins = [f"{p.answer.name} = {p.value}" for p in result.pinned]
     assert pins == [] and result.undecided == (), result.summary()
@@ -241,3 +245,27 @@ def test_months_and_windows_are_what_the_test_says() -> None:
     assert month_add(MONTHS[0], 17) == MONTHS[-1]
     ages = {r.age for r in RECORDS}
     assert {9, 15, 16, 17} <= ages and None in ages  # children, and ages not recorded
+
+
+def test_a_breakdown_lists_every_group_even_when_none_of_its_records_are_in_it(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    """Thirty homicides in Leeds in one month, every victim's sex recorded as male: the
+    breakdown by victim's sex still lists female, other, unknown and not recorded (hidden), so
+    a listed group never tells that it holds a record."""
+    when = {"occurred_from": "2024-03-02 23:15", "recorded_date": "2024-03-03 09:00"}
+    rows = [
+        police_crime_row(i, ho_offence_code="001/01", victim_sex="Male", **when) for i in range(30)
+    ]
+    [r] = pipeline.ingest_paths(wy_home, PC, [write_police_crime("m.csv", rows)], source="wyp")
+    assert r.rows_accepted == 30
+    with open_hub(wy_home) as hub:
+        q = query_of(
+            {"measure": "non-domestic-homicide", "area": LEEDS, "by": "victim_sex"}, [LEEDS]
+        )
+        view = explore(hub.home, hub.con, hub.gov, "public", q, [LEEDS])
+    shown = {row["label"]: row["records"] for row in view["rows"]}
+    assert view["withheld"] is None
+    assert set(shown) == {"Female", "Male", "Other", "Unknown", "not recorded", "Total"}
+    assert shown["Female"] == shown["Other"] == shown["Unknown"] == shown["not recorded"] == "[c]"
+    assert shown["Male"] == shown["Total"] != "[c]"

@@ -174,7 +174,9 @@ def explore(
         else:
             result, rule = data.measure(q.measure, q.dataset, [q.by])
             rows = _every_group(q, ds, data, result.rows, scope)
-    label = data.district_name if q.by == "district" else month_name if q.by == "month" else str
+    label = (
+        data.district_name if q.by == "district" else month_name if q.by == "month" else _label
+    )
     if withheld is not None or not q.by:
         keys = ["Total"]
         pops = {"Total": _total_population(whole.rows, "")}
@@ -256,6 +258,14 @@ def explore(
     }
 
 
+#: The group of records whose field was left blank, as the measures engine names it.
+NOT_RECORDED = "None"
+
+
+def _label(group: str) -> str:
+    return "not recorded" if group == NOT_RECORDED else group
+
+
 def _every_group(
     q: Query, ds: Dataset, data: Reads, rows: list[RateRow], scope: list[str]
 ) -> list[RateRow]:
@@ -287,7 +297,8 @@ def _groups(q: Query, ds: Dataset, data: Reads, scope: list[str]) -> list[str]:
     if q.by == "sv_category":
         return [c.name for c in load_definition().categories if supports(c, ds)]
     field = next(f for f in ds.fields if f.name == q.by)
-    return list(field.allowed)
+    # Records with the field left blank are a group too, listed always like the others.
+    return [*field.allowed, NOT_RECORDED]
 
 
 def _rank(by: str, group: str, ds: Dataset, data: Reads) -> tuple[int, str]:
