@@ -174,9 +174,7 @@ def explore(
         else:
             result, rule = data.measure(q.measure, q.dataset, [q.by])
             rows = _every_group(q, ds, data, result.rows, scope)
-    label = (
-        data.district_name if q.by == "district" else month_name if q.by == "month" else _label
-    )
+    label = data.district_name if q.by == "district" else month_name if q.by == "month" else _label
     if withheld is not None or not q.by:
         keys = ["Total"]
         pops = {"Total": _total_population(whole.rows, "")}
