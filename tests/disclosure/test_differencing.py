@@ -1,11 +1,12 @@
 """The differencing attacker against the measure explorer (issue 15, finding 1).
 
 A home is built in code with a rare measure (non-domestic homicide: 0 to 3 records in most
-district-months, one busier district so that some totals and breakdowns are shown). For a
-``public`` viewer (every district) and a ``partner`` viewer (two districts) every answer the
-explorer gives is gathered (:mod:`vrhub.web.harvest`: every area, year and breakdown) and the
-hidden counts are solved for as an integer programme (:mod:`vrhub.disclosure.attack`). The test
-fails if any hidden count is pinned to one value.
+district-months, one busier district so that some totals and breakdowns are shown), and a few
+emergency-department attendances and hospital admissions a month. For a ``public`` viewer
+(every district) and a ``partner`` viewer (two districts) every answer the explorer gives is
+gathered (:mod:`vrhub.web.harvest`: every area, year and breakdown) and the hidden counts are
+solved for as an integer programme (:mod:`vrhub.disclosure.attack`). The tests fail if any
+hidden count is pinned to one value, for every measure from every dataset that feeds it.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import pytest
 
 from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
 from vrhub import pipeline
-from vrhub.datasets import get_dataset
+from vrhub.datasets import all_datasets, get_dataset
 from vrhub.disclosure.attack import Atom, attack, possible, violated
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.home import Home
 from vrhub.hub import Hub, open_hub
+from vrhub.measures.registry import all_measures
 from vrhub.months import month_add, month_range
 from vrhub.web.explore import breakdowns, explore, query_of
 from vrhub.web.harvest import Harvest, harvest
@@ -125,6 +127,10 @@ def hub(_wy_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     path = _write(dest.parent / "pc.csv", RECORDS)
     [r] = pipeline.ingest_paths(home, PC, [path], source="wyp")
     assert r.status == "loaded" and r.rows_accepted == len(RECORDS), r.message
+    ed, hospital = _health_files(dest.parent)
+    for name, file in (("ed-assault", ed), ("hospital-admission", hospital)):
+        [r] = pipeline.ingest_paths(home, get_dataset(name), [file], source="nhs")
+        assert r.status == "loaded" and r.rows_rejected == 0, r.message
     with open_hub(home) as opened:
         yield opened
 
@@ -269,3 +275,57 @@ def test_a_breakdown_lists_every_group_even_when_none_of_its_records_are_in_it(
     assert set(shown) == {"Female", "Male", "Other", "Unknown", "not recorded", "Total"}
     assert shown["Female"] == shown["Other"] == shown["Unknown"] == shown["not recorded"] == "[c]"
     assert shown["Male"] == shown["Total"] != "[c]"
+
+
+#: Every measure a non-analyst can ask the explorer for, with each dataset that feeds it.
+EVERY = sorted(
+    (m.name, d) for m in all_measures() for d in m.fed_by(all_datasets()) if d != "police-uk-street"
+)
+ED_METHODS = ("Hit, kicked or punched", "Knife or sharp object", "Glass or bottle", "Not known")
+ED_AGES = ("10-14", "15-17", "18-24", "25-29", "30-39", "Unknown")
+SEXES = ("Female", "Male", "Male", "Unknown")
+#: Assault (ICD-10 external cause): by a sharp object (knife) or by bodily force.
+CAUSES = ("X99", "X99", "Y04")
+
+
+def _health_files(folder: Path, seed: int = 16) -> tuple[Path, Path]:
+    """Emergency-department attendances for assault and hospital admissions: 0 to 4 and 0 to 2
+    in each district-month, by residents of one small area of each district."""
+    rng = random.Random(seed)
+    ed, hospital = folder / "ed.csv", folder / "hospital.csv"
+    with (
+        open(ed, "w", newline="", encoding="utf-8") as fe,
+        open(hospital, "w", newline="", encoding="utf-8") as fh,
+    ):
+        e = csv.writer(fe)
+        e.writerow(["attendance_id", "site_code", "arrival_datetime", "assault_datetime",
+                    "assault_method", "assault_location_type", "age_band", "sex",
+                    "residence_lsoa"])  # fmt: skip
+        h = csv.writer(fh)
+        h.writerow(["admission_id", "admission_date", "icd10_external_cause", "age", "sex",
+                    "residence_lsoa"])  # fmt: skip
+        for month in MONTHS:
+            for lsoa in LSOA.values():
+                for _ in range(rng.choice([0, 1, 1, 2, 3, 4])):
+                    day = dt.date.fromisoformat(f"{month}-01") + dt.timedelta(rng.randrange(26))
+                    at = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)))
+                    e.writerow([f"A{rng.randrange(10**9)}", "DEMO01", f"{at:%Y-%m-%d %H:%M}",
+                                "", rng.choice(ED_METHODS), "Street or public place",
+                                rng.choice(ED_AGES), rng.choice(SEXES), lsoa])  # fmt: skip
+                for _ in range(rng.choice([0, 0, 1, 2])):
+                    day = dt.date.fromisoformat(f"{month}-01") + dt.timedelta(rng.randrange(26))
+                    h.writerow([f"H{rng.randrange(10**9)}", f"{day}", rng.choice(CAUSES),
+                                rng.choice([11, 16, 19, 23, 34, 58]), rng.choice(SEXES),
+                                lsoa])  # fmt: skip
+    return ed, hospital
+
+
+@pytest.mark.parametrize(("measure", "dataset"), EVERY)
+def test_no_hidden_count_of_any_measure_is_pinned(hub: Hub, measure: str, dataset: str) -> None:
+    """The attack for every measure from every dataset that feeds it (police.uk's open data
+    aside), by a partner viewer of two districts; the true counts come from the analyst's view
+    of the same questions."""
+    h = harvest(hub.home, hub.con, hub.gov, measure, dataset, "partner", [BRADFORD, KIRKLEES])
+    assert h.hidden > 0 and sum(h.truth) > 0, (measure, dataset)
+    result = attack(h.answers, h.relations, truth=h.truth, seed=15)
+    assert result.pinned == () and result.undecided == (), result.summary()
