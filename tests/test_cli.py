@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, police_crime_row
+from vrhub import pipeline
 from vrhub.cli import main
+from vrhub.governance.audit import cli_actor
+from vrhub.home import Home
+
+LEEDS = "E08000035"
 
 
 def test_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,3 +108,33 @@ def test_serve_refuses_other_addresses_without_a_tls_proxy(
     err = capsys.readouterr().err
     assert "only behind a reverse proxy that provides HTTPS" in err
     assert "docs/how-to/deploy.md" in err and "--behind-proxy" in err
+
+
+def test_the_audit_names_who_ran_counts_as_another_user(
+    wy_home: Home, write_police_crime: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: the audit trail names the person who ran the command and whom it was for."""
+    gov = pipeline.governance(wy_home)
+    try:
+        gov.people.add_user(
+            "partner-leeds", "A Leeds partner", "test-vrp", "partner", [LEEDS], "a long passphrase",
+            "test",
+        )  # fmt: skip
+    finally:
+        gov.close()
+    rows = [police_crime_row(i) for i in range(1, 41)]  # forty offences in Leeds
+    data = write_police_crime("pc.csv", rows)
+    home = ["--home", str(wy_home.path)]
+    ingest = ["ingest", "--dataset", "police-crime", "--source", "test-police", str(data)]
+    assert main([*ingest, *home]) == 0
+    capsys.readouterr()
+    count = ["counts", "--dataset", "police-crime", "--by", "district", "--format", "csv"]
+    code = main([*count, "--as", "partner-leeds", *home])
+    assert code == 0, capsys.readouterr().err
+    assert LEEDS in capsys.readouterr().out
+    gov = pipeline.governance(wy_home)
+    try:
+        [entry] = gov.audit.show(action="export.counts")
+    finally:
+        gov.close()
+    assert entry.actor == f"{cli_actor()} as partner-leeds"

@@ -60,7 +60,7 @@ def export_counts(
         require_districts(user, requested, gov.home.partnership.district_codes)
         chosen = requested if user.districts or chosen else []
         audience = audience_of(user)
-        actor = user.username
+        actor = f"{actor} as {user.username}"  # who ran it, then whom it was released for
     released = release(gov.records, batches_counted(con, dataset, all_areas, chosen), audience)
     agreements = list(released.agreements)
     raw = count_records(con, dataset, by, all_areas, chosen or None)
