@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -138,3 +139,25 @@ def test_the_audit_names_who_ran_counts_as_another_user(
     finally:
         gov.close()
     assert entry.actor == f"{cli_actor()} as partner-leeds"
+
+
+def test_init_creates_every_file_and_folder_private(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: home files are created private (600, folders 700), not only the key."""
+    home = tmp_path / "h"
+    before = os.umask(0o022)  # a usual umask, which would leave files readable by all
+    try:
+        assert main(["init", "--home", str(home), "--partnership", "south-yorkshire"]) == 0
+        assert main(["audit", "verify", "--home", str(home)]) == 0
+        assert os.umask(0o022) == 0o022  # the command's umask does not outlive it
+    finally:
+        os.umask(before)
+    capsys.readouterr()
+    made = [home, *home.rglob("*")]
+    assert {p.name for p in made} >= {
+        "analytical.duckdb", "records.sqlite", "vrhub.toml", "partnership.toml", "tmp",
+        "ingest-reports", "secrets", "audit-checkpoint.json",
+    }  # fmt: skip
+    shared = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
+    assert {p: mode for p, mode in shared.items() if int(mode, 8) & 0o077} == {}

@@ -78,3 +78,17 @@ def test_init_is_idempotent_and_refuses_other_partnership(sy_home: Home) -> None
     assert not created and again.key.secret == sy_home.key.secret
     with pytest.raises(PartnershipError, match="already the home of South Yorkshire"):
         pipeline.init_partnership_home(sy_home.path, "west-yorkshire")
+
+
+def test_a_home_made_by_the_library_is_private(tmp_path: Path) -> None:
+    """Issue 16: what `init_home` and the stores create is private whatever the umask."""
+    before = os.umask(0o022)
+    try:
+        home, _ = pipeline.init_partnership_home(tmp_path / "h", "south-yorkshire")
+    finally:
+        os.umask(before)
+    folders = [home.path, home.reports_dir, home.tmp_dir, home.path / "secrets"]
+    files = ["vrhub.toml", "partnership.toml", "analytical.duckdb", "records.sqlite"]
+    modes = {p.name: p.stat().st_mode & 0o777 for p in folders}
+    modes |= {name: (home.path / name).stat().st_mode & 0o777 for name in files}
+    assert modes == {p.name: 0o700 for p in folders} | dict.fromkeys(files, 0o600)

@@ -9,11 +9,17 @@ Layout::
       analytical.duckdb          the analytical store (events, reference data, batch log)
       ingest-reports/            a CSV of problems for each ingested file
       tmp/                       spill space for the analytical store
+
+Everything in a home is private to the user who runs vrhub: the folders are created with mode
+700 and the files with mode 600 (the command line also sets its umask to 077, so files written
+later, such as reports and logs, are private too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +31,10 @@ from vrhub.pseudonymise import PseudonymisationKey, generate_key_file, read_key_
 from vrhub.settings import Settings
 
 MARKER = "vrhub.toml"
+
+#: The modes of what vrhub creates in a home: readable by the user who runs it alone.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 @dataclass(frozen=True)
@@ -72,18 +82,36 @@ def init_home(settings: Settings, partnership: Partnership) -> tuple[Home, bool]
         raise HomeNotFoundError(
             f"{root} is not empty and is not a vrhub home; choose a new or empty folder"
         )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "partnership.toml").write_text(partnership.to_toml(), encoding="utf-8")
+    private_folder(root)
+    write_private(root / "partnership.toml", partnership.to_toml())
     generate_key_file(settings.resolved_key_file)
-    (root / "ingest-reports").mkdir(exist_ok=True)
-    (root / "tmp").mkdir(exist_ok=True)
+    private_folder(root / "ingest-reports")
+    private_folder(root / "tmp")
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    marker.write_text(
+    write_private(
+        marker,
         f'partnership = "{partnership.slug}"\ncreated = "{created}"\n'
         f'vrhub_version = "{__version__}"\n',
-        encoding="utf-8",
     )
     return open_home(settings), True
+
+
+def private_folder(path: Path) -> None:
+    """Create a folder that only its owner can open (mode 700); an empty folder given as the
+    home is made so too. Folders above it are left as they are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    # Someone else's empty folder keeps its mode: what vrhub writes in it is private.
+    with contextlib.suppress(PermissionError):
+        os.chmod(path, PRIVATE_FOLDER)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a text file only its owner can read (mode 600, whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, PRIVATE_FILE)
 
 
 def open_home(settings: Settings) -> Home:

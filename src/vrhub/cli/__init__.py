@@ -2,10 +2,15 @@
 
 Errors vrhub raises on purpose (:class:`vrhub.errors.VrhubError`) are printed as one clear
 line on standard error and the command exits with status 1.
+
+Everything a command writes is private to the user who runs it: the process's umask is 077
+while the command runs, so new files are mode 600 and new folders 700 (see
+:mod:`vrhub.home`).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -14,10 +19,15 @@ from vrhub.cli import data, governance, measures, reports, web  # noqa: F401  (e
 from vrhub.cli.common import app, close_hubs, err
 from vrhub.errors import VrhubError
 
+#: The umask of a running command: what it creates only its user can read.
+PRIVATE_UMASK = 0o077
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; VrhubErrors become one line on stderr and exit status 1."""
     command = typer.main.get_command(app)
+    umask = os.umask(PRIVATE_UMASK)
+    os.umask(umask | PRIVATE_UMASK)  # never looser than the user's own
     try:
         command.main(args=argv, prog_name="vrhub", standalone_mode=True)
     except SystemExit as exc:
@@ -27,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         close_hubs()
+        os.umask(umask)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +90,7 @@ def open_records(settings: Settings, migrate: bool = True) -> Records:
     """Connect to the record store and (by default) apply any pending migrations."""
     url = settings.resolved_database_url
     where = shown(url)
+    _create_private_sqlite(url)
     try:
         # A server's connections can drop; a file's cannot, so SQLite skips the check.
         sqlite = url.startswith("sqlite")
@@ -110,6 +112,22 @@ def open_records(settings: Settings, migrate: bool = True) -> Records:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise RecordStoreError(f"cannot use the record store at {where}: {reason}") from None
     return Records(engine, where)
+
+
+def _create_private_sqlite(url: str) -> None:
+    """Create a new SQLite file empty and private (mode 600) before SQLite opens it; SQLite
+    starts a database in an empty file and gives its -wal and -shm files the file's mode."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # refused, saying why, when the engine is made
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if path.startswith("file:") or Path(path).exists() or not Path(path).parent.is_dir():
+        return
+    with contextlib.suppress(FileExistsError):  # another process made it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _check_current(conn: object) -> None:

@@ -7,6 +7,7 @@ identifier is ever written here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 
 from vrhub.errors import StoreInUseError
-from vrhub.home import Home
+from vrhub.home import PRIVATE_FILE, PRIVATE_FOLDER, Home
 from vrhub.store.events import create_events_tables
 from vrhub.store.migrations import migrate
 
@@ -23,7 +24,8 @@ from vrhub.store.migrations import migrate
 def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the home's analytical store with the configured memory and thread limits."""
     settings = home.settings
-    home.tmp_dir.mkdir(exist_ok=True)
+    home.tmp_dir.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    created = not read_only and not home.store_path.exists()
     try:
         con = duckdb.connect(
             str(home.store_path),
@@ -45,6 +47,8 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             + ", such as `vrhub serve`: stop it and try again, or upload files through the "
             "dashboard's Data page while it runs"
         ) from None
+    if created:  # DuckDB writes its files as the umask allows: the store is private
+        os.chmod(home.store_path, PRIVATE_FILE)
     if not read_only:
         migrate(con)
         create_events_tables(con)
