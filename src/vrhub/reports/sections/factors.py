@@ -34,6 +34,9 @@ DOMAIN_TITLES = {
 }
 
 
+_WORDS = dict(enumerate(["no", "one", "two", "three", "four", "five", "six", "seven", "eight"]))
+
+
 def _published(data: Reads, domain: str) -> DeprivationResult:
     """Rates by decile; outside the analyst tier rebuilt from the published counts."""
     _, rule = data.measure("serious-violence", POLICE, [])  # lineage and the audience check
@@ -116,7 +119,22 @@ def deprivation(data: Reads) -> Section:
                 text += (
                     f" Across the deciles, each step towards less deprivation changes the rate "
                     f"by a factor of {g.ratio_per_decile:.2f} (95% CI {g.lower:.2f} to "
-                    f"{g.upper:.2f}; Poisson regression)."
+                    f"{g.upper:.2f}; quasi-Poisson regression)."
+                )
+            d = imd.dispersion
+            if d is not None and d.ratio is not None:
+                # Words, not digits, for the degrees of freedom (at most eight): the public
+                # report's whole numbers are read as counts.
+                df = _WORDS.get(d.df, str(d.df))
+                text += (
+                    " The counts are more spread out than chance alone would make them: their "
+                    "dispersion (Pearson chi-squared divided by its "
+                    f"{df} degrees of freedom) is {d.ratio:.1f}, where chance alone gives about "
+                    "1.0, so both intervals are widened to allow for it (quasi-Poisson)."
+                    if d.factor > 1
+                    else " The counts are no more spread out than chance alone would make them "
+                    f"(dispersion {d.ratio:.2f} on {df} degrees of freedom), so the intervals "
+                    "need no widening."
                 )
             s.add(Paragraph(text))
             if c.significant and c.rate_ratio > 1:
@@ -146,7 +164,8 @@ def deprivation(data: Reads) -> Section:
         s.add(
             Table(
                 "Rate ratio of serious violence, most against least deprived decile present, "
-                "by domain",
+                "by domain (intervals widened for overdispersion where the counts vary more "
+                "than chance alone would make them)",
                 ["Domain", "Rate ratio", "95% interval"],
                 rows,
                 [False, True, False],
