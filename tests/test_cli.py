@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -9,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer
 
 from tests.conftest import DATA, police_crime_row
-from vrhub import pipeline
-from vrhub.cli import main
+from vrhub import __version__, pipeline
+from vrhub.cli import common, main
 from vrhub.governance.audit import cli_actor
 from vrhub.home import Home
 
@@ -161,3 +163,56 @@ def test_init_creates_every_file_and_folder_private(
     }  # fmt: skip
     shared = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
     assert {p: mode for p, mode in shared.items() if int(mode, 8) & 0o077} == {}
+
+
+def test_help_and_version_follow_the_usual_conventions(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: -h works as --help everywhere; --version and version print the version."""
+    assert main(["-h"]) == 0
+    listed = capsys.readouterr().out
+    assert "counts" in listed and "measure" in listed and "--version" in listed
+    for command in (["measure", "run"], ["org", "add"], ["counts"], ["report", "sna"]):
+        assert main([*command, "-h"]) == 0, command
+        assert f"Usage: vrhub {' '.join(command)}" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == __version__
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.strip() == __version__
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Issue 16: `vrhub --help` and `vrhub version` import no heavy library (their speed is
+    measured by benchmarks/cli_startup.py, not here)."""
+    heavy = ("duckdb", "ibis", "weasyprint", "pandas", "pyarrow", "altair", "scipy", "sqlalchemy")
+    script = (
+        "import sys, contextlib, io\n"
+        "import vrhub.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert vrhub.cli.main(['--help']) == 0 and vrhub.cli.main(['version']) == 0\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_list_of_commands_matches_the_commands() -> None:
+    """The root lists each command from a table so as not to import every module: the table
+    names every command, the module that defines it and its help as that module gives it."""
+    for module, _ in common.COMMANDS.values():
+        importlib.import_module(f"vrhub.cli.{module}")
+    defined: dict[str, str] = {}  # each command's name and the module that first defines it
+    for info in common.app.registered_commands:
+        assert info.callback is not None
+        defined.setdefault(info.name or info.callback.__name__, info.callback.__module__)
+    for group in common.app.registered_groups:
+        assert group.name is not None and group.typer_instance is not None
+        first = group.typer_instance.registered_commands[0].callback
+        defined.setdefault(group.name, first.__module__ if first else "")
+    assert {name: f"vrhub.cli.{module}" for name, (module, _) in common.COMMANDS.items()} == (
+        defined
+    )
+    root = typer.main.get_command(common.app)
+    assert isinstance(root, common.LazyGroup)
+    helps = {name: cmd.get_short_help_str(limit=1000) for name, cmd in root.commands.items()}
+    assert {name: text for name, (_, text) in common.COMMANDS.items()} == helps

@@ -3,6 +3,10 @@
 Errors vrhub raises on purpose (:class:`vrhub.errors.VrhubError`) are printed as one clear
 line on standard error and the command exits with status 1.
 
+The modules that define the commands (``data``, ``governance``, ``measures``, ``reports``,
+``web``) are imported only when one of their commands runs (see :mod:`vrhub.cli.common`), so
+``vrhub --help`` and ``vrhub version`` start at once.
+
 Everything a command writes is private to the user who runs it: the process's umask is 077
 while the command runs, so new files are mode 600 and new folders 700 (see
 :mod:`vrhub.home`).
@@ -15,7 +19,6 @@ import sys
 
 import typer
 
-from vrhub.cli import data, governance, measures, reports, web  # noqa: F401  (each registers its commands)
 from vrhub.cli.common import app, close_hubs, err
 from vrhub.errors import VrhubError
 

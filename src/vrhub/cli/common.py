@@ -1,31 +1,129 @@
-"""What every command shares: the Typer apps, the consoles and the --home option."""
+"""What every command shares: the Typer apps, the consoles and the --home option.
+
+The command line starts quickly: ``vrhub --help`` and ``vrhub version`` import none of the
+heavy libraries (DuckDB, Ibis, SciPy, SQLAlchemy, WeasyPrint). The root group knows each
+command's name, the module that defines it and its one-line help (:data:`COMMANDS`), and
+imports that module only when the command is run or asked for its own help.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from typer import _click as click  # Typer 0.29 (pinned) runs its own copy of Click
+from typer.core import TyperCommand, TyperGroup
 
-from vrhub import pipeline
+from vrhub import __version__
 from vrhub.errors import VrhubError
-from vrhub.governance.audit import cli_actor
-from vrhub.governance.context import Governance
-from vrhub.governance.reads import CLI, Read, read_details, record_read
-from vrhub.governance.roles import ANALYST, audience_for
-from vrhub.home import Home
-from vrhub.hub import Hub, open_hub
+
+if TYPE_CHECKING:
+    from vrhub.governance.context import Governance
+    from vrhub.home import Home
+    from vrhub.hub import Hub
+
+#: Every top-level command, in the order ``vrhub --help`` lists them: the module of
+#: ``vrhub.cli`` that defines it and its one-line help (a test keeps these as the modules say).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "version": ("common", "Print vrhub's version."),
+    "init": (
+        "data",
+        "Create a home folder for a partnership, with its pseudonymisation key and reference data.",
+    ),
+    "datasets": ("data", "List the dataset standards vrhub can ingest."),
+    "ingest": (
+        "data",
+        "Validate, pseudonymise and load partner files under their agreement; report problems.",
+    ),
+    "counts": (
+        "data",
+        "Count records grouped by fields (in-partnership and unknown-location by default).",
+    ),
+    "batches": (
+        "data",
+        "The ingest log: every file, who sent it, under which agreement, and what became of it "
+        "(loaded, rejected, superseded or partly superseded by a later file from the same "
+        "organisation, or removed at the end of retention).",
+    ),
+    "demo": ("data", "Build the West Yorkshire demo partnership from synthetic partner extracts."),
+    "quality": (
+        "governance",
+        "The data-quality scorecard of each partner feed: timeliness, accuracy, relevance.",
+    ),
+    "serve": (
+        "web",
+        "Serve the dashboard for a home (sign in with an account from the record store).",
+    ),
+    "reference": ("data", "Reference data (geography, deprivation)."),
+    "quarantine": ("data", "Rows refused at ingest, with reasons."),
+    "org": ("governance", "Organisations that share data."),
+    "user": ("governance", "Users, their roles and district scopes."),
+    "agreement": ("governance", "The register of data-sharing agreements."),
+    "audit": ("governance", "The tamper-evident audit trail."),
+    "retention": ("governance", "Remove data kept past its retention."),
+    "governance": ("governance", "Reports for the Data Protection Officer."),
+    "keys": ("governance", "The pseudonymisation key."),
+    "project": ("governance", "Extracts for a project, under its own key."),
+    "measure": ("measures", "Named, versioned measures."),
+    "costs": ("measures", "Unit costs of offences (sourced)."),
+    "report": ("reports", "Generated reports (needs assessment)."),
+}
+
+
+class _NotYetLoaded(TyperCommand):
+    """A command whose module has not been imported yet: its name and help, for listing."""
+
+    def __init__(self, name: str, module: str, text: str) -> None:
+        super().__init__(name, help=text, short_help=text)
+        self.module = module
+
+    def load(self) -> click.Command:
+        """The command itself, its module imported."""
+        importlib.import_module(f"vrhub.cli.{self.module}")
+        loaded = typer.main.get_command(app)
+        assert isinstance(loaded, TyperGroup) and self.name is not None
+        real = loaded.commands[self.name]
+        if isinstance(real, _NotYetLoaded):
+            raise AssertionError(f"vrhub.cli.{self.module} defines no command '{self.name}'")
+        return real
+
+
+class LazyGroup(TyperGroup):
+    """The root command: lists every command (from :data:`COMMANDS`) and imports a command's
+    module only when that command is run or asked for its own help."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, (module, text) in COMMANDS.items():
+            self.commands.setdefault(name, _NotYetLoaded(name, module, text))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if name is not None and isinstance(cmd, _NotYetLoaded):
+            cmd = self.commands[name] = cmd.load()
+        return name, cmd, rest
+
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="vrhub: the Violence Reduction Knowledge Hub."
+    cls=LazyGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    help="vrhub: the Violence Reduction Knowledge Hub.",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
 quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
@@ -35,22 +133,56 @@ app.add_typer(quarantine_app, name="quarantine")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print vrhub's version.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """vrhub: the Violence Reduction Knowledge Hub."""
+
+
+@app.command()
+def version() -> None:
+    """Print vrhub's version."""
+    out.print(__version__)
+
+
 #: The hubs the running command opened, by home folder.
 _OPEN: dict[Path, Hub] = {}
 
+
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", envvar="VRHUB_HOME", help="The home folder (or set VRHUB_HOME)."),
+    typer.Option(
+        "--home",
+        envvar="VRHUB_HOME",
+        help="The home folder (or set VRHUB_HOME).",
+    ),
 ]
 
 
 def home_of(home: Path | None) -> Home:
+    from vrhub import pipeline
+
     return pipeline.open_partnership_home(home)
 
 
 def hub_of(home: Path | None) -> Hub:
     """The home's hub, opened once for the command that is running (its steps share it) and
     closed by :func:`close_hubs` when the command ends."""
+    from vrhub.hub import open_hub
+
     h = home_of(home)
     hub = _OPEN.get(h.path)
     if hub is None:
@@ -70,6 +202,8 @@ def governance_of(home: Path | None) -> Iterator[Governance]:
     """The home's governance (record store, audit, register, people) alone, closed afterwards:
     commands that manage people and agreements do not need the analytical store, so they work
     while `vrhub serve` holds it."""
+    from vrhub import pipeline
+
     gov = pipeline.governance(home_of(home))
     try:
         yield gov
@@ -87,6 +221,10 @@ def audit_read(
     """Record that the running command read exact figures (analyst tier), before it prints them:
     an audit entry ``read.cli`` naming the command, its format and options (those given) and the
     districts (none: all). If it cannot be recorded the command fails and prints nothing."""
+    from vrhub.governance.audit import cli_actor
+    from vrhub.governance.reads import CLI, Read, read_details, record_read
+    from vrhub.governance.roles import ANALYST, audience_for
+
     given = {k: v for k, v in choices.items() if v not in (None, "", [], {}, False)}
     details = read_details(audience_for(ANALYST), fmt, given, districts or ())
     record_read(hub_of(home).gov.audit, Read(cli_actor(), CLI, f"vrhub {command}", details))
@@ -115,6 +253,8 @@ def emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str, missing:
         records = [dict(zip(header, row, strict=True)) for row in rows]
         sys.stdout.write(json.dumps(records, indent=1) + "\n")
     else:
+        from rich.table import Table
+
         t = Table(*header)
         for row in rows:
             t.add_row(*[_cell(v, missing) for v in row])
