@@ -216,3 +216,18 @@ def test_the_list_of_commands_matches_the_commands() -> None:
     assert isinstance(root, common.LazyGroup)
     helps = {name: cmd.get_short_help_str(limit=1000) for name, cmd in root.commands.items()}
     assert {name: text for name, (_, text) in common.COMMANDS.items()} == helps
+
+
+def test_home_followed_by_an_option_is_not_taken_as_the_folder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 16: `--home --help` shows the help; `--home` before another option says that
+    --home needs a folder, in one line."""
+    assert main(["measure", "run", "--home", "--help"]) == 0
+    assert "Usage: vrhub measure run" in capsys.readouterr().out
+    assert main(["counts", "--home", "-h"]) == 0
+    assert "Usage: vrhub counts" in capsys.readouterr().out
+    assert main(["counts", "--home", "--dataset", "police-crime", "--by", "month"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --home needs a folder") and "'--dataset'" in err
+    assert "\n" not in err

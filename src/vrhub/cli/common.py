@@ -24,7 +24,7 @@ from typer import _click as click  # Typer 0.29 (pinned) runs its own copy of Cl
 from typer.core import TyperCommand, TyperGroup
 
 from vrhub import __version__
-from vrhub.errors import VrhubError
+from vrhub.errors import ConfigurationError, VrhubError
 
 if TYPE_CHECKING:
     from vrhub.governance.context import Governance
@@ -162,12 +162,26 @@ def version() -> None:
 _OPEN: dict[Path, Hub] = {}
 
 
+def _home_given(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Refuse an option taken as the folder (``--home --help``): help, or a one-line error."""
+    if value is None or not str(value).startswith("-"):
+        return value
+    if str(value) in ctx.help_option_names:
+        typer.echo(ctx.get_help(), color=ctx.color)
+        raise typer.Exit()
+    raise ConfigurationError(
+        f"--home needs a folder, but was followed by the option '{value}': give the home "
+        "folder after --home (or set VRHUB_HOME; a folder whose name starts with '-' as ./NAME)"
+    )
+
+
 HomeOpt = Annotated[
     Path | None,
     typer.Option(
         "--home",
         envvar="VRHUB_HOME",
         help="The home folder (or set VRHUB_HOME).",
+        callback=_home_given,
     ),
 ]
 
