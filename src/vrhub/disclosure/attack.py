@@ -253,8 +253,9 @@ class _Programme:
         return x
 
 
-class _Unsettled(Exception):
-    """A search ran out of time without a solution or a proof that there is none."""
+class _Unsettled(DisclosureError):
+    """A search ran out of time without a solution or a proof that there is none (caught
+    inside this module: such an answer is reported as undecided, never as safe)."""
 
 
 def _matrix(rows: list[list[tuple[int, int]]], n: int) -> csr_array:
