@@ -43,6 +43,7 @@ STATUS = {
     "UngovernedBatchError": 503,
     "LineageWriteError": 503,
     "DisclosureError": 400,
+    "NoDataHeldError": 422,
 }
 
 

@@ -159,3 +159,9 @@ class LineageWriteError(GovernanceError):
     """A batch was stored but its lineage could not be written to the record store."""
 
     http_status = 503
+
+
+class NoDataHeldError(VrhubError):
+    """A period was asked for that the data held does not cover (never read as zero)."""
+
+    http_status = 422

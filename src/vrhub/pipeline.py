@@ -37,6 +37,7 @@ from vrhub.datasets.spec import Dataset
 from vrhub.errors import (
     ConfigurationError,
     LineageWriteError,
+    NoDataHeldError,
     ReferenceDataError,
     UnknownPersonError,
 )
@@ -57,8 +58,9 @@ from vrhub.ingest.replace import Uploader
 from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
 from vrhub.measures.change import Comparison, compare_counts
+from vrhub.measures.coverage import coverage, held_words
 from vrhub.measures.deprivation import DeprivationResult, by_decile
-from vrhub.measures.engine import MeasureResult
+from vrhub.measures.engine import MeasureInputError, MeasureResult
 from vrhub.measures.registry import get_measure
 from vrhub.measures.spark import spark_backend
 from vrhub.measures.spc import XmRChart, xmr
@@ -274,6 +276,18 @@ def run_measure(
         else:
             raise ConfigurationError(f"unknown engine '{chosen}': use duckdb or spark")
         result.engine = chosen
+        # Asked after the measure (which names what the dataset cannot give): months with no
+        # data held are not zeros.
+        held = coverage(hub.con, dataset)
+        if held.first is None or held.last is None:
+            raise NoDataHeldError(held.held())
+        gaps = held.require((date_from or held.first, date_to or held.last), "the months asked for")
+        if gaps:
+            result.caveats.append(
+                f"Only part of the period is held: no {dataset.name} data for "
+                f"{held_words(gaps)}; those months are not counted as zero, and the figures "
+                "cover the rest."
+            )
         result.agreements = release(hub.gov.records, result.batches, ANALYST).labels
         return result
 
@@ -296,8 +310,29 @@ def compare_periods(
     by: list[str] | None = None,
     filters: dict[str, str] | None = None,
 ) -> list[tuple[tuple[str, ...], Comparison]]:
-    """Each group's change from the ``previous`` period to the ``current`` one."""
+    """Each group's change from the ``previous`` period to the ``current`` one.
+
+    Both periods must be wholly held (a month with no data is not a month with no violence),
+    must not overlap, and the change is by period, not by month."""
+    if "month" in (by or []):
+        raise MeasureInputError(
+            "a change is between two periods, so it cannot be broken down by month: use "
+            "`vrhub measure spc` for month-by-month change"
+        )
+    for label, (start, end) in (("the period", current), ("the period compared with", previous)):
+        if start > end:
+            raise MeasureInputError(
+                f"{label} runs from {start} to {end}: give the earlier month first"
+            )
+    if previous[0] <= current[1] and current[0] <= previous[1]:
+        raise MeasureInputError(
+            f"the periods overlap ({previous[0]} to {previous[1]} and {current[0]} to "
+            f"{current[1]}): a change needs two separate periods"
+        )
     with opened(home) as hub:
+        held = coverage(hub.con, dataset)
+        held.require_whole(current, "the period")
+        held.require_whole(previous, "the period compared with")
         now = run_measure(hub, name, dataset, by, filters, *current)
         before = run_measure(hub, name, dataset, by, filters, *previous)
     then = {r.group: r for r in before.rows}
@@ -320,16 +355,29 @@ def measure_spc(
     date_from: str | None = None,
     date_to: str | None = None,
 ) -> list[tuple[tuple[str, ...], XmRChart]]:
-    """A monthly XmR chart per group (missing months count as zero)."""
+    """A monthly XmR chart per group over the months the dataset holds: a month with no data
+    held is left out, never counted as zero (a month held with no records of a group is 0)."""
     groups = list(by or [])
-    result = run_measure(home, name, dataset, [*groups, "month"], filters, date_from, date_to)
-    months_seen = sorted({r.group[-1] for r in result.rows})
-    if not months_seen:
-        return []
-    months = month_range(date_from or months_seen[0], date_to or months_seen[-1])
+    with opened(home) as hub:
+        held = coverage(hub.con, dataset)
+        if held.first is None or held.last is None:
+            raise NoDataHeldError(held.held())
+        span = (date_from or held.first, date_to or held.last)
+        held.require(span, "the months asked for")
+        result = run_measure(hub, name, dataset, [*groups, "month"], filters, *span)
+    months = [m for m in month_range(*span) if m in held.months]
+    if len(months) < 2:
+        raise NoDataHeldError(
+            f"a control chart needs at least two months of data; {held.dataset} holds "
+            f"{len(months)} month{'' if len(months) == 1 else 's'} from {span[0]} to {span[1]}"
+        )
     series: dict[tuple[str, ...], dict[str, int]] = {}
     for r in result.rows:
         series.setdefault(r.group[:-1], {})[r.group[-1]] = r.count
+    if not series:
+        raise NoDataHeldError(
+            f"no {name} records from {span[0]} to {span[1]}, so there is no series to chart"
+        )
     return [
         (g, xmr(months, [values.get(m, 0) for m in months])) for g, values in sorted(series.items())
     ]

@@ -111,8 +111,12 @@ def test_on_the_demo_partnership(
     out = capsys.readouterr()
     assert out.out.startswith("count,previous,percent_change,lower,upper,verdict")
     assert f"year ending {end}" in out.err
-    assert main(["measure", "change", "serious-violence", *h, "--financial-year", "2025"]) == 0
-    assert "financial year 2025/26" in capsys.readouterr().err
+    # Two years held (2024-10 on): the financial year before 2025/26 is only partly held, so
+    # no change is given, rather than half a year read as a fall.
+    assert main(["measure", "change", "serious-violence", *h, "--financial-year", "2025"]) == 1
+    said = capsys.readouterr().err
+    assert "the period compared with (2024-04 to 2025-03) is only partly held" in said
+    assert "2024-04 to 2024-09" in said
     assert main(["measure", "spc", "serious-violence", *h, "--by", "district"]) == 0
     assert "upper_limit" in capsys.readouterr().out
     assert main(["measure", "deprivation", "serious-violence", *h, "--domain", "income"]) == 0

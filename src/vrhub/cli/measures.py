@@ -94,6 +94,15 @@ def measure_run(
         fmt,
         {"dataset": dataset, "by": fields, "filter": filter_, "from": date_from, "to": date_to},
     )
+    if not r.rows:
+        # The months are held (else run_measure refused them): none matching is a true 0.
+        err.print(
+            f"No {name} records in the months asked for"
+            + (f" with {', '.join(filter_)}" if filter_ else "")
+            + ": the data for those months is held and none match, so the count is 0."
+        )
+    for c in r.caveats:
+        err.print(c)
     header = [*r.by, "count", "population", "rate", "lower", "upper", "per"]
     rows = [
         [*row.group, row.count, row.population, row.rate, row.lower, row.upper, r.per]

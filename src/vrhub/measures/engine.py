@@ -162,6 +162,19 @@ def _group_expr(t: ir.Table, dataset: Dataset, name: str) -> ir.Value:
     return t[_column(dataset, name)].cast("string")
 
 
+def require_supported(measure: Measure, dataset: Dataset) -> None:
+    """Refuse, naming what is missing, a measure the dataset cannot feed."""
+    missing = measure.missing_fields(dataset)
+    feeds = f" (it can be computed from {', '.join(measure.datasets)})" if measure.datasets else ""
+    if missing:
+        raise UnsupportedFieldError(
+            f"{measure.name} needs the field{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}, which the {dataset.name} dataset does not hold{feeds}"
+        )
+    if not measure.supports(dataset):
+        raise UnsupportedFieldError(f"{measure.name} cannot be computed from {dataset.name}{feeds}")
+
+
 def selected(
     backend: ibis.BaseBackend,
     measure: Measure,
@@ -173,15 +186,7 @@ def selected(
 ) -> ir.Table:
     """Events in the partnership (or unplaced) in the period, after filters and (unless
     ``measure_only`` is False) the measure's own selection."""
-    missing = measure.missing_fields(dataset)
-    feeds = f" (it can be computed from {', '.join(measure.datasets)})" if measure.datasets else ""
-    if missing:
-        raise UnsupportedFieldError(
-            f"{measure.name} needs the field{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}, which the {dataset.name} dataset does not hold{feeds}"
-        )
-    if not measure.supports(dataset):
-        raise UnsupportedFieldError(f"{measure.name} cannot be computed from {dataset.name}{feeds}")
+    require_supported(measure, dataset)
     for label, month in (("--from", date_from), ("--to", date_to)):
         if month is not None and not MONTH.match(month):
             raise MeasureInputError(f"{label} '{month}' is not a month (use YYYY-MM)")

@@ -32,6 +32,8 @@ from vrhub.measures.intervals import rate_interval
 
 EXACT = "analyst tier: exact"
 SUPPRESSED = "[c]"
+#: The state of a count for a period with no data held: not a count at all (never 0).
+NOT_HELD = "no data held"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Shown:
         return self.count is None
 
     def text(self) -> str:
+        if self.state == NOT_HELD:
+            return "no data"
         return SUPPRESSED if self.count is None else f"{self.count:,}"
 
 

@@ -30,7 +30,12 @@ METHODS = (
     "side of the mean, a trend of seven or more points rising or falling, or two of three points "
     "beyond two sigma.",
     "Deprivation gradients come from a Poisson regression of counts on decile with the "
-    "population as offset; the most-against-least comparison uses the exact rate-ratio interval.",
+    "population as offset, with intervals widened for overdispersion (quasi-Poisson: by the "
+    "square root of the Pearson chi-squared over its degrees of freedom, when above one); the "
+    "most-against-least comparison uses the exact rate-ratio interval widened the same way.",
+    "A month, year or baseline with no data held is said so and never counted as zero: a year "
+    "only partly held is not compared, and months with no data are left out of trends and "
+    "control charts.",
     "Hotspots use the Getis-Ord Gi* statistic over neighbourhoods whose boundaries touch, with "
     "the Benjamini-Hochberg false-discovery-rate correction at 5%.",
 )

@@ -102,7 +102,9 @@ def _measure(data: Reads, name: str, dataset: str, title: str) -> dict[str, Any]
     except UnsupportedFieldError as exc:
         return out | {"withheld": f"Not available: {exc}."}
     c = ch.comparison
-    if c is None or c.percent_change is None or c.lower is None or c.upper is None:
+    if ch.why is not None:
+        words = "not compared: " + ch.why.split(", so no change")[0]
+    elif c is None or c.percent_change is None or c.lower is None or c.upper is None:
         words = "too few to compare"
     else:
         lo, hi = 100 * (c.lower - 1), 100 * (c.upper - 1)

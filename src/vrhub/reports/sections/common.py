@@ -8,11 +8,12 @@ from vrhub.datasets import get_dataset
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.change import Comparison, compare_counts
+from vrhub.measures.coverage import Coverage, coverage, held_words
 from vrhub.measures.engine import MeasureResult
 from vrhub.measures.spc import XmRChart, xmr
 from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name
-from vrhub.outputs.protect import Shown, protect_each
+from vrhub.outputs.protect import NOT_HELD, Shown, protect_each
 from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section
@@ -60,8 +61,12 @@ class Change:
     now: Shown
     before: Shown
     comparison: Comparison | None
+    #: Why there is no comparison, when it is not that the counts are too small.
+    why: str | None = None
 
     def sentence(self, what: str, area: str, period_label: str) -> str:
+        if self.why is not None:
+            return f"{what} in {area}: {self.now.text()} in the {period_label}; {self.why}."
         if self.comparison is None:
             return (
                 f"{what} in {area}: too few records in the {period_label} or the year before to "
@@ -82,9 +87,38 @@ class Change:
         return Finding(self.sentence(what, area, period_label), weight)
 
 
+def held(data: Reads, dataset: str) -> Coverage:
+    """The months the dataset holds (asked once per report)."""
+    return data.once(f"coverage:{dataset}", lambda: coverage(data.con, get_dataset(dataset)))
+
+
 def change(data: Reads, name: str, dataset: str, filters: dict[str, str] | None = None) -> Change:
-    """This year against the previous 12 months, from published counts outside the analyst tier."""
+    """This year against the previous 12 months, from published counts outside the analyst
+    tier. A year not wholly held is not compared (missing months are not zeros), and says so."""
     now, rule = data.measure(name, dataset, [], data.period.current, filters)
+    months = held(data, dataset)
+    shown_now = protect_each({"now": total(now)}, rule)["now"]
+    if months.state(data.period.current) == "not held":
+        shown_now = Shown(None, NOT_HELD)
+    reasons = []
+    for label, period in (
+        ("this year", data.period.current),
+        ("the previous 12 months", data.period.previous),
+    ):
+        gaps = months.missing(period)
+        if len(gaps) == len(month_range(*period)):
+            reasons.append(f"no {dataset} data is held for {label}")
+        elif gaps:
+            reasons.append(
+                f"{label} is only partly held (no {dataset} data for {held_words(gaps)})"
+            )
+    if reasons:
+        return Change(
+            shown_now,
+            Shown(None, NOT_HELD),
+            None,
+            f"{' and '.join(reasons)}, so no change is given ({months.held()})",
+        )
     before, rule_before = data.measure(name, dataset, [], data.period.previous, filters)
     pop = population(now) or population(before) or 1.0
     return compare_shown(total(now), total(before), stricter(rule, rule_before), pop)
@@ -125,14 +159,19 @@ def trend(
         return None, None, "no records yet"
     result, rule = data.measure(name, dataset, ["month"], span)
     months = month_range(*span)
+    # A month with no data held is a gap in the line, never a 0.
+    kept = held(data, dataset).months
     counts = {r.group[0]: r.count for r in result.rows}
-    shown = protect_each({m: counts.get(m, 0) for m in months}, rule)
-    values = [shown[m].count for m in months]
+    shown = protect_each({m: counts.get(m, 0) for m in months if m in kept}, rule)
+    values = [shown[m].count if m in shown else None for m in months]
     spc = None
     why = ""
-    if len(months) >= 2 and all(v is not None for v in values):
-        spc = xmr(months, [float(v or 0) for v in values])
-    elif len(months) >= 2:
+    charted = [m for m in months if m in shown]
+    if len(charted) >= 2 and all(shown[m].count is not None for m in charted):
+        spc = xmr(charted, [float(shown[m].count or 0) for m in charted])
+        if len(charted) < len(months):
+            why = "months with no data held are left out of the control chart"
+    elif len(charted) >= 2:
         why = "some months are too small to show, so no control chart is drawn"
     flagged: dict[str, str] = {}
     if spc:
@@ -154,6 +193,11 @@ def trend(
 def spc_words(spc: XmRChart | None, why: str) -> str:
     if spc is None:
         return f"Statistical process control: {why}." if why else ""
+    words = _spc_words(spc)
+    return f"{words[:-1]}; {why}." if why else words
+
+
+def _spc_words(spc: XmRChart) -> str:
     if not spc.signals:
         return (
             "Statistical process control (XmR chart, Making Data Count rules): common-cause "
