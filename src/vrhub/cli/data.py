@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vrhub import __version__, pipeline
+from vrhub import pipeline
 from vrhub.cli.common import (
     HomeOpt,
     app,
@@ -26,12 +26,6 @@ from vrhub.cli.common import (
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
 from vrhub.ingest.replace import rows as row_count
-
-
-@app.command()
-def version() -> None:
-    """Print vrhub's version."""
-    out.print(__version__)
 
 
 @app.command()

@@ -157,7 +157,10 @@ class Audit:
             tmp = self.checkpoint.with_name(
                 f"{self.checkpoint.name}.{os.getpid()}.{threading.get_ident()}.tmp"
             )
-            tmp.write_text(text, encoding="utf-8")
+            # Private, whatever the process's umask.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
             os.replace(tmp, self.checkpoint)
 
     def record(
