@@ -393,9 +393,10 @@ def measure_deprivation(
     date_from: str | None = None,
     date_to: str | None = None,
 ) -> DeprivationResult:
-    """Rates by deprivation decile, their ratio and difference, and the gradient."""
+    """Rates by deprivation decile, their ratio and difference, and the gradient (over months
+    held: a period with no data is refused, a partial one noted)."""
     with opened(home) as hub:
-        return by_decile(
+        result = by_decile(
             ibis.duckdb.from_connection(hub.con),
             get_measure(name),
             dataset,
@@ -406,6 +407,29 @@ def measure_deprivation(
             date_from,
             date_to,
         )
+        # Asked after the measure, which names what the dataset or domain cannot give.
+        gaps = _months_held(hub, dataset, date_from, date_to)
+    if gaps:
+        result.notes.append(_partial(dataset, gaps))
+    return result
+
+
+def _months_held(
+    hub: Hub, dataset: Dataset, date_from: str | None, date_to: str | None
+) -> list[str]:
+    """Refuse a period with no data held (or a dataset with none); the months missing from
+    the period asked for."""
+    held = coverage(hub.con, dataset)
+    if held.first is None or held.last is None:
+        raise NoDataHeldError(held.held())
+    return held.require((date_from or held.first, date_to or held.last), "the months asked for")
+
+
+def _partial(dataset: Dataset, gaps: list[str]) -> str:
+    return (
+        f"only part of the period is held: no {dataset.name} data for {held_words(gaps)}; those "
+        "months are not counted as zero, and the figures cover the rest"
+    )
 
 
 def cost_of_violence(
@@ -415,9 +439,10 @@ def cost_of_violence(
     date_from: str | None = None,
     date_to: str | None = None,
 ) -> costs.CostResult:
-    """Offences times their sourced unit costs, by category, district and year."""
+    """Offences times their sourced unit costs, by category, district and year (over months
+    held: a period with no data is refused)."""
     with opened(home) as hub:
-        return costs.cost_of_violence(
+        result = costs.cost_of_violence(
             ibis.duckdb.from_connection(hub.con),
             dataset,
             list(hub.home.partnership.district_codes),
@@ -425,6 +450,8 @@ def cost_of_violence(
             date_from,
             date_to,
         )
+        _months_held(hub, dataset, date_from, date_to)
+        return result
 
 
 # 7. Outputs ------------------------------------------------------------------------------

@@ -120,3 +120,25 @@ def test_the_report_says_the_previous_year_is_not_held(home: Home) -> None:
     assert chart is not None and spc is not None
     assert [r["y"] for r in chart.rows if r["x"] == "2025-06"] == [None]
     assert "2025-06" not in spc.months and "left out" in why
+
+
+def test_deprivation_and_costs_refuse_a_period_with_no_data_and_note_a_partial_one(
+    home: Home,
+) -> None:
+    with pytest.raises(NoDataHeldError, match="no police-crime data is held for the months"):
+        pipeline.measure_deprivation(
+            home, "serious-violence", PC, date_from="2023-01", date_to="2023-12"
+        )
+    partial = pipeline.measure_deprivation(
+        home, "serious-violence", PC, date_from="2025-01", date_to="2025-12"
+    )
+    assert any("no police-crime data for 2025-06" in n for n in partial.notes)
+    table = home.path.parent / "costs.csv"
+    table.write_text(
+        "category,offence_codes,unit_cost,price_year,source\n"
+        "Violence with injury,008/01,14000,2015/16,Test source A\n",
+        encoding="utf-8",
+    )
+    pipeline.load_unit_costs(home, table, actor="analyst")
+    with pytest.raises(NoDataHeldError, match="no police-crime data is held for the months"):
+        pipeline.cost_of_violence(home, PC, [], date_from="2030-01", date_to="2030-12")
