@@ -44,6 +44,7 @@ STATUS = {
     "LineageWriteError": 503,
     "DisclosureError": 400,
     "NoDataHeldError": 422,
+    "InvalidMonthError": 400,
 }
 
 

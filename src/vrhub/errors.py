@@ -165,3 +165,7 @@ class NoDataHeldError(VrhubError):
     """A period was asked for that the data held does not cover (never read as zero)."""
 
     http_status = 422
+
+
+class InvalidMonthError(VrhubError):
+    """A month was given in a form other than YYYY-MM."""

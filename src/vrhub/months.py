@@ -7,6 +7,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+from vrhub.errors import InvalidMonthError
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_month(value: str, option: str) -> str:
+    """``value`` if it is a month written YYYY-MM; else one clear error naming ``option``."""
+    if not MONTH.match(value):
+        raise InvalidMonthError(
+            f"{option} '{value}' is not a month: write it as YYYY-MM, for example 2026-09"
+        )
+    return value
 
 
 def month_add(month: str, k: int) -> str:

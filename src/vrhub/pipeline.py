@@ -64,7 +64,7 @@ from vrhub.measures.engine import MeasureInputError, MeasureResult
 from vrhub.measures.registry import get_measure
 from vrhub.measures.spark import spark_backend
 from vrhub.measures.spc import XmRChart, xmr
-from vrhub.months import month_range
+from vrhub.months import check_month, month_range
 from vrhub.partnership import resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
@@ -358,6 +358,7 @@ def measure_spc(
     """A monthly XmR chart per group over the months the dataset holds: a month with no data
     held is left out, never counted as zero (a month held with no records of a group is 0)."""
     groups = list(by or [])
+    _check_months(date_from, date_to)
     with opened(home) as hub:
         held = coverage(hub.con, dataset)
         if held.first is None or held.last is None:
@@ -419,10 +420,17 @@ def _months_held(
 ) -> list[str]:
     """Refuse a period with no data held (or a dataset with none); the months missing from
     the period asked for."""
+    _check_months(date_from, date_to)
     held = coverage(hub.con, dataset)
     if held.first is None or held.last is None:
         raise NoDataHeldError(held.held())
     return held.require((date_from or held.first, date_to or held.last), "the months asked for")
+
+
+def _check_months(date_from: str | None, date_to: str | None) -> None:
+    for option, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            check_month(value, option)
 
 
 def _partial(dataset: Dataset, gaps: list[str]) -> str:
@@ -441,6 +449,7 @@ def cost_of_violence(
 ) -> costs.CostResult:
     """Offences times their sourced unit costs, by category, district and year (over months
     held: a period with no data is refused)."""
+    _check_months(date_from, date_to)
     with opened(home) as hub:
         result = costs.cost_of_violence(
             ibis.duckdb.from_connection(hub.con),

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import police_crime_row
 from vrhub import pipeline
+from vrhub.cli import main
 from vrhub.datasets import get_dataset
 from vrhub.errors import NoDataHeldError
 from vrhub.home import Home
@@ -142,3 +143,23 @@ def test_deprivation_and_costs_refuse_a_period_with_no_data_and_note_a_partial_o
     pipeline.load_unit_costs(home, table, actor="analyst")
     with pytest.raises(NoDataHeldError, match="no police-crime data is held for the months"):
         pipeline.cost_of_violence(home, PC, [], date_from="2030-01", date_to="2030-12")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["measure", "change", "serious-violence", "--year-ending", "Sept 2025"],
+         "--year-ending 'Sept 2025' is not a month: write it as YYYY-MM"),
+        (["measure", "change", "serious-violence", "--year-ending", "2025"],
+         "--year-ending '2025' is not a month"),
+        (["measure", "spc", "serious-violence", "--from", "Jan-25"], "--from 'Jan-25' is not"),
+        (["measure", "spc", "serious-violence", "--to", "2025-13"], "--to '2025-13' is not"),
+        (["measure", "costs", "--from", "2025"], "--from '2025' is not a month"),
+    ],
+)  # fmt: skip
+def test_a_month_in_another_form_is_one_clear_line_naming_its_option(
+    home: Home, capsys: pytest.CaptureFixture[str], args: list[str], says: str
+) -> None:
+    assert main([*args, "--home", str(home.path), "--dataset", "police-crime"]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err

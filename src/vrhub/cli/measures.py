@@ -15,6 +15,7 @@ from vrhub.errors import VrhubError
 from vrhub.measures.change import financial_year as financial_year_of
 from vrhub.measures.change import year_ending as year_ending_of
 from vrhub.measures.registry import all_measures, get_measure
+from vrhub.months import check_month
 
 measure_app = typer.Typer(no_args_is_help=True, help="Named, versioned measures.")
 app.add_typer(measure_app, name="measure")
@@ -146,7 +147,8 @@ def measure_change(
         against = f"the financial year {financial_year - 1}/{str(financial_year)[2:]}"
         label = f"financial year {financial_year}/{str(financial_year + 1)[2:]}"
     else:
-        end = year_ending or pipeline.latest_month(h, ds)
+        end = check_month(year_ending, "--year-ending") if year_ending else None
+        end = end or pipeline.latest_month(h, ds)
         current, previous = year_ending_of(end)
         against, label = "the previous 12 months", f"year ending {end}"
         if baseline_year is not None:
