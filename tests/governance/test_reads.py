@@ -62,9 +62,11 @@ def rename(gov: Governance, old: str, new: str) -> None:
         con.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
 
 
-def test_reads_queued_while_the_writer_is_busy_are_committed_together(
+def held_writer(
     gov: Governance, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[ReadLog, threading.Event, threading.Event]:
+    """A read log whose writer, once it takes a batch, says so (``busy``) and waits for
+    ``go`` before committing it, so reads queue up behind it."""
     log = ReadLog(gov.audit)
     busy, go = threading.Event(), threading.Event()
     commit = log._commit
@@ -75,6 +77,13 @@ def test_reads_queued_while_the_writer_is_busy_are_committed_together(
         commit(batch)  # type: ignore[arg-type]
 
     monkeypatch.setattr(log, "_commit", held)
+    return log, busy, go
+
+
+def test_reads_queued_while_the_writer_is_busy_are_committed_together(
+    gov: Governance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log, busy, go = held_writer(gov, monkeypatch)
     first = log.submit(page_read("pat"))
     assert busy.wait(10)
     rest = [log.submit(page_read(f"user{i}", f"/explore.csv?{i}", DOWNLOAD)) for i in range(23)]
@@ -92,16 +101,7 @@ def test_reads_queued_while_the_writer_is_busy_are_committed_together(
 def test_a_read_the_store_refuses_does_not_fail_the_others_queued_with_it(
     gov: Governance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = ReadLog(gov.audit)
-    busy, go = threading.Event(), threading.Event()
-    commit = log._commit
-
-    def held(batch: list[tuple[Read, object]]) -> None:
-        busy.set()
-        go.wait(10)
-        commit(batch)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(log, "_commit", held)
+    log, busy, go = held_writer(gov, monkeypatch)
     first = log.submit(page_read("pat"))
     assert busy.wait(10)
     bad = log.submit(Read("pat", PAGE, "/odd", {"not text": object()}))

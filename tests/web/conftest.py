@@ -7,10 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from vrhub import pipeline
@@ -59,17 +61,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(web_home: Home) -> Iterator[str]:
+@contextmanager
+def serve(app: FastAPI, name: str = "localhost") -> Iterator[str]:
+    """The app served by uvicorn in a thread, as `vrhub serve` does; yields its address
+    (with ``name`` for the host)."""
     port = free_port()
-    config = uvicorn.Config(create_app(web_home), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     for _ in range(100):
         if srv.started:
             break
         time.sleep(0.1)
-    yield f"http://localhost:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://{name}:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(web_home: Home) -> Iterator[str]:
+    with serve(create_app(web_home)) as address:
+        yield address

@@ -5,20 +5,17 @@ assets are not; a read that cannot be recorded is refused; the governance page s
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.governance.conftest import add_orgs
-from tests.web.conftest import free_port, sign_in
+from tests.web.conftest import serve, sign_in
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.governance.context import Governance
@@ -203,18 +200,8 @@ def served(gov_home: Home) -> Iterator[tuple[str, Home]]:
         gov.people.add_user("lee", "Lee", "leeds", "partner", [LEEDS], PASSWORD, "test")
     finally:
         gov.close()
-    port = free_port()
-    config = uvicorn.Config(create_app(gov_home), host="127.0.0.1", port=port, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", gov_home
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serve(create_app(gov_home), "127.0.0.1") as address:
+        yield address, gov_home
 
 
 def signed_in(base: str, username: str) -> dict[str, str]:

@@ -274,8 +274,9 @@ def _every_group(
     if q.by == "district":
         rows = [r for r in rows if r.group[0] in scope]
     missing = [RateRow((g,), Tally(0), None, None, None, None) for g in domain]
-    ordered = sorted([*rows, *missing], key=lambda r: _rank(q.by, r.group[0], ds, data))
-    return ordered
+    # Groups in their natural order (the order _groups gives), any others after, by name.
+    rank = {g: i for i, g in enumerate(_groups(q, ds, data, list(data.area)))}
+    return sorted([*rows, *missing], key=lambda r: (rank.get(r.group[0], len(rank)), r.group[0]))
 
 
 def _groups(q: Query, ds: Dataset, data: Reads, scope: list[str]) -> list[str]:
@@ -297,12 +298,6 @@ def _groups(q: Query, ds: Dataset, data: Reads, scope: list[str]) -> list[str]:
     field = next(f for f in ds.fields if f.name == q.by)
     # Records with the field left blank are a group too, listed always like the others.
     return [*field.allowed, NOT_RECORDED]
-
-
-def _rank(by: str, group: str, ds: Dataset, data: Reads) -> tuple[int, str]:
-    """Groups in their natural order (the order :func:`_groups` gives), others after."""
-    order = _groups(Query("", "", "", "", by), ds, data, list(data.area))
-    return (order.index(group), "") if group in order else (len(order), group)
 
 
 def _total_population(rows: list[Any], by: str) -> float | None:
