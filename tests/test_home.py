@@ -23,7 +23,13 @@ from vrhub.settings import load_settings
 def test_builtin_partnerships() -> None:
     found = builtin_partnerships()
     assert found["west-yorkshire"].district_codes == [f"E0800003{i}" for i in range(2, 7)]
-    assert found["south-yorkshire"].district_codes == [f"E080000{i}" for i in range(16, 20)]
+    # Barnsley and Sheffield by the codes they have had since 1 April 2025.
+    assert found["south-yorkshire"].district_codes == [
+        "E08000038",
+        "E08000017",
+        "E08000018",
+        "E08000039",
+    ]
 
 
 def test_partnership_from_toml_and_bad_toml(tmp_path: Path) -> None:

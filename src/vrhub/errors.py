@@ -169,3 +169,8 @@ class NoDataHeldError(VrhubError):
 
 class InvalidMonthError(VrhubError):
     """A month was given in a form other than YYYY-MM."""
+
+
+class UnknownDistrictError(VrhubError):
+    """A local authority district code that ONS has not used since 2011 (a bad code in a
+    request or a partnership file: 400)."""

@@ -19,12 +19,16 @@ POLICE_UK = get_dataset("police-uk-street")
 
 
 def independent_counts(files: list[Path], districts: set[str]) -> dict[tuple[str, str, str], int]:
-    """Count with the csv module and IoD 2019 File 1's LSOA → district column only."""
+    """Count with the csv module, IoD 2019 File 1's LSOA → district column and the ONS list
+    of district codes (old → current: Barnsley and Sheffield have new codes since 2025)."""
+    with gzip.open(shipped_dir() / "lookups" / "la_all_codes.csv.gz", "rt", newline="") as fh:
+        current = {r["LADCD"]: r["LADCD_ACTIVE"] for r in csv.DictReader(fh)}
     lad = {}
     imd = shipped_dir() / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"
     with gzip.open(imd, "rt", encoding="utf-8-sig", newline="") as fh:
         for r in csv.DictReader(fh):
-            lad[r["LSOA code (2011)"]] = r["Local Authority District code (2019)"]
+            code = r["Local Authority District code (2019)"]
+            lad[r["LSOA code (2011)"]] = current[code]
     counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
     for f in files:
         with open(f, encoding="utf-8-sig", newline="") as fh:

@@ -39,7 +39,7 @@ def test_shipped_reference_tables(wy_home: Home) -> None:
     # A 2021-only Leeds LSOA finds its district; an unchanged code maps to itself.
     assert _one(wy_home, "SELECT district FROM ref_lsoa WHERE code = 'E01033008'") == "E08000035"
     assert _one(wy_home, "SELECT lsoa21 FROM ref_lsoa WHERE code = 'E01011264'") == "E01011264"
-    assert _one(wy_home, "SELECT count(*) FROM ref_sources") == 5
+    assert _one(wy_home, "SELECT count(*) FROM ref_sources") == 10
     assert _one(wy_home, "SELECT min(licence) FROM ref_sources") == "Open Government Licence v3.0"
 
 
@@ -69,6 +69,7 @@ def test_a_reload_replaces_the_rows_of_the_tables_the_store_made(
     tables = [
         "ref_oa", "ref_imd", "ref_population", "ref_lad", "ref_ward", "ref_postcode",
         "ref_lsoa11", "ref_lsoa21", "ref_lsoa_map", "ref_lsoa", "ref_district_population",
+        "ref_lad_codes", "ref_lad_csp", "ref_lsoa_ward",
         "ref_sources", "ref_boundaries", "ref_boundary_files",
     ]  # fmt: skip
     before = {t: _one(wy_home, f"SELECT count(*) FROM {t}") for t in tables}

@@ -40,6 +40,8 @@ def init(
 ) -> None:
     """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
     h, created = pipeline.init_partnership_home(home, partnership)
+    for line in h.partnership.recoded:
+        out.print(line)
     word = "Created" if created else "Already set up:"
     out.print(f"{word} home for {h.partnership.name} at {h.path}")
     out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")

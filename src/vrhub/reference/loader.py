@@ -3,8 +3,8 @@
 ``load_reference`` reads the shipped copy (or newer files of the same kinds from a folder) and
 replaces the rows of the ``ref_*`` tables in one transaction (the store's migrations create
 the tables; nothing here creates, replaces or drops one). The combined ``ref_lsoa`` table is
-what ingest joins on: any LSOA code, 2011 or 2021, gives its district and its code in the
-other vintage where that is unambiguous.
+what ingest joins on: any LSOA code, 2011 or 2021, gives its current district and its code in
+the other vintage where that is one area (see :mod:`vrhub.reference.geography`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from vrhub.checksums import file_sha256
 from vrhub.errors import ReferenceDataError
+from vrhub.reference.geography import build_lad_codes, build_lsoas
 from vrhub.reference.sources import (
     KINDS,
     OGL,
@@ -30,6 +31,7 @@ from vrhub.reference.sources import (
     shipped_dir,
 )
 from vrhub.store.analytical import first, replace_rows, table_exists, transaction
+from vrhub.store.migrations import recode_stored_districts
 
 POSTCODE_AREA_FILE = re.compile(r"^[A-Z]{1,2}\.json(\.gz)?$")
 
@@ -60,7 +62,9 @@ def _resolve(from_dir: Path | None) -> tuple[dict[str, Path], Path, dict[str, st
         if not newer and newer_pc is None:
             raise ReferenceDataError(
                 f"no reference files recognised in {from_dir}: expected the ONS output-area "
-                "lookup, IoD 2019 files 1, 2 or 6 (CSV, maybe gzipped) or a postcode folder "
+                "lookup, IoD 2019 files 1, 2 or 6, an ONS geography lookup (district codes "
+                "since 2011, LSOA 2011 to 2021, LSOA 2021 to ward, district to region or to "
+                "CSP and police force area) as CSV, maybe gzipped, or a postcode folder "
                 "with lads.json, lsoa.json and wards.json"
             )
         for kind, path in newer.items():
@@ -187,7 +191,13 @@ def load_reference(
             FROM {_csv(f6)}
         """,
         )
-        replace_rows(con, "ref_lad", "SELECT * FROM _pc_lads")
+        build_lad_codes(con, files)
+        # District names: every code since 2011 (ONS), then any other the files name.
+        replace_rows(con, "ref_lad", "SELECT code, name FROM ref_lad_codes")
+        con.execute("""
+            INSERT INTO ref_lad SELECT * FROM _pc_lads
+            WHERE code NOT IN (SELECT code FROM ref_lad)
+        """)
         con.execute(f"""
             INSERT INTO ref_lad
             SELECT DISTINCT "Local Authority District code (2019)",
@@ -199,56 +209,17 @@ def load_reference(
             INSERT INTO ref_lad SELECT DISTINCT lad, lad_name FROM ref_oa
             WHERE lad NOT IN (SELECT code FROM ref_lad)
         """)
-        replace_rows(con, "ref_ward", "SELECT * FROM _pc_wards")
         replace_rows(con, "ref_postcode", "SELECT * FROM _pc_postcodes")
-        # LSOA 2011: England from IoD 2019 (LAD 2019), Wales from the OA lookup.
+        build_lsoas(con, files, f1)
+        # The postcode lookup's districts, and any stored record's, as today's codes.
+        recode_stored_districts(con)
         replace_rows(
             con,
-            "ref_lsoa11",
-            f"""
-            SELECT "LSOA code (2011)" AS code, "LSOA name (2011)" AS name,
-                   "Local Authority District code (2019)" AS district
-            FROM {_csv(f1)}
-            UNION ALL
-            SELECT DISTINCT lsoa11, lsoa11_name, lad FROM ref_oa
-            WHERE lsoa11 NOT IN (SELECT "LSOA code (2011)" FROM {_csv(f1)})
-        """,
-        )
-        _build_lsoa21(con)
-        _build_lsoa_map(con)
-        con.execute("""
-            UPDATE ref_lsoa21 l SET district = p.district
-            FROM (SELECT m.lsoa21, any_value(l11.district) AS district
-                  FROM ref_lsoa_map m JOIN ref_lsoa11 l11 ON l11.code = m.lsoa11
-                  GROUP BY m.lsoa21) p
-            WHERE l.code = p.lsoa21 AND l.district IS NULL
-        """)
-        con.execute("""
-            UPDATE ref_lsoa21 l SET district = p.district
-            FROM (SELECT regexp_replace(name, '\\s+\\d{3}[A-Z]$', '') AS prefix,
-                         mode(district) AS district
-                  FROM ref_lsoa11 GROUP BY prefix) p
-            WHERE p.prefix = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
-              AND l.district IS NULL
-        """)
-        replace_rows(
-            con,
-            "ref_lsoa",
+            "ref_ward",
             """
-            WITH one11 AS (
-                SELECT lsoa21, any_value(lsoa11) AS lsoa11 FROM ref_lsoa_map
-                GROUP BY lsoa21 HAVING count(*) = 1),
-            one21 AS (
-                SELECT lsoa11, any_value(lsoa21) AS lsoa21 FROM ref_lsoa_map
-                GROUP BY lsoa11 HAVING count(*) = 1)
-            SELECT l.code, l.name, l.district, l.code AS lsoa11, o.lsoa21,
-                   CASE WHEN l21.code IS NULL THEN '2011' ELSE '2011 and 2021' END AS vintage
-            FROM ref_lsoa11 l LEFT JOIN one21 o ON o.lsoa11 = l.code
-            LEFT JOIN ref_lsoa21 l21 ON l21.code = l.code
-            UNION ALL
-            SELECT l.code, l.name, l.district, o.lsoa11, l.code AS lsoa21, '2021'
-            FROM ref_lsoa21 l LEFT JOIN one11 o ON o.lsoa21 = l.code
-            WHERE l.code NOT IN (SELECT code FROM ref_lsoa11)
+            SELECT * FROM _pc_wards UNION
+            SELECT DISTINCT ward, ward_name FROM ref_lsoa_ward
+            WHERE ward NOT IN (SELECT code FROM _pc_wards)
         """,
         )
         # Resident population by district (IoD 2019 denominators over 2011 LSOAs), summed
@@ -308,68 +279,6 @@ def _gz_or_plain(folder: Path, file: str) -> Path:
     raise ReferenceDataError(f"{file} is missing from {folder}")
 
 
-def _build_lsoa21(con: duckdb.DuckDBPyConnection) -> None:
-    """LSOA 2021 codes with their district.
-
-    The district comes, in order of preference, from the postcode lookup (the LAD most of the
-    LSOA's postcodes lie in), from the same code's 2011 district (unchanged LSOAs), or from the
-    LSOA name, which ONS forms from the district's name.
-    """
-    replace_rows(
-        con,
-        "ref_lsoa21",
-        """
-        WITH pc AS (
-            SELECT lsoa21, mode(district) AS district FROM _pc_postcodes
-            WHERE lsoa21 IS NOT NULL AND district IS NOT NULL GROUP BY lsoa21),
-        byname AS (
-            SELECT name, min(code) AS code FROM ref_lad GROUP BY name HAVING count(*) = 1)
-        SELECT l.code, l.name,
-               coalesce(pc.district, l11.district, bn.code) AS district
-        FROM _pc_lsoa21 l
-        LEFT JOIN pc ON pc.lsoa21 = l.code
-        LEFT JOIN ref_lsoa11 l11 ON l11.code = l.code
-        LEFT JOIN byname bn ON bn.name = regexp_replace(l.name, '\\s+\\d{3}[A-Z]$', '')
-    """,
-    )
-
-
-def _build_lsoa_map(con: duckdb.DuckDBPyConnection) -> None:
-    """Map LSOA 2011 to 2021 where the data allows.
-
-    Unchanged LSOAs keep their code (relationship U). For codes that exist in only one
-    vintage, ONS names LSOAs "<district> <MSOA number><letter>", so retired 2011 LSOAs and new
-    2021 LSOAs sharing the district and MSOA number are paired: one retired to several new is a
-    split (S), several retired to one new a merge (M), several to several is left ambiguous (X)
-    and gives no unique code either way.
-    """
-    replace_rows(
-        con,
-        "ref_lsoa_map",
-        """
-        WITH retired AS (
-            SELECT code, regexp_replace(name, '[A-Z]$', '') AS msoa FROM ref_lsoa11
-            WHERE code NOT IN (SELECT code FROM ref_lsoa21)),
-        new AS (
-            SELECT code, regexp_replace(name, '[A-Z]$', '') AS msoa FROM ref_lsoa21
-            WHERE code NOT IN (SELECT code FROM ref_lsoa11)),
-        pairs AS (
-            SELECT r.code AS lsoa11, n.code AS lsoa21,
-                   count(*) OVER (PARTITION BY r.code) AS n21,
-                   count(*) OVER (PARTITION BY n.code) AS n11
-            FROM retired r JOIN new n USING (msoa))
-        SELECT code AS lsoa11, code AS lsoa21, 'U' AS relationship, 'same code' AS method
-        FROM ref_lsoa11 WHERE code IN (SELECT code FROM ref_lsoa21)
-        UNION ALL
-        SELECT lsoa11, lsoa21,
-               CASE WHEN n21 = 1 AND n11 = 1 THEN 'U'
-                    WHEN n11 = 1 THEN 'S' WHEN n21 = 1 THEN 'M' ELSE 'X' END,
-               'same district and MSOA name'
-        FROM pairs
-    """,
-    )
-
-
 def _record_sources(
     con: duckdb.DuckDBPyConnection, files: dict[str, Path], pc_dir: Path, origin: dict[str, str]
 ) -> list[LoadedSource]:
@@ -379,6 +288,11 @@ def _record_sources(
         "imd-file-1": "ref_lsoa11 (England), ref_lad; checks ref_imd",
         "imd-file-2": "ref_imd",
         "imd-file-6": "ref_population",
+        "lad-codes": "ref_lad_codes, ref_lad; every district column (current codes)",
+        "lsoa11-lsoa21": "ref_lsoa_map, ref_lsoa11, ref_lsoa21, ref_lsoa",
+        "lsoa21-ward": "ref_lsoa_ward, ref_lsoa21 (districts), ref_ward",
+        "lad-region": "ref_lad_codes (regions)",
+        "lad-csp-pfa": "ref_lad_codes (CSPs, police force areas), ref_lad_csp",
         POSTCODE_KIND.name: "ref_postcode, ref_lsoa21, ref_ward, ref_lad",
     }
     now = _utcnow()

@@ -55,6 +55,46 @@ KINDS: tuple[ReferenceKind, ...] = (
         "mid-2015 population estimates used by IoD 2019",
         ("LSOA code (2011)", "Total population"),
     ),
+    ReferenceKind(
+        "lad-codes",
+        "Every local authority district code since 2011 with the code in use now "
+        "(LADCD to LADCD_ACTIVE), names, region and combined authority",
+        "Office for National Statistics",
+        "all codes since 2011, current to April 2025",
+        ("LADCD", "LADNM", "LADCD_ACTIVE", "LADNM_ACTIVE"),
+    ),
+    ReferenceKind(
+        "lsoa11-lsoa21",
+        "LSOA 2011 to LSOA 2021 to local authority district lookup, with the change "
+        "indicator (U unchanged, S split, M merged, X irregular)",
+        "Office for National Statistics",
+        "LSOA 2011 to 2021, LAD 2022",
+        ("LSOA11CD", "LSOA21CD", "CHGIND"),
+    ),
+    ReferenceKind(
+        "lsoa21-ward",
+        "LSOA 2021 to ward to local authority district lookup (best fit)",
+        "Office for National Statistics",
+        "LSOA 2021, wards and LAD May 2024",
+        ("LSOA21CD", "WD2", "LAD2"),
+        ("LSOA11CD", "CHGIND"),
+    ),
+    ReferenceKind(
+        "lad-region",
+        "Local authority district to region lookup (England)",
+        "Office for National Statistics",
+        "LAD and region 2024",
+        ("LAD2", "RGN2"),
+        ("LSOA", "OA11CD", "LADCD_ACTIVE", "CSP2"),
+    ),
+    ReferenceKind(
+        "lad-csp-pfa",
+        "Local authority district to Community Safety Partnership to police force area lookup",
+        "Office for National Statistics",
+        "LAD, CSP and PFA December 2024",
+        ("LAD2", "CSP2", "PFA2"),
+        ("LSOA",),
+    ),
 )
 
 POSTCODE_KIND = ReferenceKind(

@@ -16,6 +16,7 @@ import duckdb
 
 from vrhub import __version__
 from vrhub.errors import ConfigurationError
+from vrhub.partnership import lad_codes
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Migration:
     description: str
     #: The statements, or a function writing them when they run (for values drawn then).
     sql: str | Callable[[], str]
+    #: Work on the data the statements cannot express (run after them, in the same transaction).
+    after: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
     def statements(self) -> str:
         return self.sql if isinstance(self.sql, str) else self.sql()
@@ -167,6 +170,80 @@ def _cell_key_secret() -> str:
     )
 
 
+#: Current district codes (every code since 2011 mapped to today's, with region, CSP and police
+#: force area), each district's CSPs, and the ward of each LSOA 2021: filled by
+#: ``vrhub reference load``.
+CURRENT_GEOGRAPHY = """
+CREATE TABLE IF NOT EXISTS ref_lad_codes (
+    code VARCHAR, name VARCHAR, current_code VARCHAR, current_name VARCHAR, is_current BOOLEAN,
+    region_code VARCHAR, region_name VARCHAR, csp_code VARCHAR, csp_name VARCHAR,
+    pfa_code VARCHAR, pfa_name VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_lad_csp (
+    district VARCHAR, csp_code VARCHAR, csp_name VARCHAR, pfa_code VARCHAR, pfa_name VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ref_lsoa_ward (
+    lsoa21 VARCHAR, ward VARCHAR, ward_name VARCHAR, district VARCHAR, vintage VARCHAR
+);
+"""
+
+
+def _code_map(con: duckdb.DuckDBPyConnection) -> None:
+    """TEMP ``_lad_map(code, name, current_code, current_name)``: the store's district codes
+    once reference data is loaded, else the shipped ONS list."""
+    [(loaded,)] = con.execute("SELECT count(*) FROM ref_lad_codes").fetchall()
+    if loaded:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _lad_map AS "
+            "SELECT code, name, current_code, current_name FROM ref_lad_codes"
+        )
+        return
+
+    def q(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    rows = ", ".join(
+        f"({q(c.code)}, {q(c.name)}, {q(c.current_code)}, {q(c.current_name)})"
+        for c in lad_codes().values()
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lad_map AS SELECT * FROM "
+        f"(VALUES {rows}) v(code, name, current_code, current_name)"
+    )
+
+
+def recode_stored_districts(con: duckdb.DuckDBPyConnection) -> None:
+    """Every stored ``district`` (events and reference tables) as today's code: a home built
+    before Barnsley and Sheffield were recoded (or any other change) keeps one code per place.
+    District names gain today's codes too."""
+    _code_map(con)
+    tables = [
+        str(t)
+        for (t,) in con.execute(
+            "SELECT c.table_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+            "WHERE c.column_name = 'district' AND t.table_type = 'BASE TABLE' "
+            "AND c.table_catalog = current_database() AND c.table_schema = 'main' "
+            "AND c.table_name <> 'ref_district_population' ORDER BY 1"
+        ).fetchall()
+    ]
+    for table in tables:
+        con.execute(f"""
+            UPDATE "{table}" t SET district = c.current_code FROM _lad_map c
+            WHERE t.district = c.code AND c.code <> c.current_code
+        """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _pop AS
+        SELECT coalesce(c.current_code, p.district) AS district, sum(p.population) AS population
+        FROM ref_district_population p LEFT JOIN _lad_map c ON c.code = p.district
+        GROUP BY 1;
+        DELETE FROM ref_district_population;
+        INSERT INTO ref_district_population SELECT * FROM _pop;
+        INSERT INTO ref_lad SELECT DISTINCT current_code, current_name FROM _lad_map
+        WHERE current_code NOT IN (SELECT code FROM ref_lad) AND EXISTS (SELECT 1 FROM ref_lad);
+    """)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the batch log, replaced months, problems found and quarantine", BATCH_LOG),
     Migration(
@@ -183,6 +260,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         4,
         "the secret each record's disclosure-control key is drawn from",
         _cell_key_secret,
+    ),
+    Migration(
+        5,
+        "current district codes (every code since 2011 mapped to today's), CSPs and police "
+        "force areas, LSOA 2021 wards; stored districts recoded to today's codes",
+        CURRENT_GEOGRAPHY,
+        recode_stored_districts,
     ),
 )
 LATEST = MIGRATIONS[-1].version
@@ -219,6 +303,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
                 "vrhub_version VARCHAR NOT NULL)"
             )
             con.execute(m.statements())
+            if m.after is not None:
+                m.after(con)
             con.execute(
                 "INSERT INTO store_migrations VALUES (?, ?, ?, ?)",
                 [
