@@ -45,6 +45,7 @@ STATUS = {
     "DisclosureError": 400,
     "NoDataHeldError": 422,
     "InvalidMonthError": 400,
+    "UnknownDistrictError": 400,
 }
 
 

@@ -65,7 +65,7 @@ from vrhub.measures.registry import get_measure
 from vrhub.measures.spark import spark_backend
 from vrhub.measures.spc import XmRChart, xmr
 from vrhub.months import check_month, month_range
-from vrhub.partnership import resolve_partnership
+from vrhub.partnership import current_code, resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
 from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
 from vrhub.reference.loader import LoadedSource, load_reference, reference_loaded
@@ -403,7 +403,7 @@ def measure_deprivation(
             dataset,
             list(hub.home.partnership.district_codes),
             domain,
-            district,
+            current_code(district) if district else None,  # an older code means today's
             filters,
             date_from,
             date_to,
@@ -464,6 +464,11 @@ def cost_of_violence(
 
 
 # 7. Outputs ------------------------------------------------------------------------------
+def _current_codes(districts: list[str] | None) -> list[str] | None:
+    """District codes as today's (Barnsley's E08000016 is E08000038); unknown codes refused."""
+    return None if districts is None else [current_code(d) for d in districts]
+
+
 def counts(
     home: Where,
     dataset: Dataset,
@@ -473,6 +478,7 @@ def counts(
 ) -> CountTable:
     """Exact counts for the analyst tier (released like every output: a batch that cannot be
     tied to its agreement is refused)."""
+    districts = _current_codes(districts)
     with opened(home) as hub:
         release(hub.gov.records, batches_counted(hub.con, dataset, all_areas, districts), ANALYST)
         return count_records(hub.con, dataset, by, all_areas, districts)
@@ -489,6 +495,7 @@ def export_counts(
     actor: str | None = None,
 ) -> ExportedCounts:
     """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
+    districts = _current_codes(districts)
     with opened(home) as hub:
         return export_counts_for(
             hub.con, hub.gov, dataset, by, audience, actor or cli_actor(), all_areas, districts,

@@ -26,6 +26,7 @@ from vrhub.cli.common import (
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
 from vrhub.ingest.replace import rows as row_count
+from vrhub.partnership import resolve_partnership
 
 
 @app.command()
@@ -39,9 +40,9 @@ def init(
     ] = "west-yorkshire",
 ) -> None:
     """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
-    h, created = pipeline.init_partnership_home(home, partnership)
-    for line in h.partnership.recoded:
+    for line in resolve_partnership(partnership).recoded:  # an older district code given
         out.print(line)
+    h, created = pipeline.init_partnership_home(home, partnership)
     word = "Created" if created else "Already set up:"
     out.print(f"{word} home for {h.partnership.name} at {h.path}")
     out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")

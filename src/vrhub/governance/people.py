@@ -22,6 +22,7 @@ from vrhub.governance.audit import Audit, utcnow
 from vrhub.governance.roles import ROLE_AUDIENCE as ROLE_AUDIENCE
 from vrhub.governance.roles import ROLES as ROLES
 from vrhub.governance.roles import audience_for
+from vrhub.partnership import current_code
 from vrhub.records.db import Records
 from vrhub.records.models import Organisation, User
 
@@ -88,7 +89,8 @@ class People:
 
     # -- users ---------------------------------------------------------------------------
     def _check_districts(self, districts: Iterable[str]) -> list[str]:
-        chosen = sorted(set(districts))
+        # An older code (Barnsley's E08000016) is kept as today's (E08000038).
+        chosen = sorted({current_code(d) for d in districts})
         outside = [d for d in chosen if d not in self.districts]
         if outside:
             raise GovernanceError(
