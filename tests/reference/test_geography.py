@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RAW, grant_test_agreement, write_police_uk
+from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.datasets import get_dataset
@@ -359,3 +360,17 @@ def test_six_months_of_south_yorkshire_place_as_pandas_does(sy_home: Home) -> No
     )
     [(n21, n11)] = _rows(sy_home, f"SELECT count(lsoa21), count(lsoa11) FROM {POLICE_UK.table}")
     assert (n21, n11) == (placed21, placed21 + not_placed)
+
+
+def test_a_users_district_scope_given_by_an_old_code_is_held_as_todays(sy_home: Home) -> None:
+    gov = pipeline.governance(sy_home)
+    try:
+        add_orgs(gov)
+        user = gov.people.add_user(
+            "sam", "Sam", "leeds", "partner", ["E08000016"], "a long pass phrase 1", "t"
+        )
+        assert user.districts == [BARNSLEY]
+        with pytest.raises(UnknownDistrictError, match="E08000099 is not a local authority"):
+            gov.people.change("sam", "t", districts=["E08000099"])
+    finally:
+        gov.close()
