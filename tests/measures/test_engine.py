@@ -35,6 +35,9 @@ VSO = "Violence and sexual offences"
 
 def independent(files: list[Path], districts: set[str], crime_type: str) -> dict[str, tuple]:
     lad, population = {}, collections.Counter()
+    # District codes as ONS uses them today (Barnsley and Sheffield were recoded in 2025).
+    with gzip.open(shipped_dir() / "lookups" / "la_all_codes.csv.gz", "rt", newline="") as fh:
+        today = {r["LADCD"]: r["LADCD_ACTIVE"] for r in csv.DictReader(fh)}
     with gzip.open(
         shipped_dir() / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
         "rt",
@@ -42,7 +45,7 @@ def independent(files: list[Path], districts: set[str], crime_type: str) -> dict
         newline="",
     ) as fh:
         for r in csv.DictReader(fh):
-            lad[r["LSOA code (2011)"]] = r["Local Authority District code (2019)"]
+            lad[r["LSOA code (2011)"]] = today[r["Local Authority District code (2019)"]]
     with gzip.open(
         shipped_dir() / "File_6_-_IoD2019_Population_Denominators.csv.gz",
         "rt",

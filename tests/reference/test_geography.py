@@ -315,6 +315,25 @@ def test_a_home_built_with_old_codes_is_recoded_when_opened(sy_home: Home, tmp_p
         assert old == [(0,)], t
 
 
+def test_reference_load_re_places_stored_records_by_the_official_lookup(
+    sy_home: Home, tmp_path: Path
+) -> None:
+    """Records stored under an earlier (derived) pairing get the official placement."""
+    rows = [_police_uk_row(1, SPLIT11), _police_uk_row(2, MERGED11[0])]
+    pipeline.ingest_paths(sy_home, POLICE_UK, [write_police_uk(tmp_path / "f.csv", rows)])
+    con = connect(sy_home)
+    try:  # as an earlier release might have left them: a split given one 2021 code, a merge none
+        con.execute(
+            f"UPDATE {POLICE_UK.table} SET lsoa21 = CASE lsoa11 WHEN '{SPLIT11}' "
+            f"THEN '{SPLIT21[0]}' END"
+        )
+    finally:
+        con.close()
+    pipeline.load_reference_data(sy_home)
+    got = _rows(sy_home, f"SELECT lsoa11, lsoa21 FROM {POLICE_UK.table} ORDER BY row_number")
+    assert got == [(SPLIT11, None), (MERGED11[0], MERGED21)]
+
+
 @pytest.mark.skipif(
     not (RAW / "police_uk_south_yorkshire_2022").is_dir(),
     reason="the shared raw police.uk files are only on the development machine",

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from vrhub.datasets import all_datasets
 from vrhub.errors import ReferenceDataError, UnknownDistrictError
 from vrhub.partnership import current_code, unknown_district_message
 from vrhub.store.analytical import first, replace_rows, table_exists
@@ -305,3 +306,30 @@ def build_lsoas(con: duckdb.DuckDBPyConnection, files: dict[str, Path], imd_file
         WHERE l.code NOT IN (SELECT code FROM ref_lsoa11)
     """,
     )
+
+
+def replace_stored_lsoas(con: duckdb.DuckDBPyConnection) -> int:
+    """Re-place stored records coded to an LSOA through the loaded lookup: their ``lsoa11`` and
+    ``lsoa21`` as ``ref_lsoa`` now gives them (a home built before the official lookup, or with
+    an older copy, gets the same placement as a new one). Districts are left as ingest placed
+    them (recoded to today's codes), so each record's in-partnership flag still holds. Records
+    whose LSOA the reference data does not know keep what they have. Returns rows changed."""
+    changed = 0
+    for dataset in all_datasets():
+        if dataset.lsoa_field is None or not table_exists(con, dataset.table):
+            continue
+        field = dataset.field(dataset.lsoa_field)
+        if not field.stored:
+            continue
+        col = f'"{field.stored_name}"'
+        row = first(
+            con.execute(f"""
+                UPDATE {dataset.table} e
+                SET lsoa11 = l.lsoa11, lsoa21 = l.lsoa21
+                FROM ref_lsoa l
+                WHERE l.code = e.{col}
+                  AND (e.lsoa11 IS DISTINCT FROM l.lsoa11 OR e.lsoa21 IS DISTINCT FROM l.lsoa21)
+            """).fetchall()
+        )
+        changed += int(row[0]) if row else 0
+    return changed

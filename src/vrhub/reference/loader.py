@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from vrhub.checksums import file_sha256
 from vrhub.errors import ReferenceDataError
-from vrhub.reference.geography import build_lad_codes, build_lsoas
+from vrhub.reference.geography import build_lad_codes, build_lsoas, replace_stored_lsoas
 from vrhub.reference.sources import (
     KINDS,
     OGL,
@@ -211,8 +211,10 @@ def load_reference(
         """)
         replace_rows(con, "ref_postcode", "SELECT * FROM _pc_postcodes")
         build_lsoas(con, files, f1)
-        # The postcode lookup's districts, and any stored record's, as today's codes.
+        # The postcode lookup's districts, and any stored record's, as today's codes; stored
+        # records coded to an LSOA placed as the lookup now places them.
         recode_stored_districts(con)
+        replace_stored_lsoas(con)
         replace_rows(
             con,
             "ref_ward",
