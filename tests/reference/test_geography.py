@@ -283,6 +283,34 @@ def test_a_tiny_lookup_gives_splits_and_merges_by_hand(sy_home: Home, tmp_path: 
     ]
 
 
+def test_newer_official_csvs_are_recognised_by_their_header(sy_home: Home, tmp_path: Path) -> None:
+    """ONS's own CSV layout (a byte-order mark, Welsh names, ObjectId) of newer vintages."""
+    folder = tmp_path / "newer"
+    folder.mkdir()
+    (folder / "LAD25_RGN25_EN_LU.csv").write_text(
+        "\ufeffLAD25CD,LAD25NM,RGN25CD,RGN25NM,ObjectId\n"
+        "E08000038,Barnsley,E12000099,Test Region,1\n",
+        encoding="utf-8",
+    )
+    (folder / "LAD25_CSP25_PFA25_EW_LU.csv").write_text(
+        "\ufeffLAD25CD,LAD25NM,LAD25NMW,CSP25CD,CSP25NM,PFA25CD,PFA25NM,ObjectId\n"
+        "E08000016,Barnsley,,E22000999,Barnsley Safer,E23000011,South Yorkshire,1\n",
+        encoding="utf-8",
+    )
+    loaded = {s.kind: s.origin for s in pipeline.load_reference_data(sy_home, folder)}
+    assert loaded["lad-region"] == loaded["lad-csp-pfa"] == str(folder)
+    got = _rows(
+        sy_home,
+        "SELECT code, region_code, region_name, csp_code, csp_name FROM ref_lad_codes "
+        "WHERE code IN ('E08000016', 'E08000017') ORDER BY code",
+    )
+    assert got == [
+        ("E08000016", "E12000099", "Test Region", "E22000999", "Barnsley Safer"),
+        # Not in the newer region file: the ONS code list's region; no CSP listed.
+        ("E08000017", "E12000003", "Yorkshire and The Humber", None, None),
+    ]
+
+
 def test_a_home_built_with_old_codes_is_recoded_when_opened(sy_home: Home, tmp_path: Path) -> None:
     rows = [_police_uk_row(1, UNCHANGED), _police_uk_row(2, MERGED11[0])]
     pipeline.ingest_paths(sy_home, POLICE_UK, [write_police_uk(tmp_path / "f.csv", rows)])
