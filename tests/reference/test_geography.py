@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from tests.conftest import RAW, grant_test_agreement, write_police_uk
 from tests.governance.conftest import add_orgs
@@ -18,6 +19,7 @@ from vrhub.datasets import get_dataset
 from vrhub.errors import PartnershipError, UnknownDistrictError
 from vrhub.home import Home
 from vrhub.partnership import current_code, parse_partnership, resolve_partnership
+from vrhub.records.models import User
 from vrhub.reference.geography import OFFICIAL_METHOD, current_district, place_lsoas
 from vrhub.reference.sources import shipped_dir
 from vrhub.store.analytical import connect
@@ -419,5 +421,12 @@ def test_a_users_district_scope_given_by_an_old_code_is_held_as_todays(sy_home: 
         assert user.districts == [BARNSLEY]
         with pytest.raises(UnknownDistrictError, match="E08000099 is not a local authority"):
             gov.people.change("sam", "t", districts=["E08000099"])
+        # A scope an earlier release stored with the old code is read as today's.
+        with gov.records.session() as s:
+            s.execute(update(User).where(User.username == "sam").values(districts=["E08000016"]))
+            s.commit()
+        with gov.records.session() as s:
+            stored = s.scalars(select(User).where(User.username == "sam")).one()
+            assert stored.districts == [BARNSLEY]
     finally:
         gov.close()

@@ -19,7 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, reconstructor, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+
+from vrhub.partnership import lad_codes
 
 
 class Base(DeclarativeBase):
@@ -60,6 +63,16 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
+
+    @reconstructor
+    def _current_districts(self) -> None:
+        """A scope stored with an older district code (Barnsley's E08000016, before it was
+        recoded) is read as today's code (E08000038), so it still matches the records."""
+        known = lad_codes()
+        stored = list(self.districts or [])
+        current = [known[d].current_code if d in known else d for d in stored]
+        if current != stored:
+            set_committed_value(self, "districts", sorted(set(current)))
 
 
 class Agreement(Base):
