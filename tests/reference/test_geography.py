@@ -161,6 +161,12 @@ def test_init_maps_an_old_code_and_refuses_an_unknown_one(
     assert got.rows == [(BARNSLEY, 1)]
     got = pipeline.counts(home, POLICE_UK, ["district"], districts=[SHEFFIELD])
     assert got.rows == [(SHEFFIELD, 1)]
+    released = pipeline.export_counts(
+        home, POLICE_UK, ["district"], "analyst", districts=["E08000019"]
+    )
+    assert [r[:2] for r in released.rows] == [(SHEFFIELD, 1)]
+    with pytest.raises(UnknownDistrictError):
+        pipeline.counts(home, POLICE_UK, ["district"], districts=["E08000099"])
 
 
 def test_a_north_yorkshire_and_bcp_partnership_works(tmp_path: Path) -> None:
