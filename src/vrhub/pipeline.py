@@ -86,7 +86,7 @@ def init_partnership_home(home: Path | None, partnership: str) -> tuple[Home, bo
     h, created = init_home(load_settings(home), resolve_partnership(partnership))
     with open_hub(h) as hub:  # creates the stores and the audit trail, or brings them up to date
         if created or not reference_loaded(hub.con):
-            load_reference(hub.con)
+            load_reference(hub.con, districts=h.partnership.district_codes)
             load_boundaries(hub.con, shipped_boundaries(), "shipped")
         if created:
             hub.gov.audit.write(cli_actor(), "home.init", h.partnership.slug, {"home": str(h.path)})
@@ -113,7 +113,7 @@ def open_partnership_home(home: Path | None) -> Home:
 def load_reference_data(home: Where, from_dir: Path | None = None) -> list[LoadedSource]:
     """The lookups, deprivation and populations; and the shipped LSOA boundaries."""
     with opened(home) as hub:
-        loaded = load_reference(hub.con, from_dir)
+        loaded = load_reference(hub.con, from_dir, hub.home.partnership.district_codes)
         load_boundaries(hub.con, shipped_boundaries(), "shipped")
         return loaded
 

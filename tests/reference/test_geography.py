@@ -16,7 +16,7 @@ from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.datasets import get_dataset
-from vrhub.errors import PartnershipError, UnknownDistrictError
+from vrhub.errors import PartnershipError, ReferenceDataError, UnknownDistrictError
 from vrhub.home import Home
 from vrhub.partnership import current_code, parse_partnership, resolve_partnership
 from vrhub.records.models import User
@@ -316,6 +316,31 @@ def test_newer_official_csvs_are_recognised_by_their_header(sy_home: Home, tmp_p
         ("E08000016", "E12000099", "Test Region", "E22000999", "Barnsley Safer"),
         # Not in the newer region file: the ONS code list's region; no CSP listed.
         ("E08000017", "E12000003", "Yorkshire and The Humber", None, None),
+    ]
+
+
+def test_a_code_list_retiring_a_partnership_district_is_refused(
+    sy_home: Home, tmp_path: Path
+) -> None:
+    """A newer list saying Doncaster has a new code would leave its records outside the
+    partnership unseen: refused, and the reference data already loaded is kept."""
+    folder = tmp_path / "newer"
+    folder.mkdir()
+    with gzip.open(shipped_dir() / "lookups" / "la_all_codes.csv.gz", "rt", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    doncaster = next(r for r in rows if r["LADCD"] == "E08000017")
+    rows.append({**doncaster, "LADCD": "E08000041", "LADCD_ACTIVE": "E08000041"})
+    doncaster.update(LADCD_ACTIVE="E08000041", Current="FALSE")
+    with open(folder / "la_all_codes.csv", "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(
+        ReferenceDataError, match="says Doncaster E08000017 is now Doncaster E08000041"
+    ):
+        pipeline.load_reference_data(sy_home, folder)
+    assert _rows(sy_home, "SELECT current_code FROM ref_lad_codes WHERE code = 'E08000017'") == [
+        ("E08000017",)
     ]
 
 

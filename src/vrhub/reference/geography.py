@@ -192,6 +192,29 @@ def build_lad_codes(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> N
         )
 
 
+def check_districts_current(
+    con: duckdb.DuckDBPyConnection, districts: Sequence[str], file: str
+) -> None:
+    """Refuse a district code list under which a partnership district is no longer current."""
+    for code in districts:
+        row = first(
+            con.execute(
+                "SELECT name, current_code, current_name FROM ref_lad_codes WHERE code = ?", [code]
+            ).fetchall()
+        )
+        if row is None:
+            raise ReferenceDataError(
+                f"{file} does not list {code}, a district of this partnership; "
+                "load a complete ONS list of district codes"
+            )
+        if row[1] != code:
+            raise ReferenceDataError(
+                f"{file} says {row[0]} {code} is now {row[2]} {row[1]}, but this partnership "
+                f"is held under {code}: upgrade vrhub, which maps partnerships to current codes, "
+                "before loading this list"
+            )
+
+
 def build_lsoas(con: duckdb.DuckDBPyConnection, files: dict[str, Path], imd_file_1: Path) -> None:
     """``ref_lsoa_map``, ``ref_lsoa11``, ``ref_lsoa21``, ``ref_lsoa_ward`` and ``ref_lsoa``.
 

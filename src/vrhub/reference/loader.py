@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,12 @@ import pyarrow as pa
 
 from vrhub.checksums import file_sha256
 from vrhub.errors import ReferenceDataError
-from vrhub.reference.geography import build_lad_codes, build_lsoas, replace_stored_lsoas
+from vrhub.reference.geography import (
+    build_lad_codes,
+    build_lsoas,
+    check_districts_current,
+    replace_stored_lsoas,
+)
 from vrhub.reference.sources import (
     KINDS,
     OGL,
@@ -100,9 +106,16 @@ def reference_loaded(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def load_reference(
-    con: duckdb.DuckDBPyConnection, from_dir: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    from_dir: Path | None = None,
+    districts: Sequence[str] = (),
 ) -> list[LoadedSource]:
-    """Build every ``ref_*`` table from the shipped files or those in ``from_dir``."""
+    """Build every ``ref_*`` table from the shipped files or those in ``from_dir``.
+
+    ``districts`` (the partnership's, as today's codes) must still be current in the district
+    code list loaded: a newer list that retires one is refused, as the partnership's records
+    would otherwise fall outside it unseen.
+    """
     files, pc_dir, origin = _resolve(from_dir)
     pc_tables = _postcode_tables(pc_dir)
     with transaction(con):
@@ -192,6 +205,7 @@ def load_reference(
         """,
         )
         build_lad_codes(con, files)
+        check_districts_current(con, districts, files["lad-codes"].name)
         # District names: every code since 2011 (ONS), then any other the files name.
         replace_rows(con, "ref_lad", "SELECT code, name FROM ref_lad_codes")
         con.execute("""
