@@ -16,11 +16,21 @@ from tests.governance.conftest import add_orgs
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.datasets import get_dataset
-from vrhub.errors import PartnershipError, ReferenceDataError, UnknownDistrictError
+from vrhub.errors import (
+    PartnershipError,
+    ReferenceDataError,
+    UnknownDistrictError,
+    UnsupportedFieldError,
+)
 from vrhub.home import Home
 from vrhub.partnership import current_code, parse_partnership, resolve_partnership
 from vrhub.records.models import User
-from vrhub.reference.geography import OFFICIAL_METHOD, current_district, place_lsoas
+from vrhub.reference.geography import (
+    OFFICIAL_METHOD,
+    current_district,
+    current_district_sql,
+    place_lsoas,
+)
 from vrhub.reference.sources import shipped_dir
 from vrhub.store.analytical import connect
 
@@ -102,6 +112,11 @@ def test_the_store_knows_each_districts_region_csp_and_police_force(sy_home: Hom
         assert current_district(con, "E08000019") == SHEFFIELD
         with pytest.raises(UnknownDistrictError, match="E08000099 is not a local authority"):
             current_district(con, "E08000099")
+        column = current_district_sql("x")
+        got = con.execute(
+            f"SELECT {column} FROM (VALUES ('E08000016'), ('E08000035'), ('Z1'), (NULL)) t(x)"
+        ).fetchall()
+        assert got == [(BARNSLEY,), ("E08000035",), ("Z1",), (None,)]
     finally:
         con.close()
     # No stored district is an old code.
@@ -230,7 +245,7 @@ def test_the_official_lookup_for_west_and_south_yorkshire(sy_home: Home) -> None
         at11 = place_lsoas(con, [*SPLIT21, MERGED21, MERGED11[1]], "2011")
         assert at11.codes == (SPLIT11, SPLIT11, None, MERGED11[1])
         assert at11.unplaced == 1 and at11.unknown == 0
-        with pytest.raises(UnknownDistrictError, match="vintage '2001'"):
+        with pytest.raises(UnsupportedFieldError, match="vintage '2001'"):
             place_lsoas(con, [UNCHANGED], "2001")
     finally:
         con.close()

@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from vrhub.datasets import all_datasets
-from vrhub.errors import ReferenceDataError, UnknownDistrictError
+from vrhub.errors import ReferenceDataError, UnknownDistrictError, UnsupportedFieldError
 from vrhub.partnership import current_code, unknown_district_message
 from vrhub.store.analytical import first, replace_rows, table_exists
 
@@ -91,7 +91,7 @@ def place_lsoas(
     ``unknown`` counts the codes that are not LSOA codes of either vintage at all.
     """
     if vintage not in VINTAGES:
-        raise UnknownDistrictError(f"LSOA vintage '{vintage}' is not one of {', '.join(VINTAGES)}")
+        raise UnsupportedFieldError(f"LSOA vintage '{vintage}' is not one of {', '.join(VINTAGES)}")
     column = "lsoa11" if vintage == "2011" else "lsoa21"
     given = pa.table(
         {"i": list(range(len(codes))), "code": [c.strip().upper() if c else None for c in codes]}
