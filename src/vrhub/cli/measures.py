@@ -75,6 +75,13 @@ def measure_run(
     engine: Annotated[
         str | None, typer.Option(help="duckdb or spark (default: the engine setting).")
     ] = None,
+    per: Annotated[
+        str,
+        typer.Option(
+            help="Rate per everyone, children (under 18), young-adults (18-24) or under-25; "
+            "an age group counts only its own records."
+        ),
+    ] = "everyone",
 ) -> None:
     """Run a measure: counts, populations, rates and 95% intervals for each group."""
     check_format(fmt)
@@ -88,12 +95,20 @@ def measure_run(
         date_from,
         date_to,
         engine,
+        per,
     )
     audit_read(
         home,
         f"measure run {name}",
         fmt,
-        {"dataset": dataset, "by": fields, "filter": filter_, "from": date_from, "to": date_to},
+        {
+            "dataset": dataset,
+            "by": fields,
+            "filter": filter_,
+            "from": date_from,
+            "to": date_to,
+            "per": per,
+        },
     )
     if not r.rows:
         # The months are held (else run_measure refused them): none matching is a true 0.

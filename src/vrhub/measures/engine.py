@@ -18,6 +18,7 @@ from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.measures.definition import Definition, condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
+from vrhub.measures.population import LSOA11, Population, band_of, choose, population_table
 from vrhub.measures.spec import Measure
 from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
@@ -212,8 +213,12 @@ def run_measure(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    per: str = "everyone",
 ) -> MeasureResult:
     """The measure's counts, populations, rates and intervals for each group.
+
+    ``per`` picks the population (see :mod:`vrhub.measures.population`): everyone, or
+    children, young adults or under 25s, whose records alone are then counted.
 
     On DuckDB the three statements a request needs are compiled once and kept, keyed by the
     request, so a repeated request (a dashboard tile) costs only the queries themselves.
@@ -223,6 +228,20 @@ def run_measure(
     definition = load_definition() if measure.uses_definition or "sv_category" in by else None
     by_age = any(b in ("age_group", "under_25") for b in by)
     period = (date_from, date_to)
+    band_of(per)
+    if per != "everyone" and not {f.name for f in dataset.fields} & set(AGE_FIELDS):
+        raise UnsupportedFieldError(
+            f"--per {per} counts only the records of people in that age group, which needs "
+            f"an age; the {dataset.name} dataset holds none (use --per everyone)"
+        )
+    level = next((b for b in by if b in GEOGRAPHY), None)
+    chosen = choose(
+        backend,
+        districts,
+        per,
+        int(date_to[:4]) if date_to and MONTH.match(date_to) else _last_year(backend, dataset),
+        LSOA11 if level in ("lsoa", "lsoa11") else None,
+    )
     key = (
         measure.name,
         measure.version,
@@ -232,17 +251,22 @@ def run_measure(
         tuple(sorted(filters.items())),
         date_from,
         date_to,
+        per,
+        chosen,
     )
+    plan = (chosen, per)
     info: dict[str, object] | None = None
     if getattr(backend, "name", "") != "duckdb":
-        main, meta = _plan(backend, measure, dataset, districts, by, filters, *period, definition)
+        main, meta = _plan(
+            backend, measure, dataset, districts, by, filters, *period, definition, *plan
+        )
         rows_raw: list[dict[str, object]] = main.to_pyarrow().to_pylist()
         if meta is not None:
             info = meta.to_pyarrow().to_pylist()[0]
     else:
         if key not in _COMPILED:
             main, meta = _plan(
-                backend, measure, dataset, districts, by, filters, *period, definition
+                backend, measure, dataset, districts, by, filters, *period, definition, *plan
             )
             _COMPILED[key] = (
                 str(backend.compile(main)),
@@ -268,7 +292,15 @@ def run_measure(
         batch_list,
         definition,
         by_age,
+        chosen,
     )
+
+
+def _last_year(backend: ibis.BaseBackend, dataset: Dataset) -> int | None:
+    """The year of the latest month held for the dataset (None when it holds none)."""
+    t = backend.table(dataset.table)
+    last = t.month.max().to_pyarrow().as_py()
+    return int(str(last)[:4]) if last else None
 
 
 _COMPILED: dict[tuple[object, ...], tuple[str, str | None]] = {}
@@ -300,10 +332,14 @@ def _plan(
     date_from: str | None,
     date_to: str | None,
     definition: Definition | None,
+    chosen: Population,
+    per: str = "everyone",
 ) -> tuple[ir.Table, ir.Table | None]:
     """The counts with populations, unplaced records and batches per group; and, when
     categories repeat records, a separate pass for the unplaced records and batches."""
     t = selected(backend, measure, dataset, filters, date_from, date_to, measure_only=False)
+    if per != "everyone":
+        t = t.filter(_in_band(t, dataset, per))
     base = measure.select(t, dataset)
     # One pass gives both the records that cannot be placed and the batches drawn on.
     meta = base.aggregate(
@@ -355,7 +391,7 @@ def _plan(
     counted = (
         by_batch.group_by(list(by)).aggregate(**metrics) if by else by_batch.aggregate(**metrics)
     )
-    pop = _population(backend, geo[0] if geo else None, districts)
+    pop = population_table(backend, chosen, geo[0] if geo else None, districts)
     area = geo[0] if geo else None
     if area is not None:
         joined = counted.left_join(pop, counted[area] == pop["area"]).drop("area")
@@ -378,6 +414,7 @@ def _result(
     batch_list: list[object],
     definition: Definition | None,
     by_age: bool,
+    chosen: Population,
 ) -> MeasureResult:
     batches = sorted({int(b) for b in batch_list})  # type: ignore[call-overload]
     rows = []
@@ -408,7 +445,7 @@ def _result(
         measure.per,
         rows,
         int(unplaced_row),  # type: ignore[call-overload]
-        "mid-2015 (IoD 2019 population denominators)",
+        chosen.describe(),
         measure.method,
         batches,
         definition.version if definition else None,
@@ -416,34 +453,15 @@ def _result(
     )
 
 
-def _population(backend: ibis.BaseBackend, level: str | None, districts: list[str]) -> ir.Table:
-    """Resident population by district, by LSOA 2011, or for the partnership as a whole."""
-    pop = backend.table("ref_population")
-    if level in ("lsoa", "lsoa11"):
-        return pop.select(area=pop.lsoa11, population=pop.total)
-    if "ref_district_population" in _tables(backend):
-        dp = backend.table("ref_district_population").filter(
-            lambda d: d.district.isin(list(districts))
-        )
-        if level == "district":
-            return dp.select(area=dp.district, population=dp.population)
-        return dp.aggregate(population=dp.population.sum()).mutate(area=ibis.literal("all"))
-    lsoa = backend.table("ref_lsoa")
-    eleven = lsoa.filter(lsoa.code == lsoa.lsoa11)
-    joined = pop.join(eleven, pop.lsoa11 == eleven.code)
-    with_district = joined.filter(joined.district.isin(list(districts)))
-    if level == "district":
-        return with_district.group_by(area=with_district.district).aggregate(
-            population=with_district.total.sum()
-        )
-    return with_district.aggregate(population=with_district.total.sum()).mutate(
-        area=ibis.literal("all")
-    )
-
-
-def _tables(backend: ibis.BaseBackend) -> set[str]:
-    """The store's table names (homes whose reference data predates a derived table lack it)."""
-    if getattr(backend, "name", "") == "duckdb":
-        rows = backend.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        return {r[0] for r in rows}
-    return set(backend.list_tables())
+def _in_band(t: ir.Table, dataset: Dataset, per: str) -> ir.Value:
+    """Whether a record's person is in the ``--per`` age band (records with no age are not)."""
+    col = t[_age_field(dataset, per)]
+    if col.type().is_string():
+        bands = {
+            "children": CHILD_BANDS,
+            "young-adults": YOUNG_ADULT_BANDS,
+            "under-25": CHILD_BANDS + YOUNG_ADULT_BANDS,
+        }[per]
+        return col.isin(list(bands)).fill_null(False)
+    lo, hi = {"children": (0, 17), "young-adults": (18, 24), "under-25": (0, 24)}[per]
+    return ((col >= lo) & (col <= hi)).fill_null(False)
