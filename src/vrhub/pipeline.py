@@ -394,9 +394,11 @@ def measure_deprivation(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    iod: str = "2025",
 ) -> DeprivationResult:
-    """Rates by deprivation decile, their ratio and difference, and the gradient (over months
-    held: a period with no data is refused, a partial one noted)."""
+    """Rates by deprivation decile (IoD 2025 unless ``iod="2019"``), their ratio and
+    difference, and the gradient (over months held: a period with no data is refused, a
+    partial one noted)."""
     with opened(home) as hub:
         result = by_decile(
             ibis.duckdb.from_connection(hub.con),
@@ -408,6 +410,7 @@ def measure_deprivation(
             filters,
             date_from,
             date_to,
+            iod,
         )
         # Asked after the measure, which names what the dataset or domain cannot give.
         gaps = _months_held(hub, dataset, date_from, date_to)

@@ -239,7 +239,7 @@ def run_measure(
         backend,
         districts,
         per,
-        int(date_to[:4]) if date_to and MONTH.match(date_to) else _last_year(backend, dataset),
+        int(date_to[:4]) if date_to and MONTH.match(date_to) else last_year(backend, dataset),
         LSOA11 if level in ("lsoa", "lsoa11") else None,
     )
     key = (
@@ -296,7 +296,7 @@ def run_measure(
     )
 
 
-def _last_year(backend: ibis.BaseBackend, dataset: Dataset) -> int | None:
+def last_year(backend: ibis.BaseBackend, dataset: Dataset) -> int | None:
     """The year of the latest month held for the dataset (None when it holds none)."""
     t = backend.table(dataset.table)
     last = t.month.max().to_pyarrow().as_py()
