@@ -4,10 +4,10 @@ vrhub holds populations of several vintages (``ref_population_estimates``, see
 :mod:`vrhub.reference.population`): the IoD 2019 denominators (mid-2015, LSOA 2011, excluding
 prisoners), the ONS mid-2020 estimates (LSOA 2011), Census 2021 (LSOA 2021) and any ONS
 small-area workbook loaded since (LSOA 2021). For a rate, :func:`choose` takes, among the
-sources holding the age band asked for in every district of the area, the one whose year is
-nearest the year the period ends in; on a tie, the newer. A source lacking the band (Census
-2021 has no under-18 band) is passed over for that band; if none holds it, the rate is refused
-with :class:`NoPopulationError`, never shown blank.
+sources holding the age band asked for in every LSOA of every district of the area, the one
+whose year is nearest the year the period ends in; on a tie, the newer. A source lacking the
+band (Census 2021 has no under-18 band) is passed over for that band; if none holds it, the
+rate is refused with :class:`NoPopulationError`, never shown blank.
 
 Example (runnable): measuring 2022, Census 2021 is nearer than mid-2020; a tie goes to the
 newer year::
@@ -93,7 +93,7 @@ def choose(
     populations on LSOA 2011)."""
     band = band_of(per)
     dp = backend.table("ref_district_population_estimates")
-    dp = dp.filter((dp.band == band) & dp.district.isin(list(districts)))
+    dp = dp.filter((dp.band == band) & dp.district.isin(list(districts)) & dp.complete)
     if geography is not None:
         dp = dp.filter(dp.geography == geography)
     found = (

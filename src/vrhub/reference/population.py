@@ -273,15 +273,23 @@ def load_populations(
                 now,
             )
         )
+    # A source is complete for a district when it holds every LSOA of its geography there.
     replace_rows(
         con,
         "ref_district_population_estimates",
         """
+        WITH held AS (
+            SELECT district, 'LSOA 2011' AS geography, count(*) AS n FROM ref_lsoa
+            WHERE lsoa11 = code GROUP BY ALL
+            UNION ALL
+            SELECT district, 'LSOA 2021', count(*) FROM ref_lsoa WHERE lsoa21 = code GROUP BY ALL)
         SELECT l.district, p.geography, p.year, p.band, sum(p.population) AS population,
-               p.source, p.excludes_prisoners, count(*) AS lsoas
+               p.source, p.excludes_prisoners, count(*) AS lsoas,
+               count(*) >= any_value(h.n) AS complete
         FROM ref_population_estimates p JOIN ref_lsoa l ON l.code = p.lsoa
+        JOIN held h ON h.district = l.district AND h.geography = p.geography
         WHERE l.district IS NOT NULL
-        GROUP BY ALL
+        GROUP BY l.district, p.geography, p.year, p.band, p.source, p.excludes_prisoners
         """,
     )
     iod = shipped / IOD2025_FILE

@@ -180,7 +180,7 @@ CREATE TABLE IF NOT EXISTS ref_population_estimates (
 CREATE TABLE IF NOT EXISTS ref_district_population_estimates (
     district VARCHAR NOT NULL, geography VARCHAR NOT NULL, year INTEGER NOT NULL,
     band VARCHAR NOT NULL, population HUGEINT NOT NULL, source VARCHAR NOT NULL,
-    excludes_prisoners BOOLEAN NOT NULL, lsoas INTEGER NOT NULL
+    excludes_prisoners BOOLEAN NOT NULL, lsoas INTEGER NOT NULL, complete BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ref_imd2025 (
     lsoa21 VARCHAR, imd_rank INTEGER, imd_decile INTEGER, income_rank INTEGER,
@@ -199,13 +199,20 @@ SELECT lsoa11, 'LSOA 2011', 2015, band, population,
 FROM (SELECT lsoa11, total AS "all", aged_0_15 AS "0-15", aged_16_59 AS "16-59",
              aged_60_plus AS "60+" FROM ref_population)
 UNPIVOT (population FOR band IN ("all", "0-15", "16-59", "60+"))
-WHERE population IS NOT NULL;
+WHERE population IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ref_population_estimates);
 INSERT INTO ref_district_population_estimates
+WITH held AS (
+    SELECT district, 'LSOA 2011' AS geography, count(*) AS n FROM ref_lsoa
+    WHERE lsoa11 = code GROUP BY ALL
+    UNION ALL
+    SELECT district, 'LSOA 2021', count(*) FROM ref_lsoa WHERE lsoa21 = code GROUP BY ALL)
 SELECT l.district, p.geography, p.year, p.band, sum(p.population), p.source,
-       p.excludes_prisoners, count(*)
+       p.excludes_prisoners, count(*), count(*) >= any_value(h.n)
 FROM ref_population_estimates p JOIN ref_lsoa l ON l.code = p.lsoa
+JOIN held h ON h.district = l.district AND h.geography = p.geography
 WHERE l.district IS NOT NULL
-GROUP BY ALL;
+  AND NOT EXISTS (SELECT 1 FROM ref_district_population_estimates)
+GROUP BY l.district, p.geography, p.year, p.band, p.source, p.excludes_prisoners;
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
