@@ -195,3 +195,11 @@ def test_bad_sape_workbook_leaves_the_store_as_it_was(wy_home: Home, tmp_path: P
     assert _query(wy_home, "SELECT count(*) FROM ref_population_estimates WHERE year = 2024") == [
         (0,)
     ]
+
+
+def test_a_damaged_workbook_is_one_line(wy_home: Home, tmp_path: Path) -> None:
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    (folder / "sape.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    with pytest.raises(ReferenceDataError, match=r"sape.xlsx cannot be read as a workbook"):
+        pipeline.load_reference_data(wy_home, folder)

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -108,29 +109,36 @@ def population_files(folder: Path) -> list[Path]:
     return found
 
 
-def _sheet_names(path: Path) -> list[str]:
+def _open_book(path: Path) -> Any:
+    """The workbook, or one line saying it cannot be read (calamine raises its own error
+    types for damaged files, and a panic of its Rust code, which Python sees as a
+    BaseException; anything else, such as an interrupt, passes as it was)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        try:
-            return [str(s) for s in wb.sheet_names]
-        finally:
-            wb.close()
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise ReferenceDataError(f"{path.name} cannot be read as a workbook: {exc}") from None
+        return CalamineWorkbook.from_path(str(path))
+    except BaseException as exc:
+        if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+            raise ReferenceDataError(
+                f"{path.name} cannot be read as a workbook ({type(exc).__name__}); save it "
+                "again from Excel as .xlsx"
+            ) from None
+        raise
+
+
+def _sheet_names(path: Path) -> list[str]:
+    wb = _open_book(path)
+    try:
+        return [str(s) for s in wb.sheet_names]
+    finally:
+        wb.close()
 
 
 def read_sape(path: Path) -> dict[int, pa.Table]:
     """Each "Mid-YYYY LSOA 2021" sheet of an ONS small-area workbook as LSOA 2021 populations
     by age band (columns lsoa, band, population), keyed by year."""
-    from python_calamine import CalamineWorkbook
-
     out: dict[int, pa.Table] = {}
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise ReferenceDataError(f"{path.name} cannot be read as a workbook: {exc}") from None
+    wb = _open_book(path)
     try:
         for sheet in [str(s) for s in wb.sheet_names]:
             m = SAPE_SHEET.match(sheet)
