@@ -198,3 +198,48 @@ def test_cli_per_option_states_population(
     assert "ONS mid-2020 small-area population estimates (LSOA 2011), children (under 18)" in (
         re.sub(r"\s+", " ", out.err)
     )
+
+
+def test_records_at_prisons_are_counted_where_the_population_excludes_prisoners(
+    sy_home: Home,
+) -> None:
+    """Only the IoD 2019 denominators left: the rate says prisoners are excluded and how many
+    records police.uk placed at a prison, counted independently from the files."""
+    import csv
+
+    from tests.conftest import DATA
+
+    files = sorted((DATA / "police_uk_sy_extract").glob("*.csv"))
+    pipeline.ingest_paths(sy_home, UK, files)
+    sy_lsoas = {
+        c
+        for (c,) in connect_rows(
+            sy_home,
+            "SELECT code FROM ref_lsoa WHERE district IN (SELECT unnest(?))",
+            [list(sy_home.partnership.district_codes)],
+        )
+    }
+    at_prison = 0
+    for f in files:
+        with open(f, encoding="utf-8-sig", newline="") as fh:
+            at_prison += sum(
+                1
+                for r in csv.DictReader(fh)
+                if r["Location"] == "On or near Prison" and r["LSOA code"] in sy_lsoas
+            )
+    assert at_prison > 0
+    newer = pipeline.run_measure(sy_home, "crime-rate", UK)
+    assert not any("prison" in c for c in newer.caveats)  # Census 2021 includes prisoners
+    connect_rows(sy_home, "DELETE FROM ref_district_population_estimates WHERE year <> 2015")
+    old = pipeline.run_measure(sy_home, "crime-rate", UK)
+    assert "excludes prisoners" in old.population_vintage
+    [said] = [c for c in old.caveats if "at a prison" in c]
+    assert said.startswith(f"{at_prison:,} of these records were recorded at a prison")
+
+
+def connect_rows(home: Home, sql: str, params: list[object] | None = None) -> list[tuple]:
+    con = connect(home)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -280,7 +280,7 @@ def run_measure(
             found = first(backend.con.execute(meta_sql).fetchall())
             info = {"unplaced": found[0], "batches": found[1]} if found else None
     unplaced_row, batch_list = _meta(rows_raw, info)
-    return _result(
+    result = _result(
         measure,
         dataset,
         by,
@@ -294,6 +294,38 @@ def run_measure(
         by_age,
         chosen,
     )
+    if chosen.excludes_prisoners:
+        at_prisons = _at_prisons(backend, measure, dataset, districts, filters, *period, per)
+        if at_prisons:
+            result.caveats.append(
+                f"{at_prisons:,} of these records were recorded at a prison (police.uk location "
+                "'On or near Prison'). They are counted, but the population excludes "
+                "prisoners, so a district with a prison has a higher rate than its residents "
+                "alone would give."
+            )
+    return result
+
+
+def _at_prisons(
+    backend: ibis.BaseBackend,
+    measure: Measure,
+    dataset: Dataset,
+    districts: list[str],
+    filters: dict[str, str],
+    date_from: str | None,
+    date_to: str | None,
+    per: str,
+) -> int | None:
+    """How many of the measure's records in the area were recorded at a prison, where the
+    dataset says where (police.uk's location description); None where it cannot say."""
+    if not any(f.name == "location" and f.stored for f in dataset.fields):
+        return None
+    t = selected(backend, measure, dataset, filters, date_from, date_to)
+    t = t.filter(t.district.isin(list(districts)))
+    if per != "everyone":
+        t = t.filter(_in_band(t, dataset, per))
+    found = t.filter(t.location.lower().contains("prison")).count().to_pyarrow().as_py()
+    return int(found or 0)
 
 
 def last_year(backend: ibis.BaseBackend, dataset: Dataset) -> int | None:
