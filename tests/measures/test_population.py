@@ -243,3 +243,32 @@ def connect_rows(home: Home, sql: str, params: list[object] | None = None) -> li
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def test_rates_by_lsoa_2021_use_lsoa_2021_populations(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    rows = [
+        police_crime_row(i, lsoa_code=code, recorded_date="2022-03-03 09:00")
+        for i, code in enumerate(["E01011264", "E01011264", "E01035050"])
+    ]
+    pipeline.ingest_paths(wy_home, PC, [write_police_crime("pc.csv", rows)], source="wyp")
+    census = _raw_census()
+    r = pipeline.run_measure(wy_home, "crime-rate", PC, ["lsoa21"])
+    assert r.population_vintage == "Census 2021 usual residents (LSOA 2021), all ages"
+    got = {row.group[0]: (int(row.count), row.population) for row in r.rows}
+    assert got == {
+        "E01011264": (2, census["E01011264"]),
+        "E01035050": (1, census["E01035050"]),
+    }
+    # By LSOA 2011 the same records use the mid-2020 estimates on 2011 codes.
+    by11 = pipeline.run_measure(wy_home, "crime-rate", PC, ["lsoa"])
+    assert by11.population_vintage.startswith("ONS mid-2020 small-area")
+
+
+def _raw_census() -> dict[str, int]:
+    rdata = pytest.importorskip("rdata")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        [raw] = rdata.read_rda(RAW / "population" / "census21_pop.rda").values()
+    return {str(k): int(v) for k, v in raw.groupby("lsoa21_code")["usual_residents"].sum().items()}

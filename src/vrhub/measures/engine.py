@@ -18,13 +18,13 @@ from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.measures.definition import Definition, condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
-from vrhub.measures.population import LSOA11, Population, band_of, choose, population_table
+from vrhub.measures.population import LSOA11, LSOA21, Population, band_of, choose, population_table
 from vrhub.measures.spec import Measure
 from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
 from vrhub.tally import Tally
 
-GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
+GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11", "lsoa21": "lsoa21"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -90,11 +90,6 @@ def _column(dataset: Dataset, name: str) -> str:
     for f in stored_fields(dataset):
         if f.name == name and not f.identifies_person:
             return f.stored_name
-    if name == "lsoa21":
-        raise UnsupportedFieldError(
-            "rates by LSOA 2021 are not supported: the population denominators are for "
-            "LSOA 2011 codes (use --by lsoa)"
-        )
     usable = ["district", "lsoa", "month"] + (["crime_type"] if dataset.crime_type_field else [])
     usable += [f.name for f in stored_fields(dataset) if not f.identifies_person]
     usable += list(DERIVED)
@@ -240,7 +235,7 @@ def run_measure(
         districts,
         per,
         int(date_to[:4]) if date_to and MONTH.match(date_to) else last_year(backend, dataset),
-        LSOA11 if level in ("lsoa", "lsoa11") else None,
+        {"lsoa": LSOA11, "lsoa11": LSOA11, "lsoa21": LSOA21}.get(level or ""),
     )
     key = (
         measure.name,
@@ -396,7 +391,7 @@ def _plan(
         t = base
     geo = [b for b in by if b in GEOGRAPHY]
     if len({GEOGRAPHY[g] for g in geo}) > 1:
-        raise UnsupportedFieldError("group by one geography at a time (district or lsoa)")
+        raise UnsupportedFieldError("group by one geography at a time (district, lsoa or lsoa21)")
     # Without categories (which repeat records) one pass counts placed and unplaced records
     # and gathers the batches; groups holding only unplaced records are dropped afterwards.
     single = "sv_category" not in by

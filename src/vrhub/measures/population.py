@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 
 from vrhub.errors import VrhubError
 
-LSOA11 = "LSOA 2011"
+LSOA11, LSOA21 = "LSOA 2011", "LSOA 2021"
 
 #: ``--per`` choices: the age band summed for the population and plain words for it.
 PER: dict[str, tuple[str, str]] = {
@@ -119,9 +119,9 @@ def choose(
 def population_table(
     backend: ibis.BaseBackend, chosen: Population, level: str | None, districts: list[str]
 ) -> ir.Table:
-    """The chosen population by LSOA (its own codes), by district, or for the whole area, as
-    columns ``area`` and ``population``."""
-    if level in ("lsoa", "lsoa11"):
+    """The chosen population by LSOA (its own codes: choose it on the geography grouped by),
+    by district, or for the whole area, as columns ``area`` and ``population``."""
+    if level in ("lsoa", "lsoa11", "lsoa21"):
         est = backend.table("ref_population_estimates")
         est = est.filter(
             (est.source == chosen.source) & (est.year == chosen.year) & (est.band == chosen.band)
