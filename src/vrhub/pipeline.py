@@ -259,19 +259,20 @@ def run_measure(
     date_from: str | None = None,
     date_to: str | None = None,
     engine: str | None = None,
+    per: str = "everyone",
 ) -> MeasureResult:
     """A measure's figures for the analyst tier, with the agreements they drew on, on DuckDB
-    or Spark."""
+    or Spark; ``per`` picks the population (everyone, children, young-adults, under-25)."""
     measure = get_measure(name)
     with opened(home) as hub:
         chosen = engine or hub.home.settings.engine
         args = (measure, dataset, list(hub.home.partnership.district_codes), by, filters)
         if chosen == "spark":
             with spark_backend(hub.home, hub.con, dataset) as backend:
-                result = measure_engine.run_measure(backend, *args, date_from, date_to)
+                result = measure_engine.run_measure(backend, *args, date_from, date_to, per)
         elif chosen == "duckdb":
             result = measure_engine.run_measure(
-                ibis.duckdb.from_connection(hub.con), *args, date_from, date_to
+                ibis.duckdb.from_connection(hub.con), *args, date_from, date_to, per
             )
         else:
             raise ConfigurationError(f"unknown engine '{chosen}': use duckdb or spark")
@@ -393,9 +394,11 @@ def measure_deprivation(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    iod: str = "2025",
 ) -> DeprivationResult:
-    """Rates by deprivation decile, their ratio and difference, and the gradient (over months
-    held: a period with no data is refused, a partial one noted)."""
+    """Rates by deprivation decile (IoD 2025 unless ``iod="2019"``), their ratio and
+    difference, and the gradient (over months held: a period with no data is refused, a
+    partial one noted)."""
     with opened(home) as hub:
         result = by_decile(
             ibis.duckdb.from_connection(hub.con),
@@ -407,6 +410,7 @@ def measure_deprivation(
             filters,
             date_from,
             date_to,
+            iod,
         )
         # Asked after the measure, which names what the dataset or domain cannot give.
         gaps = _months_held(hub, dataset, date_from, date_to)

@@ -1,8 +1,9 @@
 """The measures engine against an independent computation on the real police.uk files.
 
 The independent side reads the police.uk CSV files with the csv module, places each LSOA in
-its district with IoD 2019 File 1, takes populations from IoD 2019 File 6 and computes rates
-and Byar or exact intervals itself. Counts must match exactly; rates and intervals to four
+its district with IoD 2019 File 1, takes populations from the raw Census 2021 R data file
+(the population nearest 2022, summed by the district named in each LSOA's name) and computes
+rates and Byar or exact intervals itself. Counts must match exactly; rates and intervals to four
 significant figures.
 """
 
@@ -12,6 +13,8 @@ import collections
 import csv
 import gzip
 import math
+import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -33,8 +36,38 @@ UK = get_dataset("police-uk-street")
 VSO = "Violence and sexual offences"
 
 
+def census2021_by_district() -> collections.Counter[str]:
+    """Census 2021 usual residents by district code, from the raw R data file: each LSOA's
+    district is the name its LSOA name starts with, coded by IoD 2019 File 1."""
+    import rdata
+
+    code_of = {}
+    # District codes as ONS uses them today (Barnsley and Sheffield were recoded in 2025).
+    with gzip.open(shipped_dir() / "lookups" / "la_all_codes.csv.gz", "rt", newline="") as fh:
+        today = {r["LADCD"]: r["LADCD_ACTIVE"] for r in csv.DictReader(fh)}
+    with gzip.open(
+        shipped_dir() / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+        "rt",
+        encoding="utf-8-sig",
+        newline="",
+    ) as fh:
+        for r in csv.DictReader(fh):
+            code_of[r["Local Authority District name (2019)"]] = today[
+                r["Local Authority District code (2019)"]
+            ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tibble classes read as plain data frames
+        [census] = rdata.read_rda(RAW / "population" / "census21_pop.rda").values()
+    population: collections.Counter[str] = collections.Counter()
+    for name, n in zip(census["lsoa21_name"], census["usual_residents"], strict=True):
+        district = code_of.get(re.sub(r"\s+\d{3}[A-Z]$", "", str(name)))
+        if district:
+            population[district] += int(n)
+    return population
+
+
 def independent(files: list[Path], districts: set[str], crime_type: str) -> dict[str, tuple]:
-    lad, population = {}, collections.Counter()
+    lad = {}
     # District codes as ONS uses them today (Barnsley and Sheffield were recoded in 2025).
     with gzip.open(shipped_dir() / "lookups" / "la_all_codes.csv.gz", "rt", newline="") as fh:
         today = {r["LADCD"]: r["LADCD_ACTIVE"] for r in csv.DictReader(fh)}
@@ -46,16 +79,7 @@ def independent(files: list[Path], districts: set[str], crime_type: str) -> dict
     ) as fh:
         for r in csv.DictReader(fh):
             lad[r["LSOA code (2011)"]] = today[r["Local Authority District code (2019)"]]
-    with gzip.open(
-        shipped_dir() / "File_6_-_IoD2019_Population_Denominators.csv.gz",
-        "rt",
-        encoding="utf-8-sig",
-        newline="",
-    ) as fh:
-        for r in csv.DictReader(fh):
-            code = r["LSOA code (2011)"]
-            total = r["Total population: mid 2015 (excluding prisoners)"].replace(",", "")
-            population[lad[code]] += int(total)
+    population = census2021_by_district()
     counts: collections.Counter[str] = collections.Counter()
     for f in files:
         with open(f, encoding="utf-8-sig", newline="") as fh:
@@ -115,8 +139,8 @@ def test_six_months_of_south_yorkshire_rates(sy_home: Home) -> None:
 def test_unsupported_and_bad_requests_refuse_clearly(sy_home: Home) -> None:
     files = sorted((DATA / "police_uk_sy_extract").glob("*.csv"))
     pipeline.ingest_paths(sy_home, UK, files)
-    with pytest.raises(UnsupportedFieldError, match="population denominators are for LSOA 2011"):
-        pipeline.run_measure(sy_home, "crime-rate", UK, ["lsoa21"])
+    with pytest.raises(UnsupportedFieldError, match="one geography at a time"):
+        pipeline.run_measure(sy_home, "crime-rate", UK, ["lsoa", "lsoa21"])
     with pytest.raises(UnsupportedFieldError, match="has no field 'victim_age'"):
         pipeline.run_measure(sy_home, "crime-rate", UK, ["victim_age"])
     with pytest.raises(MeasureInputError, match="--from '2022-13' is not a month"):

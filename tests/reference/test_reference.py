@@ -39,7 +39,7 @@ def test_shipped_reference_tables(wy_home: Home) -> None:
     # A 2021-only Leeds LSOA finds its district; an unchanged code maps to itself.
     assert _one(wy_home, "SELECT district FROM ref_lsoa WHERE code = 'E01033008'") == "E08000035"
     assert _one(wy_home, "SELECT lsoa21 FROM ref_lsoa WHERE code = 'E01011264'") == "E01011264"
-    assert _one(wy_home, "SELECT count(*) FROM ref_sources") == 10
+    assert _one(wy_home, "SELECT count(*) FROM ref_sources") == 13
     assert _one(wy_home, "SELECT min(licence) FROM ref_sources") == "Open Government Licence v3.0"
 
 

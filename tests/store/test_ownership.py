@@ -138,6 +138,10 @@ REFERENCE_SCHEMA = {
     "ref_boundary_files": "file sha256 features:INTEGER origin publisher loaded_at:TIMESTAMP",
     "ref_unit_costs": "category! offence_code! unit_cost:DOUBLE! price_year! source! "
     "file_name! file_sha256! loaded_at:TIMESTAMP!",
+    "ref_population_estimates": "lsoa! geography! year:INTEGER! band! population:INTEGER! "
+    "source! excludes_prisoners:BOOLEAN!",
+    "ref_district_population_estimates": "district! geography! year:INTEGER! band! "
+    "population:HUGEINT! source! excludes_prisoners:BOOLEAN! lsoas:INTEGER! complete:BOOLEAN!",
     "key_rotations": "rotated_at:TIMESTAMP! fingerprint_before! fingerprint_after! "
     "pseudonyms_rekeyed:BIGINT!",
 }
@@ -212,3 +216,29 @@ def test_reference_data_from_before_the_district_population_table_gets_it(
     finally:
         con.close()
     assert got == want
+
+
+def test_reference_data_from_before_the_population_estimates_gets_its_mid_2015_rows(
+    wy_home: Home,
+) -> None:
+    """Migration 5 gives a home loaded before it the IoD 2019 denominators it already held
+    (mid-2015), by LSOA and by district, so its rates keep working until the next load; run
+    again, it adds nothing twice."""
+    con = connect(wy_home)
+    try:
+        query = "SELECT * FROM ref_district_population_estimates WHERE year = 2015 ORDER BY ALL"
+        want = con.execute(query).fetchall()
+        assert len(want) > 300 * 4
+        for table in ("ref_population_estimates", "ref_district_population_estimates"):
+            con.execute(f"DELETE FROM {table}")
+        con.execute("DELETE FROM store_migrations WHERE version >= 5")
+    finally:
+        con.close()
+    for _ in range(2):
+        con = connect(wy_home)
+        try:
+            got = con.execute(query).fetchall()
+            con.execute("DELETE FROM store_migrations WHERE version >= 5")
+        finally:
+            con.close()
+        assert got == want

@@ -75,6 +75,13 @@ def measure_run(
     engine: Annotated[
         str | None, typer.Option(help="duckdb or spark (default: the engine setting).")
     ] = None,
+    per: Annotated[
+        str,
+        typer.Option(
+            help="Rate per everyone, children (under 18), young-adults (18-24) or under-25; "
+            "an age group counts only its own records."
+        ),
+    ] = "everyone",
 ) -> None:
     """Run a measure: counts, populations, rates and 95% intervals for each group."""
     check_format(fmt)
@@ -88,12 +95,20 @@ def measure_run(
         date_from,
         date_to,
         engine,
+        per,
     )
     audit_read(
         home,
         f"measure run {name}",
         fmt,
-        {"dataset": dataset, "by": fields, "filter": filter_, "from": date_from, "to": date_to},
+        {
+            "dataset": dataset,
+            "by": fields,
+            "filter": filter_,
+            "from": date_from,
+            "to": date_to,
+            "per": per,
+        },
     )
     if not r.rows:
         # The months are held (else run_measure refused them): none matching is a true 0.
@@ -246,6 +261,9 @@ def measure_deprivation(
     date_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    iod: Annotated[
+        str, typer.Option(help="Indices of Deprivation vintage: 2025 (LSOA 2021) or 2019.")
+    ] = "2025",
 ) -> None:
     """Rates by deprivation decile, most against least deprived, and the gradient."""
     check_format(fmt)
@@ -258,28 +276,41 @@ def measure_deprivation(
         _filters(filter_),
         date_from,
         date_to,
+        iod,
     )
     audit_read(
         home,
         f"measure deprivation {name}",
         fmt,
-        {"dataset": dataset, "domain": domain, "filter": filter_, "from": date_from, "to": date_to},
+        {
+            "dataset": dataset,
+            "domain": domain,
+            "filter": filter_,
+            "from": date_from,
+            "to": date_to,
+            "iod": iod,
+        },
         [district] if district else None,
     )
-    header = ["decile", "count", "population", "rate", "lower", "upper", "per"]
-    rows = [[d.decile, d.count, d.population, d.rate, d.lower, d.upper, r.per] for d in r.rows]
+    header = ["decile", "count", "population", "rate", "lower", "upper", "per", "iod"]
+    rows = [
+        [d.decile, d.count, d.population, d.rate, d.lower, d.upper, r.per, r.iod] for d in r.rows
+    ]
+    err.print(
+        f"{r.iod}: {r.vintage()}; {r.unplaced:,} records with no location are not in the rates"
+    )
     emit(header, rows, fmt)
     if r.most_vs_least and r.most_vs_least.rate_ratio is not None:
         c = r.most_vs_least
         err.print(
-            f"most against least deprived: rate ratio {c.rate_ratio:.2f} "
+            f"{r.iod} most against least deprived: rate ratio {c.rate_ratio:.2f} "
             f"(95% CI {c.lower:.2f} to {c.upper:.2f}), difference {r.difference:.2f} per "
             f"{r.per:,}"
         )
     if r.gradient:
         g = r.gradient
         err.print(
-            f"gradient: each decile less deprived multiplies the rate by "
+            f"{r.iod} gradient: each decile less deprived multiplies the rate by "
             f"{g.ratio_per_decile:.3f} (95% CI {g.lower:.3f} to {g.upper:.3f})"
         )
     for note in r.notes:

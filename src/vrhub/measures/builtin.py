@@ -15,7 +15,10 @@ from vrhub.datasets.spec import Dataset
 from vrhub.measures.definition import any_category, load_definition
 from vrhub.measures.spec import Measure, everything
 
-ALL_AGES = "resident population (IoD 2019 denominators, mid-2015, all ages)"
+ALL_AGES = (
+    "resident population: the estimate vrhub holds nearest the period, stated with each rate "
+    "(all ages; --per for children, young adults or under 25s)"
+)
 NO_LOCATION = (
     "Records with no location cannot be placed in an area and are left out of rates; the "
     "result says how many."
@@ -64,7 +67,10 @@ CRIME_RATE = Measure(
     numerator="records in the partnership's area in the period, after any --filter",
     denominator=ALL_AGES,
     per=1000,
-    caveats=(NO_LOCATION, "The population is the mid-2015 estimate in the reference data."),
+    caveats=(
+        NO_LOCATION,
+        "The population is the one vrhub holds nearest the period; each rate says which.",
+    ),
     select=everything,
 )
 SERIOUS_VIOLENCE = Measure(

@@ -1,7 +1,13 @@
 """Rates by deprivation decile: the quantitative core of the Influential Factors synthesis.
 
-Records placed in an LSOA (2011) take that LSOA's decile of the English Indices of
-Deprivation 2019 (the overall index or one domain; 1 is the most deprived tenth of England).
+Records placed in an LSOA take that LSOA's decile of the English Indices of Deprivation (the
+overall index or one domain; 1 is the most deprived tenth of England). **IoD 2025** (on LSOA
+2021) is the default: records coded to LSOA 2021 join it directly, records coded to LSOA 2011
+through the LSOA 2011 → 2021 lookup in ``ref_lsoa``; a record whose 2011 LSOA has no single
+2021 code (a split), or whose LSOA has no decile (Wales), is counted and said, never dropped
+silently. ``iod="2019"`` uses IoD 2019 on LSOA 2011. The vintage is stated with every result,
+and the population is the one nearest the period on the same LSOA geography
+(:mod:`vrhub.measures.population`).
 For each decile: count, population, rate and interval; then the rate ratio and difference
 between the most and the least deprived decile present, and the **gradient**: the rate ratio
 for each step of one decile, from a log-linear regression of the counts on decile with the
@@ -56,8 +62,9 @@ from scipy.stats import norm
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnsupportedFieldError
 from vrhub.measures.change import Comparison, compare_counts
-from vrhub.measures.engine import selected
+from vrhub.measures.engine import last_year, selected
 from vrhub.measures.intervals import rate_interval
+from vrhub.measures.population import choose
 from vrhub.measures.spec import Measure
 from vrhub.tally import Tally
 
@@ -71,6 +78,14 @@ DOMAINS = (
     "housing",
     "living_environment",
 )
+#: IoD vintages: the table of deciles, its LSOA column, and that column's geography.
+IOD: dict[str, tuple[str, str, str]] = {
+    "2025": ("ref_imd2025", "lsoa21", "LSOA 2021"),
+    "2019": ("ref_imd", "lsoa11", "LSOA 2011"),
+}
+#: Supplementary indices IoD 2025 ships as well (income deprivation affecting children and
+#: older people).
+SUPPLEMENTARY = ("idaci", "idaopi")
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,16 @@ class DeprivationResult:
     notes: list[str] = field(default_factory=list)
     # The gradient fit's dispersion, which also widens the most-against-least interval.
     dispersion: Dispersion | None = None
+    #: The deprivation vintage ("IoD 2025" or "IoD 2019") and the population used.
+    iod: str = "IoD 2025"
+    population: str | None = None
+    #: Records with an LSOA that has no decile of the vintage (not in the rates).
+    unmatched: int = 0
+
+    def vintage(self) -> str:
+        """The words stated with every figure: deprivation vintage and population."""
+        said = f"deciles of the English Indices of Deprivation {self.iod.removeprefix('IoD ')}"
+        return said + (f"; population: {self.population}" if self.population else "")
 
 
 def poisson_gradient(
@@ -210,16 +235,24 @@ def by_decile(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    iod: str = "2025",
 ) -> DeprivationResult:
-    """Rates by deprivation decile for the partnership, or one of its districts."""
-    if domain not in DOMAINS:
+    """Rates by deprivation decile (IoD 2025 unless ``iod="2019"``) for the partnership, or
+    one of its districts."""
+    if iod not in IOD:
         raise UnsupportedFieldError(
-            f"'{domain}' is not a deprivation domain (choose from {', '.join(DOMAINS)})"
+            f"--iod '{iod}' is not a deprivation vintage vrhub holds (choose 2025 or 2019)"
+        )
+    table, code, geography = IOD[iod]
+    known = DOMAINS + (SUPPLEMENTARY if iod == "2025" else ())
+    if domain not in known:
+        raise UnsupportedFieldError(
+            f"'{domain}' is not a deprivation domain of IoD {iod} (choose from {', '.join(known)})"
         )
     column = f"{domain}_decile"
-    imd = backend.table("ref_imd")
+    imd = backend.table(table)
     if column not in imd.columns:
-        raise UnsupportedFieldError(f"the loaded deprivation data has no {domain} decile")
+        raise UnsupportedFieldError(f"the loaded IoD {iod} data has no {domain} decile")
     if district is not None and district not in districts:
         raise UnsupportedFieldError(
             f"{district} is not a district of the partnership ({', '.join(districts)})"
@@ -227,29 +260,67 @@ def by_decile(
     area = [district] if district else list(districts)
     t = selected(backend, measure, dataset, dict(filters or {}), date_from, date_to)
     t = t.filter(t.district.isin(area))
-    unplaced = int(t.filter(t.lsoa11.isnull()).count().to_pyarrow().as_py())
-    deciles = imd.select(lsoa=imd.lsoa11, decile=imd[column])
+    lsoa = backend.table("ref_lsoa")
+    if iod == "2025":
+        # 2011-coded records through the lookup (ingest already fills lsoa21 where it can).
+        to21 = lsoa.group_by(_code=lsoa.code).aggregate(_to21=lsoa.lsoa21.max())
+        t = t.left_join(to21, t.lsoa11 == to21._code)
+        t = t.mutate(_area=ibis.coalesce(t.lsoa21, t._to21))
+    else:
+        t = t.mutate(_area=t.lsoa11)
+    placed_at = t.lsoa11.notnull() | t.lsoa21.notnull()
+    deciles = imd.select(lsoa=imd[code], decile=imd[column]).filter(lambda d: d.decile.notnull())
+    tagged = t.left_join(deciles, t._area == deciles.lsoa)
+    summary = tagged.aggregate(
+        unplaced=(~placed_at).cast("int64").sum().fill_null(0),
+        unmatched=(placed_at & tagged.decile.isnull()).cast("int64").sum().fill_null(0),
+    )
+    [found] = summary.to_pyarrow().to_pylist()
+    unplaced, unmatched = int(found["unplaced"]), int(found["unmatched"])
     counted = (
-        t.filter(t.lsoa11.notnull())
-        .join(deciles, t.lsoa11 == deciles.lsoa)
+        tagged.filter(tagged.decile.notnull())
         .group_by("decile")
         .aggregate(count=lambda x: x.count(), cell_key=lambda x: x.record_key.sum())
     )
-    lsoa = backend.table("ref_lsoa")
-    pop = backend.table("ref_population")
-    here = lsoa.filter((lsoa.code == lsoa.lsoa11) & lsoa.district.isin(area))
+    chosen = choose(
+        backend,
+        area,
+        "everyone",
+        int(date_to[:4]) if date_to else last_year(backend, dataset),
+        geography,
+    )
+    est = backend.table("ref_population_estimates")
+    est = est.filter(
+        (est.source == chosen.source) & (est.year == chosen.year) & (est.band == chosen.band)
+    )
+    here = lsoa.filter(lsoa.district.isin(area)).select("code").distinct()
     populations = (
-        pop.join(here, pop.lsoa11 == here.code)
-        .join(deciles, pop.lsoa11 == deciles.lsoa)
+        est.join(here, est.lsoa == here.code)
+        .join(deciles, est.lsoa == deciles.lsoa)
         .group_by("decile")
-        .aggregate(population=lambda x: x.total.sum())
+        .aggregate(population=lambda x: x.population.sum())
     )
     count_of = {
         int(r["decile"]): Tally(int(r["count"]), int(r["cell_key"] or 0))
         for r in counted.to_pyarrow().to_pylist()
     }
     pop_of = {int(r["decile"]): int(r["population"]) for r in populations.to_pyarrow().to_pylist()}
-    return from_counts(measure, dataset, domain, district, count_of, pop_of, unplaced)
+    result = from_counts(
+        measure, dataset, domain, district, count_of, pop_of, unplaced, iod, chosen.describe()
+    )
+    result.unmatched = unmatched
+    if unmatched:
+        why = (
+            "its LSOA 2011 has no single LSOA 2021 (it was split) or its LSOA has no IoD 2025 "
+            "decile"
+            if iod == "2025"
+            else "its LSOA 2021 has no single LSOA 2011 (a merge or a new area) or its LSOA has "
+            "no IoD 2019 decile"
+        )
+        result.notes.insert(
+            0, f"{unmatched:,} records are not in the rates because {why}; they are not zeros"
+        )
+    return result
 
 
 def from_counts(
@@ -260,6 +331,8 @@ def from_counts(
     count_of: Mapping[int, int],
     pop_of: Mapping[int, int],
     unplaced: int = 0,
+    iod: str = "2025",
+    population: str | None = None,
 ) -> DeprivationResult:
     """Rates, the most-against-least comparison and the gradient from counts by decile (a
     report outside the analyst tier passes the published, rounded counts)."""
@@ -298,11 +371,15 @@ def from_counts(
         unplaced,
         notes,
         dispersion,
+        f"IoD {iod}",
+        population,
     )
 
 
 __all__ = [
     "DOMAINS",
+    "IOD",
+    "SUPPLEMENTARY",
     "DeprivationResult",
     "Dispersion",
     "Gradient",

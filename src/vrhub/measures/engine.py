@@ -18,12 +18,13 @@ from vrhub.datasets.spec import Dataset, Kind
 from vrhub.errors import UnsupportedFieldError, VrhubError
 from vrhub.measures.definition import Definition, condition, load_definition, supports
 from vrhub.measures.intervals import rate_interval
+from vrhub.measures.population import LSOA11, LSOA21, Population, band_of, choose, population_table
 from vrhub.measures.spec import Measure
 from vrhub.store.analytical import first
 from vrhub.store.events import stored_fields
 from vrhub.tally import Tally
 
-GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11"}
+GEOGRAPHY = {"district": "district", "lsoa": "lsoa11", "lsoa11": "lsoa11", "lsoa21": "lsoa21"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -89,11 +90,6 @@ def _column(dataset: Dataset, name: str) -> str:
     for f in stored_fields(dataset):
         if f.name == name and not f.identifies_person:
             return f.stored_name
-    if name == "lsoa21":
-        raise UnsupportedFieldError(
-            "rates by LSOA 2021 are not supported: the population denominators are for "
-            "LSOA 2011 codes (use --by lsoa)"
-        )
     usable = ["district", "lsoa", "month"] + (["crime_type"] if dataset.crime_type_field else [])
     usable += [f.name for f in stored_fields(dataset) if not f.identifies_person]
     usable += list(DERIVED)
@@ -212,8 +208,12 @@ def run_measure(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    per: str = "everyone",
 ) -> MeasureResult:
     """The measure's counts, populations, rates and intervals for each group.
+
+    ``per`` picks the population (see :mod:`vrhub.measures.population`): everyone, or
+    children, young adults or under 25s, whose records alone are then counted.
 
     On DuckDB the three statements a request needs are compiled once and kept, keyed by the
     request, so a repeated request (a dashboard tile) costs only the queries themselves.
@@ -223,6 +223,20 @@ def run_measure(
     definition = load_definition() if measure.uses_definition or "sv_category" in by else None
     by_age = any(b in ("age_group", "under_25") for b in by)
     period = (date_from, date_to)
+    band_of(per)
+    if per != "everyone" and not {f.name for f in dataset.fields} & set(AGE_FIELDS):
+        raise UnsupportedFieldError(
+            f"--per {per} counts only the records of people in that age group, which needs "
+            f"an age; the {dataset.name} dataset holds none (use --per everyone)"
+        )
+    level = next((b for b in by if b in GEOGRAPHY), None)
+    chosen = choose(
+        backend,
+        districts,
+        per,
+        int(date_to[:4]) if date_to and MONTH.match(date_to) else last_year(backend, dataset),
+        {"lsoa": LSOA11, "lsoa11": LSOA11, "lsoa21": LSOA21}.get(level or ""),
+    )
     key = (
         measure.name,
         measure.version,
@@ -232,17 +246,22 @@ def run_measure(
         tuple(sorted(filters.items())),
         date_from,
         date_to,
+        per,
+        chosen,
     )
+    plan = (chosen, per)
     info: dict[str, object] | None = None
     if getattr(backend, "name", "") != "duckdb":
-        main, meta = _plan(backend, measure, dataset, districts, by, filters, *period, definition)
+        main, meta = _plan(
+            backend, measure, dataset, districts, by, filters, *period, definition, *plan
+        )
         rows_raw: list[dict[str, object]] = main.to_pyarrow().to_pylist()
         if meta is not None:
             info = meta.to_pyarrow().to_pylist()[0]
     else:
         if key not in _COMPILED:
             main, meta = _plan(
-                backend, measure, dataset, districts, by, filters, *period, definition
+                backend, measure, dataset, districts, by, filters, *period, definition, *plan
             )
             _COMPILED[key] = (
                 str(backend.compile(main)),
@@ -256,7 +275,7 @@ def run_measure(
             found = first(backend.con.execute(meta_sql).fetchall())
             info = {"unplaced": found[0], "batches": found[1]} if found else None
     unplaced_row, batch_list = _meta(rows_raw, info)
-    return _result(
+    result = _result(
         measure,
         dataset,
         by,
@@ -268,7 +287,47 @@ def run_measure(
         batch_list,
         definition,
         by_age,
+        chosen,
     )
+    if chosen.excludes_prisoners:
+        at_prisons = _at_prisons(backend, measure, dataset, districts, filters, *period, per)
+        if at_prisons:
+            result.caveats.append(
+                f"{at_prisons:,} of these records were recorded at a prison (police.uk location "
+                "'On or near Prison'). They are counted, but the population excludes "
+                "prisoners, so a district with a prison has a higher rate than its residents "
+                "alone would give."
+            )
+    return result
+
+
+def _at_prisons(
+    backend: ibis.BaseBackend,
+    measure: Measure,
+    dataset: Dataset,
+    districts: list[str],
+    filters: dict[str, str],
+    date_from: str | None,
+    date_to: str | None,
+    per: str,
+) -> int | None:
+    """How many of the measure's records in the area were recorded at a prison, where the
+    dataset says where (police.uk's location description); None where it cannot say."""
+    if not any(f.name == "location" and f.stored for f in dataset.fields):
+        return None
+    t = selected(backend, measure, dataset, filters, date_from, date_to)
+    t = t.filter(t.district.isin(list(districts)))
+    if per != "everyone":
+        t = t.filter(_in_band(t, dataset, per))
+    found = t.filter(t.location.lower().contains("prison")).count().to_pyarrow().as_py()
+    return int(found or 0)
+
+
+def last_year(backend: ibis.BaseBackend, dataset: Dataset) -> int | None:
+    """The year of the latest month held for the dataset (None when it holds none)."""
+    t = backend.table(dataset.table)
+    last = t.month.max().to_pyarrow().as_py()
+    return int(str(last)[:4]) if last else None
 
 
 _COMPILED: dict[tuple[object, ...], tuple[str, str | None]] = {}
@@ -300,10 +359,14 @@ def _plan(
     date_from: str | None,
     date_to: str | None,
     definition: Definition | None,
+    chosen: Population,
+    per: str = "everyone",
 ) -> tuple[ir.Table, ir.Table | None]:
     """The counts with populations, unplaced records and batches per group; and, when
     categories repeat records, a separate pass for the unplaced records and batches."""
     t = selected(backend, measure, dataset, filters, date_from, date_to, measure_only=False)
+    if per != "everyone":
+        t = t.filter(_in_band(t, dataset, per))
     base = measure.select(t, dataset)
     # One pass gives both the records that cannot be placed and the batches drawn on.
     meta = base.aggregate(
@@ -328,7 +391,7 @@ def _plan(
         t = base
     geo = [b for b in by if b in GEOGRAPHY]
     if len({GEOGRAPHY[g] for g in geo}) > 1:
-        raise UnsupportedFieldError("group by one geography at a time (district or lsoa)")
+        raise UnsupportedFieldError("group by one geography at a time (district, lsoa or lsoa21)")
     # Without categories (which repeat records) one pass counts placed and unplaced records
     # and gathers the batches; groups holding only unplaced records are dropped afterwards.
     single = "sv_category" not in by
@@ -355,7 +418,7 @@ def _plan(
     counted = (
         by_batch.group_by(list(by)).aggregate(**metrics) if by else by_batch.aggregate(**metrics)
     )
-    pop = _population(backend, geo[0] if geo else None, districts)
+    pop = population_table(backend, chosen, geo[0] if geo else None, districts)
     area = geo[0] if geo else None
     if area is not None:
         joined = counted.left_join(pop, counted[area] == pop["area"]).drop("area")
@@ -378,6 +441,7 @@ def _result(
     batch_list: list[object],
     definition: Definition | None,
     by_age: bool,
+    chosen: Population,
 ) -> MeasureResult:
     batches = sorted({int(b) for b in batch_list})  # type: ignore[call-overload]
     rows = []
@@ -408,7 +472,7 @@ def _result(
         measure.per,
         rows,
         int(unplaced_row),  # type: ignore[call-overload]
-        "mid-2015 (IoD 2019 population denominators)",
+        chosen.describe(),
         measure.method,
         batches,
         definition.version if definition else None,
@@ -416,34 +480,15 @@ def _result(
     )
 
 
-def _population(backend: ibis.BaseBackend, level: str | None, districts: list[str]) -> ir.Table:
-    """Resident population by district, by LSOA 2011, or for the partnership as a whole."""
-    pop = backend.table("ref_population")
-    if level in ("lsoa", "lsoa11"):
-        return pop.select(area=pop.lsoa11, population=pop.total)
-    if "ref_district_population" in _tables(backend):
-        dp = backend.table("ref_district_population").filter(
-            lambda d: d.district.isin(list(districts))
-        )
-        if level == "district":
-            return dp.select(area=dp.district, population=dp.population)
-        return dp.aggregate(population=dp.population.sum()).mutate(area=ibis.literal("all"))
-    lsoa = backend.table("ref_lsoa")
-    eleven = lsoa.filter(lsoa.code == lsoa.lsoa11)
-    joined = pop.join(eleven, pop.lsoa11 == eleven.code)
-    with_district = joined.filter(joined.district.isin(list(districts)))
-    if level == "district":
-        return with_district.group_by(area=with_district.district).aggregate(
-            population=with_district.total.sum()
-        )
-    return with_district.aggregate(population=with_district.total.sum()).mutate(
-        area=ibis.literal("all")
-    )
-
-
-def _tables(backend: ibis.BaseBackend) -> set[str]:
-    """The store's table names (homes whose reference data predates a derived table lack it)."""
-    if getattr(backend, "name", "") == "duckdb":
-        rows = backend.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        return {r[0] for r in rows}
-    return set(backend.list_tables())
+def _in_band(t: ir.Table, dataset: Dataset, per: str) -> ir.Value:
+    """Whether a record's person is in the ``--per`` age band (records with no age are not)."""
+    col = t[_age_field(dataset, per)]
+    if col.type().is_string():
+        bands = {
+            "children": CHILD_BANDS,
+            "young-adults": YOUNG_ADULT_BANDS,
+            "under-25": CHILD_BANDS + YOUNG_ADULT_BANDS,
+        }[per]
+        return col.isin(list(bands)).fill_null(False)
+    lo, hi = {"children": (0, 17), "young-adults": (18, 24), "under-25": (0, 24)}[per]
+    return ((col >= lo) & (col <= hi)).fill_null(False)

@@ -22,7 +22,15 @@ from vrhub.datasets.spec import Dataset
 from vrhub.errors import ConfigurationError
 from vrhub.home import Home
 
-REFERENCE_TABLES = ("ref_population", "ref_lsoa", "ref_imd", "ref_district_population")
+REFERENCE_TABLES = (
+    "ref_population",
+    "ref_lsoa",
+    "ref_imd",
+    "ref_district_population",
+    "ref_population_estimates",
+    "ref_district_population_estimates",
+    "ref_imd2025",
+)
 _SESSIONS: dict[str, Any] = {}
 
 

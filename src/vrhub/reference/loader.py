@@ -27,6 +27,7 @@ from vrhub.reference.geography import (
     check_districts_current,
     replace_stored_lsoas,
 )
+from vrhub.reference.population import load_populations, population_files
 from vrhub.reference.sources import (
     KINDS,
     OGL,
@@ -65,13 +66,14 @@ def _resolve(from_dir: Path | None) -> tuple[dict[str, Path], Path, dict[str, st
             raise ReferenceDataError(f"{from_dir} is not a folder")
         newer = classify_csvs(from_dir)
         newer_pc = find_postcode_folder(from_dir)
-        if not newer and newer_pc is None:
+        if not newer and newer_pc is None and not population_files(from_dir):
             raise ReferenceDataError(
                 f"no reference files recognised in {from_dir}: expected the ONS output-area "
                 "lookup, IoD 2019 files 1, 2 or 6, an ONS geography lookup (district codes "
                 "since 2011, LSOA 2011 to 2021, LSOA 2021 to ward, district to region or to "
-                "CSP and police force area) as CSV, maybe gzipped, or a postcode folder "
-                "with lads.json, lsoa.json and wards.json"
+                "CSP and police force area) as CSV, maybe gzipped, a postcode folder "
+                "with lads.json, lsoa.json and wards.json, or an ONS small-area population "
+                "workbook (.xlsx with sheets named 'Mid-YYYY LSOA 2021')"
             )
         for kind, path in newer.items():
             files[kind] = path
@@ -252,6 +254,9 @@ def load_reference(
         for name in pc_tables:
             con.unregister(f"_pc_{name}")
         loaded = _record_sources(con, files, pc_dir, origin)
+        # Populations of every vintage, district sums and IoD 2025 (vrhub.reference.population).
+        for extra in load_populations(con, from_dir, _utcnow()):
+            loaded.append(LoadedSource(extra.kind, extra.file, extra.sha256, extra.origin))
     return loaded
 
 

@@ -18,8 +18,10 @@ MAX_FINDINGS = 10
 
 METHODS = (
     "Rates are crude rates per 1,000 residents (per 100,000 for hospital admissions and "
-    "emergency-department attendances, per 1,000,000 for homicide), using the mid-2015 "
-    "population estimates behind the Indices of Deprivation 2019.",
+    "emergency-department attendances, per 1,000,000 for homicide), using the population "
+    "vrhub holds nearest the period (the ONS mid-year estimates or the 2021 Census; "
+    "neighbourhood rates the mid-2015 estimates behind the Indices of Deprivation 2019). "
+    "Deprivation deciles are from the English Indices of Deprivation 2025.",
     "95% confidence intervals for counts and rates use Byar's approximation for 10 or more "
     "events and the exact Poisson interval below that.",
     "A change between two periods is the ratio of their rates with an exact 95% interval "

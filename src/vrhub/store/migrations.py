@@ -244,6 +244,54 @@ def recode_stored_districts(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+#: Populations of every vintage vrhub holds, one row per LSOA, year and age band (the
+#: geography says which LSOA codes), summed by district; and the Indices of Deprivation 2025 on
+#: LSOA 2021. A home loaded before them keeps working: its IoD 2019 denominators (mid-2015,
+#: excluding prisoners) are copied in, and ``vrhub reference load`` adds the newer ones.
+POPULATIONS_AND_IOD2025 = """
+CREATE TABLE IF NOT EXISTS ref_population_estimates (
+    lsoa VARCHAR NOT NULL, geography VARCHAR NOT NULL, year INTEGER NOT NULL,
+    band VARCHAR NOT NULL, population INTEGER NOT NULL, source VARCHAR NOT NULL,
+    excludes_prisoners BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_district_population_estimates (
+    district VARCHAR NOT NULL, geography VARCHAR NOT NULL, year INTEGER NOT NULL,
+    band VARCHAR NOT NULL, population HUGEINT NOT NULL, source VARCHAR NOT NULL,
+    excludes_prisoners BOOLEAN NOT NULL, lsoas INTEGER NOT NULL, complete BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_imd2025 (
+    lsoa21 VARCHAR, imd_rank INTEGER, imd_decile INTEGER, income_rank INTEGER,
+    income_decile INTEGER, employment_rank INTEGER, employment_decile INTEGER,
+    education_rank INTEGER, education_decile INTEGER, health_rank INTEGER,
+    health_decile INTEGER, crime_rank INTEGER, crime_decile INTEGER, housing_rank INTEGER,
+    housing_decile INTEGER, living_environment_rank INTEGER, living_environment_decile INTEGER,
+    idaci_rank INTEGER, idaci_decile INTEGER, idaopi_rank INTEGER, idaopi_decile INTEGER,
+    imd_score DOUBLE, income_score DOUBLE, employment_score DOUBLE, education_score DOUBLE,
+    health_score DOUBLE, crime_score DOUBLE, housing_score DOUBLE,
+    living_environment_score DOUBLE
+);
+INSERT INTO ref_population_estimates
+SELECT lsoa11, 'LSOA 2011', 2015, band, population,
+       'IoD 2019 population denominators (ONS mid-2015 estimates)', TRUE
+FROM (SELECT lsoa11, total AS "all", aged_0_15 AS "0-15", aged_16_59 AS "16-59",
+             aged_60_plus AS "60+" FROM ref_population)
+UNPIVOT (population FOR band IN ("all", "0-15", "16-59", "60+"))
+WHERE population IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ref_population_estimates);
+INSERT INTO ref_district_population_estimates
+WITH held AS (
+    SELECT district, 'LSOA 2011' AS geography, count(*) AS n FROM ref_lsoa
+    WHERE lsoa11 = code GROUP BY ALL
+    UNION ALL
+    SELECT district, 'LSOA 2021', count(*) FROM ref_lsoa WHERE lsoa21 = code GROUP BY ALL)
+SELECT l.district, p.geography, p.year, p.band, sum(p.population), p.source,
+       p.excludes_prisoners, count(*), count(*) >= any_value(h.n)
+FROM ref_population_estimates p JOIN ref_lsoa l ON l.code = p.lsoa
+JOIN held h ON h.district = l.district AND h.geography = p.geography
+WHERE l.district IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM ref_district_population_estimates)
+GROUP BY l.district, p.geography, p.year, p.band, p.source, p.excludes_prisoners;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the batch log, replaced months, problems found and quarantine", BATCH_LOG),
     Migration(
@@ -267,6 +315,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "force areas, LSOA 2021 wards; stored districts recoded to today's codes",
         CURRENT_GEOGRAPHY,
         recode_stored_districts,
+    ),
+    Migration(
+        6,
+        "populations of every vintage by age band, and the Indices of Deprivation 2025",
+        POPULATIONS_AND_IOD2025,
     ),
 )
 LATEST = MIGRATIONS[-1].version

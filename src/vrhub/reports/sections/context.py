@@ -127,7 +127,9 @@ def quality(data: Reads) -> Section:
         Note(
             "Records with no usable location are counted in the totals where stated but cannot be "
             "placed in a district or neighbourhood, so rates by area are slight underestimates. "
-            "Populations are the mid-2015 estimates behind the Indices of Deprivation 2019."
+            "Rates use the population vrhub holds nearest the period (ONS estimates or the "
+            "2021 Census); neighbourhood rates use the mid-2015 estimates behind the Indices "
+            "of Deprivation 2019."
         )
     )
     return s

@@ -56,15 +56,17 @@ def _published(data: Reads, domain: str) -> DeprivationResult:
         return exact
     shown = protect_parts({str(r.decile): r.count for r in exact.rows}, rule)
     counts = {r.decile: shown[str(r.decile)].count for r in exact.rows}
+    vintage = (exact.iod.removeprefix("IoD "), exact.population)
     if any(v is None for v in counts.values()):
-        return from_counts(m, ds, domain, data.district, {}, {})
+        return from_counts(m, ds, domain, data.district, {}, {}, 0, *vintage)
     pops = {r.decile: r.population for r in exact.rows}
-    return from_counts(m, ds, domain, data.district, {d: v or 0 for d, v in counts.items()}, pops)
+    shown_counts = {d: v or 0 for d, v in counts.items()}
+    return from_counts(m, ds, domain, data.district, shown_counts, pops, 0, *vintage)
 
 
 @section("deprivation", "Deprivation and influential factors", 70)
 def deprivation(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by IMD 2019 decile, the rate ratio and difference
+    """Serious violence per 1,000 residents by IMD 2025 decile, the rate ratio and difference
     between the most and least deprived tenths, the gradient per decile, and the same comparison
     for each domain of deprivation."""
     s = Section("deprivation", "Deprivation and influential factors")
@@ -78,15 +80,17 @@ def deprivation(data: Reads) -> Section:
         s.add(
             Paragraph(
                 "Rates of serious violence in each tenth (decile) of neighbourhoods ranked by the "
-                "English Indices of Deprivation 2019, where decile 1 is the most deprived tenth "
-                "in England. The area may not have neighbourhoods in every decile."
+                f"English Indices of Deprivation {imd.iod.removeprefix('IoD ')}, where decile 1 "
+                "is the most deprived tenth in England. The area may not have neighbourhoods in "
+                f"every decile. Population: {imd.population or 'not stated'}."
             )
         )
         s.add(
             Chart(
                 "deprivation-imd",
                 "bar",
-                f"Serious violence per 1,000 residents by IMD decile, {data.period.label}",
+                f"Serious violence per 1,000 residents by {imd.iod} IMD decile, "
+                f"{data.period.label}",
                 "Rate per 1,000",
                 [
                     {
