@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from vrhub import pipeline
 from vrhub.cli.common import (
+    FormatOpt,
     HomeOpt,
     app,
     audit_read,
@@ -22,6 +22,8 @@ from vrhub.cli.common import (
     parse_date,
     quarantine_app,
     reference_app,
+    table,
+    working,
 )
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
@@ -39,7 +41,8 @@ def init(
     ] = "west-yorkshire",
 ) -> None:
     """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
-    h, created = pipeline.init_partnership_home(home, partnership)
+    with working("Setting up the home and loading its reference data"):
+        h, created = pipeline.init_partnership_home(home, partnership)
     word = "Created" if created else "Already set up:"
     out.print(f"{word} home for {h.partnership.name} at {h.path}")
     out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")
@@ -54,7 +57,8 @@ def reference_load(
     ] = None,
 ) -> None:
     """Load the shipped reference data, or newer files of the same kinds from a folder."""
-    loaded = pipeline.load_reference_data(hub_of(home), from_dir)
+    with working("Loading reference data"):
+        loaded = pipeline.load_reference_data(hub_of(home), from_dir)
     for s in loaded:
         out.print(f"{s.kind}: {s.file} ({s.origin})")
 
@@ -70,12 +74,15 @@ def reference_boundaries(
 
 
 @app.command()
-def datasets() -> None:
+def datasets(fmt: FormatOpt = "table") -> None:
     """List the dataset standards vrhub can ingest."""
-    t = Table("dataset", "title", "partner extract")
-    for d in all_datasets():
-        t.add_row(d.name, d.title, "yes" if d.partner_extract else "no (open data)")
-    out.print(t)
+    check_format(fmt)
+    emit(
+        ["dataset", "title", "partner extract"],
+        [[d.name, d.title, "yes" if d.partner_extract else "no (open data)"]
+         for d in all_datasets()],
+        fmt,
+    )  # fmt: skip
 
 
 @app.command()
@@ -117,6 +124,7 @@ def ingest(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("ingesting", total=None)
 
@@ -139,27 +147,54 @@ def ingest(
 
 
 def _print_results(results: list[IngestResult]) -> None:
-    t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months", "under")
-    for r in results:
-        months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
-        t.add_row(
-            r.file,
-            r.status,
-            f"{r.rows_read:,}",
-            f"{r.rows_accepted:,}",
-            f"{r.rows_rejected:,}",
-            f"{r.warnings:,}",
-            months,
-            r.agreement or "",
-        )
-    out.print(t)
+    """The table of files read, a line for each file with something to say, each file
+    skipped, and (for several files) a totals line."""
+    read = [r for r in results if r.status != "skipped"]
+    if read:
+        t = table("file", "status", "read", "loaded", "quarantined", "warnings", "months", "under")
+        for r in read:
+            months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
+            t.add_row(
+                r.file,
+                r.status,
+                f"{r.rows_read:,}",
+                f"{r.rows_accepted:,}",
+                f"{r.rows_rejected:,}",
+                f"{r.warnings:,}",
+                months,
+                r.agreement or "",
+            )
+        out.print(t)
     for r in results:
         if r.status != "loaded" or r.rows_rejected or r.warnings or r.replaced:
-            out.print(r.message)
+            out.print(r.message, markup=False, highlight=False)
         for x in r.replacements:
-            out.print(f"  {x.words}")
+            out.print(f"  {x.words}", markup=False, highlight=False)
         if r.problems_csv and (r.rows_rejected or r.warnings or r.status == "rejected"):
-            out.print(f"  problems listed in {r.problems_csv}")
+            out.print(f"  problems listed in {r.problems_csv}", markup=False, highlight=False)
+    if len(results) > 1:
+        out.print(totals_line(results), markup=False, highlight=False)
+
+
+def totals_line(results: list[IngestResult]) -> str:
+    """One line for a run over several files, e.g. '3 files: 45,123 rows loaded, 12 rejected,
+    2 skipped' (files unchanged or refused whole are counted when there are any)."""
+    loaded = sum(r.rows_accepted for r in results if r.status == "loaded")
+    rejected = sum(r.rows_rejected for r in results)
+    parts = [f"{loaded:,} rows loaded", f"{rejected:,} rejected"]
+    for status, words in (
+        ("rejected", "not loaded"),
+        ("unchanged", "unchanged"),
+        ("skipped", "skipped"),
+    ):
+        n = sum(r.status == status for r in results)
+        if n or status == "skipped":
+            parts.append(f"{n} {words}" if status == "skipped" else f"{n} {_files(n)} {words}")
+    return f"{len(results)} {_files(len(results))}: {', '.join(parts)}"
+
+
+def _files(n: int) -> str:
+    return "file" if n == 1 else "files"
 
 
 @app.command()
@@ -171,7 +206,7 @@ def counts(
         bool,
         typer.Option("--all-areas", help="Count every accepted row, not only the partnership's."),
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: FormatOpt = "table",
     audience: Annotated[
         str | None,
         typer.Option(
@@ -227,23 +262,41 @@ def quarantine_list(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
     batch: Annotated[int | None, typer.Option(help="Only this batch.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    fmt: FormatOpt = "table",
 ) -> None:
-    """Rows refused at ingest, with the reasons (identifiers shown only as pseudonyms)."""
+    """Rows refused at ingest, with the values refused and the reasons (identifiers hidden,
+    shown only as pseudonyms)."""
+    from vrhub.ingest.report import rejected_values
+
+    check_format(fmt)
     rows = pipeline.quarantine_rows(hub_of(home), dataset, batch, limit)
-    t = Table("batch", "dataset", "file", "row", "reasons")
-    for r in rows:
-        t.add_row(
-            str(r["batch_id"]), r["dataset"], r["file_name"], str(r["row_number"]), r["reasons"]
-        )
-    out.print(t)
-    out.print(f"{len(rows)} row(s) shown")
+    values = rejected_values(
+        hub_of(home).con, [(int(r["batch_id"]), int(r["row_number"])) for r in rows]
+    )
+    emit(
+        ["batch", "dataset", "file", "row", "rejected values", "reasons"],
+        [
+            [
+                r["batch_id"],
+                r["dataset"],
+                r["file_name"],
+                r["row_number"],
+                values.get((int(r["batch_id"]), int(r["row_number"])), ""),
+                r["reasons"],
+            ]
+            for r in rows
+        ],
+        fmt,
+    )
+    if fmt == "table":
+        out.print(f"{len(rows)} row(s) shown")
 
 
 @app.command()
 def batches(
     home: HomeOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """The ingest log: every file, who sent it, under which agreement, and what became of it
     (loaded, rejected, superseded or partly superseded by a later file from the same
