@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console, ConsoleDimensions
 from typer import _click as click  # Typer 0.29 (pinned) runs its own copy of Click
-from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from vrhub import __version__
 from vrhub.errors import ConfigurationError, VrhubError
@@ -145,9 +145,9 @@ METAVARS = {
 
 
 def _metavar(param: click.Parameter) -> str | None:
-    """A readable name for what an option takes: a month YYYY-MM, a date YYYY-MM-DD, a
+    """A readable name for what an option or argument takes: a month YYYY-MM, a date YYYY-MM-DD, a
     FOLDER or FILE, a number N, or a word naming it (never str, path or int)."""
-    if not isinstance(param, TyperOption):
+    if not isinstance(param, TyperOption | TyperArgument):
         return None
     if isinstance(param, TyperOption) and (param.is_flag or param.count):
         return ""  # a switch takes no value
@@ -156,6 +156,8 @@ def _metavar(param: click.Parameter) -> str | None:
     long = names[0]
     kind = param.bare_type().removeprefix("list[").removesuffix("]")
     if kind == "Path":
+        if "files or folders" in words:
+            return "FILE|FOLDER"
         return "FOLDER" if "folder" in words or long == "--home" else "FILE"
     if "yyyy-mm-dd" in words:
         return "YYYY-MM-DD"
@@ -204,10 +206,17 @@ class _Console(Console):
     """A console that, when its output is not a terminal (piped or redirected), is wide
     enough that a table is drawn whole: no value is cut or ended with an ellipsis."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The width taken from the COLUMNS variable, which describes a terminal: not used
+        #: when the output is not one.
+        self._from_environment = self._width if kwargs.get("width") is None else None
+
     @property
     def size(self) -> ConsoleDimensions:
         dims = Console.size.fget(self)  # type: ignore[attr-defined]
-        if self.is_terminal or self._width is not None:
+        chosen = self._width is not None and self._width != self._from_environment
+        if self.is_terminal or chosen:
             return dims  # type: ignore[no-any-return]
         return ConsoleDimensions(PIPED_WIDTH, dims.height)
 

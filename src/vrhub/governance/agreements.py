@@ -156,6 +156,7 @@ def _refuse_undoing(
         )
     )
     now = versions[-1]
+    undone = []
     for term, value in changes.items():
         if term in on_purpose or value == now.get(term):
             continue
@@ -163,11 +164,24 @@ def _refuse_undoing(
         if not earlier:
             continue
         changed_in = earlier[-1] + 1  # the version after the last one that held the value
+        undone.append(
+            (
+                term,
+                f"the change to {term} made in version {changed_in + 1} "
+                f"({notes[changed_in]}): it is now {_shown(now.get(term))}, the file says "
+                f"{_shown(value)}",
+            )
+        )
+    if len(undone) == 1:
+        term, words = undone[0]
         raise AgreementInvalidError(
-            f"{whole} would undo the change to {term} made in version {changed_in + 1} "
-            f"({notes[changed_in]}): it is now {_shown(now.get(term))}, the file says "
-            f"{_shown(value)}; put the current value in the file, or change it on purpose "
-            f"with --set {term}=VALUE"
+            f"{whole} would undo {words}; put the current value in the file, or change it on "
+            f"purpose with --set {term}=VALUE"
+        )
+    if undone:
+        raise AgreementInvalidError(
+            f"{whole} would undo {'; and '.join(w for _, w in undone)}; put the current "
+            "values in the file, or change them on purpose with --set TERM=VALUE"
         )
 
 
