@@ -117,6 +117,17 @@ def test_a_table_is_drawn_whole_when_piped(wy_home: Home, tmp_path: Path) -> Non
     assert "…" not in shown
 
 
+def test_values_in_a_table_are_shown_as_given(
+    wy_home: Home, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = ["--home", str(wy_home.path)]
+    name = "[bold red]Board[/bold red] [link=http://x]y[/link]"
+    assert main(["org", "add", "markup", "--name", name, "--kind", "partnership", *home]) == 0
+    capsys.readouterr()
+    assert main(["org", "list", *home]) == 0
+    assert name in capsys.readouterr().out
+
+
 def test_a_wide_console_only_when_not_a_terminal() -> None:
     piped = common._Console(file=io.StringIO())
     assert piped.width == common.PIPED_WIDTH
@@ -162,3 +173,12 @@ def test_slow_steps_show_progress_on_a_terminal(
         "Re-keying every stored pseudonym",
     ]
     assert "⠋" not in capsys.readouterr().err  # not a terminal here: no spinner
+
+
+def test_the_command_line_reference_lists_every_command() -> None:
+    page = Path(__file__).resolve().parents[1] / "docs" / "reference" / "cli.md"
+    text = page.read_text(encoding="utf-8")
+    for name, (_, words) in common.COMMANDS.items():
+        assert f"| `vrhub {name}` | {words} |" in text, name
+    for listing in LISTINGS:
+        assert f"`{' '.join(listing)}`" in text, listing

@@ -391,9 +391,11 @@ def emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str, missing:
         records = [dict(zip(header, row, strict=True)) for row in rows]
         sys.stdout.write(json.dumps(records, indent=1) + "\n")
     else:
+        from rich.text import Text
+
         t = table(*header)
         for row in rows:
-            t.add_row(*[_cell(v, missing) for v in row])
+            t.add_row(*[Text(_cell(v, missing)) for v in row])  # as given: never markup
         out.print(t)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from vrhub import pipeline
 from vrhub.cli.common import (
@@ -44,7 +45,7 @@ def init(
     with working("Setting up the home and loading its reference data"):
         h, created = pipeline.init_partnership_home(home, partnership)
     word = "Created" if created else "Already set up:"
-    out.print(f"{word} home for {h.partnership.name} at {h.path}")
+    out.print(f"{word} home for {h.partnership.name} at {h.path}", markup=False)
     out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")
 
 
@@ -60,7 +61,7 @@ def reference_load(
     with working("Loading reference data"):
         loaded = pipeline.load_reference_data(hub_of(home), from_dir)
     for s in loaded:
-        out.print(f"{s.kind}: {s.file} ({s.origin})")
+        out.print(f"{s.kind}: {s.file} ({s.origin})", markup=False)
 
 
 @reference_app.command("boundaries")
@@ -70,7 +71,7 @@ def reference_boundaries(
 ) -> None:
     """Load LSOA boundary polygons for maps and hotspots (each file is checked whole first)."""
     for f in pipeline.load_boundary_files(hub_of(home), files):
-        out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded")
+        out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded", markup=False)
 
 
 @app.command()
@@ -155,7 +156,7 @@ def _print_results(results: list[IngestResult]) -> None:
         for r in read:
             months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
             t.add_row(
-                r.file,
+                Text(r.file),  # a file's name as it is, never read as markup
                 r.status,
                 f"{r.rows_read:,}",
                 f"{r.rows_accepted:,}",

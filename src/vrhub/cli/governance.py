@@ -55,7 +55,7 @@ def org_add(
     """Register an organisation."""
     with governance_of(home) as gov:
         org = gov.people.add_organisation(code, name, kind, cli_actor())
-    out.print(f"Added organisation {org.code}: {org.name} ({org.kind})")
+    out.print(f"Added organisation {org.code}: {org.name} ({org.kind})", markup=False)
 
 
 @org_app.command("list")
@@ -96,7 +96,9 @@ def user_add(
     password = _password(password_stdin)
     with governance_of(home) as gov:
         u = gov.people.add_user(username, name, org, role, district or [], password, cli_actor())
-    out.print(f"Added {u.username} ({u.role}), districts: {', '.join(u.districts) or 'all'}")
+    out.print(
+        f"Added {u.username} ({u.role}), districts: {', '.join(u.districts) or 'all'}", markup=False
+    )
 
 
 @user_app.command("change")
@@ -161,7 +163,7 @@ def agreement_create(
     terms = read_terms(from_file)
     with governance_of(home) as gov:
         a = gov.register.create(terms, cli_actor())
-    out.print(f"Recorded {a.ref} version {a.version} ({a.status}): {a.title}")
+    out.print(f"Recorded {a.ref} version {a.version} ({a.status}): {a.title}", markup=False)
 
 
 @agreement_app.command("amend")
@@ -397,7 +399,7 @@ def governance_report(
     text = pipeline.governance_report(hub_of(home), str(out_file or "stdout"))
     if out_file:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"Governance report written to {out_file}")
+        out.print(f"Governance report written to {out_file}", markup=False)
     else:
         sys.stdout.write(text)
 
@@ -432,4 +434,4 @@ def project_extract(
 
     with working(f"Writing the extract for {project}"):
         n = pipeline.project_extract(hub_of(home), project, get_dataset(dataset), out_file)
-    out.print(f"{n:,} records written to {out_file} under project {project}'s key")
+    out.print(f"{n:,} records written to {out_file} under project {project}'s key", markup=False)
