@@ -182,3 +182,27 @@ def test_the_command_line_reference_lists_every_command() -> None:
         assert f"| `vrhub {name}` | {words} |" in text, name
     for listing in LISTINGS:
         assert f"`{' '.join(listing)}`" in text, listing
+
+
+def test_every_subcommand_runs_from_a_fresh_process() -> None:
+    """A command group is loaded with its subcommands: `vrhub quarantine list` and `vrhub
+    reference load` answered "No such command" when their groups were defined with the root
+    command but their subcommands in a module not yet imported."""
+    env = {**os.environ, "PYTHONPATH": str(Path(common.__file__).parents[2])}
+    check = (
+        "import typer\n"
+        "from typer.core import TyperGroup\n"
+        "from vrhub.cli.common import app\n"
+        "root = typer.main.get_command(app)\n"
+        "print([n for n, c in root.commands.items() if isinstance(c, TyperGroup) "
+        "and not c.commands])\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", check], env=env, check=True, capture_output=True, text=True
+    )
+    assert found.stdout.strip() == "[]"
+    vrhub = str(Path(sys.executable).parent / "vrhub")
+    for args in (["quarantine", "list", "-h"], ["reference", "load", "-h"]):
+        done = subprocess.run([vrhub, *args], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "--format" in done.stdout or "--from" in done.stdout

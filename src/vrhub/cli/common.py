@@ -193,10 +193,6 @@ app = typer.Typer(
     help="vrhub: the Violence Reduction Knowledge Hub.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
-quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
-app.add_typer(reference_app, name="reference")
-app.add_typer(quarantine_app, name="quarantine")
 
 #: The width of a table written to a file or a pipe: wide enough that no value is cut.
 PIPED_WIDTH = 100_000

@@ -21,14 +21,18 @@ from vrhub.cli.common import (
     hub_of,
     out,
     parse_date,
-    quarantine_app,
-    reference_app,
     table,
     working,
 )
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
 from vrhub.ingest.replace import rows as row_count
+
+# Defined here, not with the root command, so that they are loaded with their subcommands.
+reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
+quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
+app.add_typer(reference_app, name="reference")
+app.add_typer(quarantine_app, name="quarantine")
 
 
 @app.command()
