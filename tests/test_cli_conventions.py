@@ -71,6 +71,8 @@ def test_every_option_has_a_readable_metavar() -> None:
     assert by_name[("vrhub agreement create", "--from")] == "FILE"
     assert by_name[("vrhub counts", "--format")] == "table|csv|json"
     assert by_name[("vrhub batches", "--limit")] == "N"
+    assert by_name[("vrhub report sna", "--out")] == "FOLDER"
+    assert by_name[("vrhub report sna", "--period")] == '"year ending YYYY-MM"'
 
 
 def test_help_shows_the_metavars(capsys: pytest.CaptureFixture[str]) -> None:

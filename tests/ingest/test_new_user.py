@@ -72,6 +72,7 @@ def test_months_as_excel_writes_them_are_read(sy_home: Home, tmp_path: Path) -> 
         "jan 2022",
         "Sept 2022",
         "01/2022",
+        "2022-1",
     ]
     path = write_police_uk(
         tmp_path / "months.csv",
@@ -81,7 +82,11 @@ def test_months_as_excel_writes_them_are_read(sy_home: Home, tmp_path: Path) -> 
     assert r.status == "loaded", r.message
     assert r.rows_accepted == len(forms) and r.rows_rejected == 2
     got = stored_months(sy_home)
-    assert [got[i + 2] for i in range(len(forms))] == ["2022-01"] * 6 + ["2022-09", "2022-01"]
+    assert [got[i + 2] for i in range(len(forms))] == ["2022-01"] * 6 + [
+        "2022-09",
+        "2022-01",
+        "2022-01",
+    ]
     rules = problem_rules(sy_home, r.batch_id)
     assert rules[len(forms) + 2] == "month-ambiguous"  # 01/02/22: not guessed
     assert rules[len(forms) + 3] == "month"

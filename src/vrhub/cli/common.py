@@ -141,6 +141,7 @@ METAVARS = {
     "--by": "FIELDS",
     "--measure": "MEASURE",
     "--user": "USERNAME",
+    "--period": '"year ending YYYY-MM"',
 }
 
 
@@ -159,12 +160,12 @@ def _metavar(param: click.Parameter) -> str | None:
         if "files or folders" in words:
             return "FILE|FOLDER"
         return "FOLDER" if "folder" in words or long == "--home" else "FILE"
+    if long in METAVARS:
+        return METAVARS[long]
     if "yyyy-mm-dd" in words:
         return "YYYY-MM-DD"
     if "yyyy-mm" in words:
         return "YYYY-MM"
-    if long in METAVARS:
-        return METAVARS[long]
     if kind == "int":
         return "N"
     if kind == "float":

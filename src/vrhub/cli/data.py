@@ -74,7 +74,9 @@ def reference_boundaries(
     home: HomeOpt = None,
 ) -> None:
     """Load LSOA boundary polygons for maps and hotspots (each file is checked whole first)."""
-    for f in pipeline.load_boundary_files(hub_of(home), files):
+    with working("Checking and loading the boundaries"):
+        loaded = pipeline.load_boundary_files(hub_of(home), files)
+    for f in loaded:
         out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded", markup=False)
 
 

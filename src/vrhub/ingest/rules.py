@@ -26,11 +26,11 @@ ISO_DATE_RE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 #: A month as vrhub stores it.
 MONTH_RE = "[0-9]{4}-(0[1-9]|1[0-2])"
 #: Other ways a month arrives, as spreadsheets write it: a date or date and time in the month
-#: (2022-01-01, 2022-01-01 00:00:00, an Excel date cell), Jan-22, January 2022, 01/2022.
+#: (2022-01-01, 2022-01-01 00:00:00, an Excel date cell), Jan-22, January 2022, 01/2022, 2022-1.
 MONTH_FORMATS = (
     "['%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', "
     "'%Y-%m-%d %H:%M', '%b-%y', '%B-%y', '%b %y', '%B %y', '%b-%Y', '%B-%Y', '%b %Y', "
-    "'%B %Y', '%m/%Y', '%Y/%m']"
+    "'%B %Y', '%m/%Y', '%Y/%m', '%Y-%m']"
 )
 #: A date with the day and month both written as numbers before the year (01/02/22): it may be
 #: day/month or month/day, so it is refused rather than guessed.
