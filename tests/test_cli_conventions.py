@@ -30,6 +30,7 @@ LISTINGS = [
     ["audit", "show"],
     ["quarantine", "list"],
     ["batches"],
+    ["reference", "sources"],
 ]
 NEEDS_NO_HOME = {"datasets", "measure"}
 

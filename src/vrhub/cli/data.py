@@ -80,6 +80,18 @@ def reference_boundaries(
         out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded", markup=False)
 
 
+@reference_app.command("sources")
+def reference_sources(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
+    """The reference data the home holds: each source, its publisher, licence and vintage."""
+    from vrhub.reference.held import COLUMNS, sources_held
+
+    check_format(fmt)
+    rows = sources_held(hub_of(home).con)
+    if not rows:
+        err.print("No reference data is loaded in this home yet: `vrhub reference load` loads it.")
+    emit(COLUMNS, rows, fmt)
+
+
 @app.command()
 def datasets(fmt: FormatOpt = "table") -> None:
     """List the dataset standards vrhub can ingest."""
