@@ -177,7 +177,7 @@ def ingest_file(
             result.agreement_id, result.agreement = agreement[0], agreement[1].label
         return result
     except NotLoadedHere as exc:
-        return IngestResult(path.name, dataset.name, "skipped", str(exc))
+        return IngestResult(path.name, dataset.name, "skipped", f"skipped {exc}")
     except FileRejectedError as exc:
         return _log_rejected(
             con,

@@ -77,9 +77,7 @@ def refuse_other_kinds(dataset: Dataset, header: list[str], file_name: str) -> N
         return  # it has every column the standard needs: it is read as one
     for what, marks in POLICE_UK_OTHERS:
         if marks <= names:
-            raise NotLoadedHere(
-                f"skipped {file_name}: {what}; vrhub loads street-level crime files"
-            )
+            raise NotLoadedHere(f"{file_name}: {what}; vrhub loads street-level crime files")
 
 
 @dataclass(frozen=True)
