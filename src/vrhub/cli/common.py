@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from typer import _click as click  # Typer 0.29 (pinned) runs its own copy of Click
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from vrhub import __version__
 from vrhub.errors import ConfigurationError, VrhubError
@@ -103,6 +103,8 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        for command in self.commands.values():
+            readable_metavars(command)
         for name, (module, text) in COMMANDS.items():
             self.commands.setdefault(name, _NotYetLoaded(name, module, text))
 
@@ -114,8 +116,75 @@ class LazyGroup(TyperGroup):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, cmd, rest = super().resolve_command(ctx, args)
         if name is not None and isinstance(cmd, _NotYetLoaded):
-            cmd = self.commands[name] = cmd.load()
+            cmd = self.commands[name] = readable_metavars(cmd.load())
         return name, cmd, rest
+
+
+#: What each option's value is, as its help shows it (instead of TEXT, PATH or INTEGER).
+METAVARS = {
+    "--home": "FOLDER",
+    "--format": "table|csv|json",
+    "--dataset": "DATASET",
+    "--district": "LAD-CODE",
+    "--audience": "AUDIENCE",
+    "--as": "USERNAME",
+    "--org": "ORG-CODE",
+    "--organisation": "ORG-CODE",
+    "--agreement": "REF",
+    "--role": "ROLE",
+    "--note": "WORDS",
+    "--reason": "WORDS",
+    "--name": "NAME",
+    "--out": "FILE",
+    "--set": "TERM=VALUE",
+    "--filter": "FIELD=VALUE",
+    "--by": "FIELDS",
+    "--measure": "MEASURE",
+    "--user": "USERNAME",
+    "--period": '"year ending YYYY-MM"',
+}
+
+
+def _metavar(param: click.Parameter) -> str | None:
+    """A readable name for what an option or argument takes: a month YYYY-MM, a date YYYY-MM-DD, a
+    FOLDER or FILE, a number N, or a word naming it (never str, path or int)."""
+    if not isinstance(param, TyperOption | TyperArgument):
+        return None
+    if isinstance(param, TyperOption) and (param.is_flag or param.count):
+        return ""  # a switch takes no value
+    words = (param.help or "").lower()
+    names = [o for o in param.opts if o.startswith("--")] or [param.name or "value"]
+    long = names[0]
+    kind = param.bare_type().removeprefix("list[").removesuffix("]")
+    if kind == "Path":
+        if "files or folders" in words:
+            return "FILE|FOLDER"
+        return "FOLDER" if "folder" in words or long == "--home" else "FILE"
+    if long in METAVARS:
+        return METAVARS[long]
+    if "yyyy-mm-dd" in words:
+        return "YYYY-MM-DD"
+    if "yyyy-mm" in words:
+        return "YYYY-MM"
+    if kind == "int":
+        return "N"
+    if kind == "float":
+        return "NUMBER"
+    if kind == "str":
+        return long.lstrip("-").upper()
+    return None
+
+
+def readable_metavars(command: click.Command) -> click.Command:
+    """Give every option of the command (and of its subcommands) a readable metavar."""
+    for param in command.params:
+        if param.metavar is None and (name := _metavar(param)) is not None:
+            param.metavar = name
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            if not isinstance(sub, _NotYetLoaded):
+                readable_metavars(sub)
+    return command
 
 
 app = typer.Typer(
@@ -125,13 +194,36 @@ app = typer.Typer(
     help="vrhub: the Violence Reduction Knowledge Hub.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
-quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
-app.add_typer(reference_app, name="reference")
-app.add_typer(quarantine_app, name="quarantine")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+#: The width of a table written to a file or a pipe: wide enough that no value is cut.
+PIPED_WIDTH = 100_000
+
+
+class _Console(Console):
+    """A console that, when its output is not a terminal (piped or redirected), is wide
+    enough that a table is drawn whole: no value is cut or ended with an ellipsis."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The width taken from the COLUMNS variable, which describes a terminal: not used
+        #: when the output is not one.
+        self._from_environment = self._width if kwargs.get("width") is None else None
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dims = Console.size.fget(self)  # type: ignore[attr-defined]
+        chosen = self._width is not None and self._width != self._from_environment
+        if self.is_terminal or chosen:
+            return dims  # type: ignore[no-any-return]
+        return ConsoleDimensions(PIPED_WIDTH, dims.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out: Console = _Console(soft_wrap=True)
+err: Console = _Console(stderr=True, soft_wrap=True)
 
 
 def _print_version(value: bool) -> None:
@@ -246,6 +338,35 @@ def audit_read(
 
 FORMATS = ("table", "csv", "json")
 
+#: The --format option of every listing.
+FormatOpt = Annotated[
+    str, typer.Option("--format", metavar="table|csv|json", help="Print as table, csv or json.")
+]
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """Show ``what`` with a spinner and the time taken on standard error while a step that
+    may take more than a couple of seconds runs; only on a terminal (never in a pipe or log)."""
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:  # fmt: skip
+        bar.add_task(what, total=None)
+        yield
+
+
+def table(*columns: str) -> Any:
+    """A rich table with these column headings (drawn whole when piped: see :data:`out`)."""
+    from rich.table import Table
+
+    return Table(*columns)
+
 
 def check_format(fmt: str) -> None:
     """Refuse an output format before any work is done."""
@@ -267,11 +388,11 @@ def emit(header: list[str], rows: Sequence[Sequence[object]], fmt: str, missing:
         records = [dict(zip(header, row, strict=True)) for row in rows]
         sys.stdout.write(json.dumps(records, indent=1) + "\n")
     else:
-        from rich.table import Table
+        from rich.text import Text
 
-        t = Table(*header)
+        t = table(*header)
         for row in rows:
-            t.add_row(*[_cell(v, missing) for v in row])
+            t.add_row(*[Text(_cell(v, missing)) for v in row])  # as given: never markup
         out.print(t)
 
 

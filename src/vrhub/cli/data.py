@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from vrhub import pipeline
 from vrhub.cli.common import (
+    FormatOpt,
     HomeOpt,
     app,
     audit_read,
@@ -20,13 +21,19 @@ from vrhub.cli.common import (
     hub_of,
     out,
     parse_date,
-    quarantine_app,
-    reference_app,
+    table,
+    working,
 )
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.ingest.load import IngestResult
 from vrhub.ingest.replace import rows as row_count
 from vrhub.partnership import resolve_partnership
+
+# Defined here, not with the root command, so that they are loaded with their subcommands.
+reference_app = typer.Typer(no_args_is_help=True, help="Reference data (geography, deprivation).")
+quarantine_app = typer.Typer(no_args_is_help=True, help="Rows refused at ingest, with reasons.")
+app.add_typer(reference_app, name="reference")
+app.add_typer(quarantine_app, name="quarantine")
 
 
 @app.command()
@@ -41,10 +48,11 @@ def init(
 ) -> None:
     """Create a home folder for a partnership, with its pseudonymisation key and reference data."""
     for line in resolve_partnership(partnership).recoded:  # an older district code given
-        out.print(line)
-    h, created = pipeline.init_partnership_home(home, partnership)
+        out.print(line, markup=False)
+    with working("Setting up the home and loading its reference data"):
+        h, created = pipeline.init_partnership_home(home, partnership)
     word = "Created" if created else "Already set up:"
-    out.print(f"{word} home for {h.partnership.name} at {h.path}")
+    out.print(f"{word} home for {h.partnership.name} at {h.path}", markup=False)
     out.print(f"Districts: {', '.join(f'{d.name} ({d.code})' for d in h.partnership.districts)}")
 
 
@@ -57,9 +65,10 @@ def reference_load(
     ] = None,
 ) -> None:
     """Load the shipped reference data, or newer files of the same kinds from a folder."""
-    loaded = pipeline.load_reference_data(hub_of(home), from_dir)
+    with working("Loading reference data"):
+        loaded = pipeline.load_reference_data(hub_of(home), from_dir)
     for s in loaded:
-        out.print(f"{s.kind}: {s.file} ({s.origin})")
+        out.print(f"{s.kind}: {s.file} ({s.origin})", markup=False)
 
 
 @reference_app.command("boundaries")
@@ -68,17 +77,34 @@ def reference_boundaries(
     home: HomeOpt = None,
 ) -> None:
     """Load LSOA boundary polygons for maps and hotspots (each file is checked whole first)."""
-    for f in pipeline.load_boundary_files(hub_of(home), files):
-        out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded")
+    with working("Checking and loading the boundaries"):
+        loaded = pipeline.load_boundary_files(hub_of(home), files)
+    for f in loaded:
+        out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded", markup=False)
+
+
+@reference_app.command("sources")
+def reference_sources(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
+    """The reference data the home holds: each source, its publisher, licence and vintage."""
+    from vrhub.reference.held import COLUMNS, sources_held
+
+    check_format(fmt)
+    rows = sources_held(hub_of(home).con)
+    if not rows:
+        err.print("No reference data is loaded in this home yet: `vrhub reference load` loads it.")
+    emit(COLUMNS, rows, fmt)
 
 
 @app.command()
-def datasets() -> None:
+def datasets(fmt: FormatOpt = "table") -> None:
     """List the dataset standards vrhub can ingest."""
-    t = Table("dataset", "title", "partner extract")
-    for d in all_datasets():
-        t.add_row(d.name, d.title, "yes" if d.partner_extract else "no (open data)")
-    out.print(t)
+    check_format(fmt)
+    emit(
+        ["dataset", "title", "partner extract"],
+        [[d.name, d.title, "yes" if d.partner_extract else "no (open data)"]
+         for d in all_datasets()],
+        fmt,
+    )  # fmt: skip
 
 
 @app.command()
@@ -120,6 +146,7 @@ def ingest(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("ingesting", total=None)
 
@@ -142,27 +169,54 @@ def ingest(
 
 
 def _print_results(results: list[IngestResult]) -> None:
-    t = Table("file", "status", "read", "loaded", "quarantined", "warnings", "months", "under")
-    for r in results:
-        months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
-        t.add_row(
-            r.file,
-            r.status,
-            f"{r.rows_read:,}",
-            f"{r.rows_accepted:,}",
-            f"{r.rows_rejected:,}",
-            f"{r.warnings:,}",
-            months,
-            r.agreement or "",
-        )
-    out.print(t)
+    """The table of files read, a line for each file with something to say, each file
+    skipped, and (for several files) a totals line."""
+    read = [r for r in results if r.status != "skipped"]
+    if read:
+        t = table("file", "status", "read", "loaded", "quarantined", "warnings", "months", "under")
+        for r in read:
+            months = f"{r.months[0]}…{r.months[-1]}" if len(r.months) > 1 else "".join(r.months)
+            t.add_row(
+                Text(r.file),  # a file's name as it is, never read as markup
+                r.status,
+                f"{r.rows_read:,}",
+                f"{r.rows_accepted:,}",
+                f"{r.rows_rejected:,}",
+                f"{r.warnings:,}",
+                months,
+                r.agreement or "",
+            )
+        out.print(t)
     for r in results:
         if r.status != "loaded" or r.rows_rejected or r.warnings or r.replaced:
-            out.print(r.message)
+            out.print(r.message, markup=False, highlight=False)
         for x in r.replacements:
-            out.print(f"  {x.words}")
+            out.print(f"  {x.words}", markup=False, highlight=False)
         if r.problems_csv and (r.rows_rejected or r.warnings or r.status == "rejected"):
-            out.print(f"  problems listed in {r.problems_csv}")
+            out.print(f"  problems listed in {r.problems_csv}", markup=False, highlight=False)
+    if len(results) > 1:
+        out.print(totals_line(results), markup=False, highlight=False)
+
+
+def totals_line(results: list[IngestResult]) -> str:
+    """One line for a run over several files, e.g. '3 files: 45,123 rows loaded, 12 rejected,
+    2 skipped' (files unchanged or refused whole are counted when there are any)."""
+    loaded = sum(r.rows_accepted for r in results if r.status == "loaded")
+    rejected = sum(r.rows_rejected for r in results)
+    parts = [f"{loaded:,} rows loaded", f"{rejected:,} rejected"]
+    for status, words in (
+        ("rejected", "not loaded"),
+        ("unchanged", "unchanged"),
+        ("skipped", "skipped"),
+    ):
+        n = sum(r.status == status for r in results)
+        if n or status == "skipped":
+            parts.append(f"{n} {words}" if status == "skipped" else f"{n} {_files(n)} {words}")
+    return f"{len(results)} {_files(len(results))}: {', '.join(parts)}"
+
+
+def _files(n: int) -> str:
+    return "file" if n == 1 else "files"
 
 
 @app.command()
@@ -174,7 +228,7 @@ def counts(
         bool,
         typer.Option("--all-areas", help="Count every accepted row, not only the partnership's."),
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: FormatOpt = "table",
     audience: Annotated[
         str | None,
         typer.Option(
@@ -230,23 +284,41 @@ def quarantine_list(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
     batch: Annotated[int | None, typer.Option(help="Only this batch.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    fmt: FormatOpt = "table",
 ) -> None:
-    """Rows refused at ingest, with the reasons (identifiers shown only as pseudonyms)."""
+    """Rows refused at ingest, with the values refused and the reasons (identifiers hidden,
+    shown only as pseudonyms)."""
+    from vrhub.ingest.report import rejected_values
+
+    check_format(fmt)
     rows = pipeline.quarantine_rows(hub_of(home), dataset, batch, limit)
-    t = Table("batch", "dataset", "file", "row", "reasons")
-    for r in rows:
-        t.add_row(
-            str(r["batch_id"]), r["dataset"], r["file_name"], str(r["row_number"]), r["reasons"]
-        )
-    out.print(t)
-    out.print(f"{len(rows)} row(s) shown")
+    values = rejected_values(
+        hub_of(home).con, [(int(r["batch_id"]), int(r["row_number"])) for r in rows]
+    )
+    emit(
+        ["batch", "dataset", "file", "row", "rejected values", "reasons"],
+        [
+            [
+                r["batch_id"],
+                r["dataset"],
+                r["file_name"],
+                r["row_number"],
+                values.get((int(r["batch_id"]), int(r["row_number"])), ""),
+                r["reasons"],
+            ]
+            for r in rows
+        ],
+        fmt,
+    )
+    if fmt == "table":
+        out.print(f"{len(rows)} row(s) shown")
 
 
 @app.command()
 def batches(
     home: HomeOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many batches.")] = 50,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """The ingest log: every file, who sent it, under which agreement, and what became of it
     (loaded, rejected, superseded or partly superseded by a later file from the same

@@ -12,21 +12,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from vrhub import pipeline
 from vrhub.cli.common import (
+    FormatOpt,
     HomeOpt,
     app,
     audit_read,
     check_format,
+    emit,
     governance_of,
     hub_of,
     out,
     parse_date,
+    table,
+    working,
 )
 from vrhub.errors import AgreementInvalidError, GovernanceError
-from vrhub.governance.agreements import effective_status, terms_of
+from vrhub.governance.agreements import effective_status, review_words, terms_of
 from vrhub.governance.audit import cli_actor
 from vrhub.governance.roles import ROLES
 from vrhub.governance.terms import read_terms
@@ -52,17 +55,16 @@ def org_add(
     """Register an organisation."""
     with governance_of(home) as gov:
         org = gov.people.add_organisation(code, name, kind, cli_actor())
-    out.print(f"Added organisation {org.code}: {org.name} ({org.kind})")
+    out.print(f"Added organisation {org.code}: {org.name} ({org.kind})", markup=False)
 
 
 @org_app.command("list")
-def org_list(home: HomeOpt = None) -> None:
+def org_list(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
     """List the organisations."""
+    check_format(fmt)
     with governance_of(home) as gov:
-        t = Table("code", "name", "kind")
-        for o in gov.people.organisations():
-            t.add_row(o.code, o.name, o.kind)
-    out.print(t)
+        rows = [[o.code, o.name, o.kind] for o in gov.people.organisations()]
+    emit(["code", "name", "kind"], rows, fmt)
 
 
 # -- users --------------------------------------------------------------------------------
@@ -94,7 +96,9 @@ def user_add(
     password = _password(password_stdin)
     with governance_of(home) as gov:
         u = gov.people.add_user(username, name, org, role, district or [], password, cli_actor())
-    out.print(f"Added {u.username} ({u.role}), districts: {', '.join(u.districts) or 'all'}")
+    out.print(
+        f"Added {u.username} ({u.role}), districts: {', '.join(u.districts) or 'all'}", markup=False
+    )
 
 
 @user_app.command("change")
@@ -123,20 +127,22 @@ def user_change(
 
 
 @user_app.command("list")
-def user_list(home: HomeOpt = None) -> None:
+def user_list(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
     """List the users with their roles and scopes."""
+    check_format(fmt)
     with governance_of(home) as gov:
-        t = Table("user", "name", "organisation", "role", "districts", "active")
-        for u in gov.people.users():
-            t.add_row(
+        rows = [
+            [
                 u.username,
                 u.display_name,
                 u.organisation.code,
                 u.role,
                 ", ".join(u.districts) or "all",
                 "yes" if u.active else "no",
-            )
-    out.print(t)
+            ]
+            for u in gov.people.users()
+        ]
+    emit(["user", "name", "organisation", "role", "districts", "active"], rows, fmt)
 
 
 # -- agreements ---------------------------------------------------------------------------
@@ -157,7 +163,7 @@ def agreement_create(
     terms = read_terms(from_file)
     with governance_of(home) as gov:
         a = gov.register.create(terms, cli_actor())
-    out.print(f"Recorded {a.ref} version {a.version} ({a.status}): {a.title}")
+    out.print(f"Recorded {a.ref} version {a.version} ({a.status}): {a.title}", markup=False)
 
 
 @agreement_app.command("amend")
@@ -173,19 +179,31 @@ def agreement_amend(
     ] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Amend an agreement: a new version is added; earlier versions never change."""
+    """Amend an agreement: a new version is added; earlier versions never change.
+
+    With --from, the file is the whole agreement: a term it would set back to what it was
+    before an earlier amendment (a --set, a suspension) is refused, unless --set gives it."""
     changes: dict[str, Any] = {}
     if from_file:
         changes.update(read_terms(from_file).model_dump(exclude_none=True))
+    given: list[str] = []
     for item in set_ or []:
         key, sep, value = item.partition("=")
         if not sep:
             raise AgreementInvalidError(f"--set {item}: write TERM=VALUE")
         changes[key.strip()] = _value(value.strip())
+        given.append(key.strip())
     if not changes:
         raise AgreementInvalidError("nothing to amend: give --from FILE or --set TERM=VALUE")
     with governance_of(home) as gov:
-        a = gov.register.amend(ref, changes, note, cli_actor())
+        a = gov.register.amend(
+            ref,
+            changes,
+            note,
+            cli_actor(),
+            whole=from_file.name if from_file else None,
+            on_purpose=given,
+        )
     out.print(f"{a.ref} is now at version {a.version} ({a.status})")
 
 
@@ -214,22 +232,28 @@ def agreement_activate(
 
 
 @agreement_app.command("list")
-def agreement_list(home: HomeOpt = None) -> None:
-    """The register: the latest version of each agreement and licence."""
+def agreement_list(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
+    """The register: the latest version of each agreement and licence (a review date already
+    passed shows as "review overdue since" that date)."""
+    check_format(fmt)
     with governance_of(home) as gov:
-        t = Table("ref", "v", "status", "title", "covers", "audiences", "ends", "review")
-        for a in gov.register.current():
-            t.add_row(
+        rows = [
+            [
                 a.ref,
-                str(a.version),
+                a.version,
                 effective_status(a),
                 a.title,
                 ", ".join(str(c["dataset"]) for c in a.covers),
                 ", ".join(a.audiences),
                 str(a.end_date or ""),
-                str(a.review_date or ""),
-            )
-    out.print(t)
+                review_words(a),
+            ]
+            for a in gov.register.current()
+        ]
+    emit(["ref", "v", "status", "title", "covers", "audiences", "ends", "review"], rows, fmt)
+    overdue = [r[0] for r in rows if str(r[-1]).startswith("review overdue")]
+    if overdue and fmt == "table":
+        out.print(f"Review overdue: {', '.join(map(str, overdue))}", markup=False)
 
 
 @agreement_app.command("show")
@@ -258,16 +282,20 @@ def audit_show(
     until: Annotated[str | None, typer.Option(help="Up to this date, YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many entries.")] = 50,
     home: HomeOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Audit entries, newest first."""
+    check_format(fmt)
     with governance_of(home) as gov:
         entries = gov.audit.show(
             user, action, parse_date(since, "--since"), parse_date(until, "--until"), limit
         )
-    t = Table("#", "when (UTC)", "who", "action", "target", "details")
-    for e in entries:
-        t.add_row(str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.details)
-    out.print(t)
+    emit(
+        ["#", "when (UTC)", "who", "action", "target", "details"],
+        [[e.seq, f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.details]
+         for e in entries],
+        fmt,
+    )  # fmt: skip
 
 
 @audit_app.command("verify")
@@ -289,7 +317,7 @@ def audit_verify(home: HomeOpt = None) -> None:
 @app.command()
 def quality(
     source: Annotated[str | None, typer.Option(help="Only this source's feeds.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: FormatOpt = "table",
     home: HomeOpt = None,
 ) -> None:
     """The data-quality scorecard of each partner feed: timeliness, accuracy, relevance."""
@@ -314,7 +342,7 @@ def quality(
             f"[bold]{f.dataset} from {f.source}[/bold]: {f.overall.upper()} "
             f"({len(f.months)} months, {f.rows_read:,} rows received)"
         )
-        t = Table("measure", "value", "rating", "meaning")
+        t = table("measure", "value", "rating", "meaning")
         for m in f.measures:
             shown = (
                 f"{m.value:.1%}" if "share" in m.name or "complete" in m.name else f"{m.value:g}"
@@ -344,7 +372,7 @@ def retention_apply(
 ) -> None:
     """Remove every batch held longer than its agreement's retention period."""
     expired = pipeline.apply_retention(hub_of(home), dry_run=dry_run)
-    t = Table("batch", "dataset", "source", "agreement", "latest month", "kept until", "rows")
+    t = table("batch", "dataset", "source", "agreement", "latest month", "kept until", "rows")
     for e in expired:
         t.add_row(
             str(e.batch_id),
@@ -371,7 +399,7 @@ def governance_report(
     text = pipeline.governance_report(hub_of(home), str(out_file or "stdout"))
     if out_file:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"Governance report written to {out_file}")
+        out.print(f"Governance report written to {out_file}", markup=False)
     else:
         sys.stdout.write(text)
 
@@ -386,7 +414,8 @@ app.add_typer(project_app, name="project")
 @keys_app.command("rotate")
 def keys_rotate(home: HomeOpt = None) -> None:
     """Add a new key and re-key every stored pseudonym (earlier copies no longer join)."""
-    r = pipeline.rotate_key(hub_of(home))
+    with working("Re-keying every stored pseudonym"):
+        r = pipeline.rotate_key(hub_of(home))
     out.print(
         f"Key rotated ({r.fingerprint_before} → {r.fingerprint_after}); "
         f"{r.rekeyed:,} stored pseudonyms re-keyed. Back up the new key file now."
@@ -403,5 +432,6 @@ def project_extract(
     """Record-level extract for a project, with pseudonyms only that project can link."""
     from vrhub.datasets import get_dataset
 
-    n = pipeline.project_extract(hub_of(home), project, get_dataset(dataset), out_file)
-    out.print(f"{n:,} records written to {out_file} under project {project}'s key")
+    with working(f"Writing the extract for {project}"):
+        n = pipeline.project_extract(hub_of(home), project, get_dataset(dataset), out_file)
+    out.print(f"{n:,} records written to {out_file} under project {project}'s key", markup=False)

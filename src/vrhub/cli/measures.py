@@ -6,10 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from vrhub import pipeline
-from vrhub.cli.common import HomeOpt, app, audit_read, check_format, emit, err, hub_of, out
+from vrhub.cli.common import (
+    FormatOpt,
+    HomeOpt,
+    app,
+    audit_read,
+    check_format,
+    emit,
+    err,
+    hub_of,
+    out,
+)
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import financial_year as financial_year_of
@@ -22,13 +31,15 @@ app.add_typer(measure_app, name="measure")
 
 
 @measure_app.command("list")
-def measure_list() -> None:
+def measure_list(fmt: FormatOpt = "table") -> None:
     """Every measure, its version and the datasets that can feed it."""
-    t = Table("measure", "version", "title", "per", "datasets")
-    for m in all_measures():
-        feeds = ", ".join(m.fed_by(all_datasets()))
-        t.add_row(m.name, m.version, m.title, f"{m.per:,}", feeds)
-    out.print(t)
+    check_format(fmt)
+    emit(
+        ["measure", "version", "title", "per", "datasets"],
+        [[m.name, m.version, m.title, m.per, ", ".join(m.fed_by(all_datasets()))]
+         for m in all_measures()],
+        fmt,
+    )  # fmt: skip
 
 
 @measure_app.command("show")

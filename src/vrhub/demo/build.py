@@ -53,7 +53,7 @@ def build_demo_home(
     """
     home, _ = init_partnership_home(home_dir, "west-yorkshire")
     gov = governance(home)
-    setup_demo_governance(gov)
+    setup_demo_governance(gov, months_between(end_month, 12 * years)[0])
     _load_illustrative_costs(home)
     say = console.print if console else (lambda *a, **k: None)
     months = months_between(end_month, 12 * years)

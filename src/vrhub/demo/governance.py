@@ -37,6 +37,9 @@ ORGANISATIONS = (
 )
 
 COUNCILS = ["bradford", "calderdale", "kirklees", "leeds", "wakefield"]
+#: The agreement reviewed first; the others are reviewed a year later (their review dates
+#: are moved to the next 1 April after the day the demo is built, see agreement_dates).
+FIRST_REVIEW = dt.date(2026, 4, 1)
 START = dt.date(2019, 4, 1)
 END = dt.date(2028, 3, 31)
 
@@ -56,7 +59,7 @@ AGREEMENTS: tuple[dict[str, object], ...] = (
         ],
         "audiences": ["analyst", "partner", "practitioner", "public"],
         "retention_months": 84,
-        "review_date": dt.date(2026, 4, 1),
+        "review_date": FIRST_REVIEW,
         "dpia_ref": "WYVRP-DPIA-2019-03",
     },
     {
@@ -109,6 +112,31 @@ ACCOUNTS: tuple[tuple[str, str, str, str, list[str]], ...] = (
 )
 
 
+def agreement_dates(
+    spec: dict[str, object], first_month: str | None, today: dt.date
+) -> dict[str, object]:
+    """The demo agreement's dates as of the day the demo is built, so the demo is sound on
+    that day: it started before the first month of data, is reviewed on a 1 April still to
+    come (agreements with a later review in their terms a year after that), ends no sooner
+    than two years after today, and keeps data long enough that no month of the demo is past
+    its retention (the terms' retention, lengthened in whole years when the data reach
+    further back)."""
+    first = None if first_month is None else dt.date(int(first_month[:4]), int(first_month[5:7]), 1)
+    start = START if first is None else min(START, first)
+    review = dt.date(today.year if today < dt.date(today.year, 4, 1) else today.year + 1, 4, 1)
+    if isinstance(spec.get("review_date"), dt.date) and spec["review_date"] != FIRST_REVIEW:
+        review = review.replace(year=review.year + 1)
+    end = max(END, dt.date(today.year + 2, 3, 31))
+    retention = int(str(spec.get("retention_months", 0)))
+    if first is not None and retention:
+        held = (today.year - first.year) * 12 + today.month - first.month + 1
+        while retention <= held:
+            retention += 12
+    return {"start_date": start, "end_date": end, "review_date": review} | (
+        {"retention_months": retention} if retention else {}
+    )
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -116,8 +144,14 @@ class DemoAccount:
     password: str
 
 
-def setup_demo_governance(gov: Governance) -> list[DemoAccount]:
-    """Create the demo organisations, agreements and accounts (once; later runs keep them)."""
+def setup_demo_governance(
+    gov: Governance, first_month: str | None = None, today: dt.date | None = None
+) -> list[DemoAccount]:
+    """Create the demo organisations, agreements and accounts (once; later runs keep them).
+
+    ``first_month`` is the demo data's first month: the agreements keep it within their
+    retention on the day (``today``) the demo is built (see :func:`agreement_dates`)."""
+    today = today or dt.date.today()
     known = {o.code for o in gov.people.organisations()}
     for code, name, kind in ORGANISATIONS:
         if code not in known:
@@ -127,7 +161,7 @@ def setup_demo_governance(gov: Governance) -> list[DemoAccount]:
         if spec["ref"] in current:
             continue
         terms = parse_terms(
-            {**spec, "start_date": START, "end_date": END, "status": "active"},
+            {**spec, **agreement_dates(spec, first_month, today), "status": "active"},
             f"demo agreement {spec['ref']}",
         )
         gov.register.create(terms, ACTOR, note="demo partnership agreement")

@@ -8,6 +8,7 @@ agreement that covers their dataset and source.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,6 +36,16 @@ def effective_status(a: Agreement, today: dt.date | None = None) -> str:
         if a.start_date > today:
             return "not started"
     return a.status
+
+
+def review_words(a: Agreement, today: dt.date | None = None) -> str:
+    """When the agreement is next reviewed, or since when its review is overdue (a review
+    date already passed): "review overdue since 2026-05-01"."""
+    if a.review_date is None:
+        return ""
+    if a.review_date < (today or dt.date.today()):
+        return f"review overdue since {a.review_date}"
+    return str(a.review_date)
 
 
 def suppliers(a: Agreement, dataset: Dataset) -> list[str]:
@@ -123,6 +134,61 @@ def _check_parties(s: Session, terms: AgreementTerms) -> None:
         )
 
 
+def _refuse_undoing(
+    s: Session,
+    old: Agreement,
+    changes: dict[str, Any],
+    whole: str,
+    on_purpose: Collection[str],
+) -> None:
+    """Refuse a whole agreement (from a file) that would undo an earlier amendment."""
+    versions = [
+        terms_of(v)
+        for v in s.scalars(
+            select(Agreement).where(Agreement.ref == old.ref).order_by(Agreement.version)
+        )
+    ]
+    notes = list(
+        s.scalars(
+            select(Agreement.change_note)
+            .where(Agreement.ref == old.ref)
+            .order_by(Agreement.version)
+        )
+    )
+    now = versions[-1]
+    undone = []
+    for term, value in changes.items():
+        if term in on_purpose or value == now.get(term):
+            continue
+        earlier = [i for i, v in enumerate(versions[:-1]) if v.get(term) == value]
+        if not earlier:
+            continue
+        changed_in = earlier[-1] + 1  # the version after the last one that held the value
+        undone.append(
+            (
+                term,
+                f"the change to {term} made in version {changed_in + 1} "
+                f"({notes[changed_in]}): it is now {_shown(now.get(term))}, the file says "
+                f"{_shown(value)}",
+            )
+        )
+    if len(undone) == 1:
+        term, words = undone[0]
+        raise AgreementInvalidError(
+            f"{whole} would undo {words}; put the current value in the file, or change it on "
+            f"purpose with --set {term}=VALUE"
+        )
+    if undone:
+        raise AgreementInvalidError(
+            f"{whole} would undo {'; and '.join(w for _, w in undone)}; put the current "
+            "values in the file, or change them on purpose with --set TERM=VALUE"
+        )
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)
+
+
 class Register:
     """The agreements register of one record store, writing every change to the audit."""
 
@@ -180,14 +246,30 @@ class Register:
             )
             return a
 
-    def amend(self, ref: str, changes: dict[str, Any], note: str, actor: str) -> Agreement:
-        """Add the next version of an agreement with some terms changed."""
+    def amend(
+        self,
+        ref: str,
+        changes: dict[str, Any],
+        note: str,
+        actor: str,
+        whole: str | None = None,
+        on_purpose: Collection[str] = (),
+    ) -> Agreement:
+        """Add the next version of an agreement with some terms changed.
+
+        ``whole`` names the file the changes come from when they are the whole agreement
+        (``agreement amend --from``): a term the file would set back to what it was before an
+        earlier amendment changed it is refused, so an earlier change (``--set``, a
+        suspension) is never lost unseen; terms in ``on_purpose`` are changed as given.
+        """
         if not note.strip():
             raise AgreementInvalidError("an amendment needs a note saying what changed and why")
         with self.records.session() as s:
             old = latest(s, ref)
             if old.kind == "licence":
                 raise AgreementInvalidError(f"{ref} is a built-in open licence; it cannot change")
+            if whole is not None:
+                _refuse_undoing(s, old, changes, whole, on_purpose)
             data = terms_of(old)
             data.update(changes)
             if data.get("ref") != ref:

@@ -35,7 +35,7 @@ from vrhub.errors import FileRejectedError, NoAgreementError, PseudonymisationKe
 from vrhub.home import Home
 from vrhub.ingest import stage
 from vrhub.ingest.files import inspect
-from vrhub.ingest.readers import FileReader, MalformedRow, open_reader
+from vrhub.ingest.readers import FileReader, MalformedRow, NotLoadedHere, open_reader
 from vrhub.ingest.replace import (
     Replaced,
     Uploader,
@@ -69,7 +69,7 @@ class IngestResult:
 
     file: str
     dataset: str
-    status: str  # loaded | unchanged | rejected
+    status: str  # loaded | unchanged | rejected | skipped (a kind of file vrhub does not load)
     message: str
     batch_id: int | None = None
     source: str | None = None
@@ -176,6 +176,8 @@ def ingest_file(
         if agreement is not None:
             result.agreement_id, result.agreement = agreement[0], agreement[1].label
         return result
+    except NotLoadedHere as exc:
+        return IngestResult(path.name, dataset.name, "skipped", f"skipped {exc}")
     except FileRejectedError as exc:
         return _log_rejected(
             con,
@@ -591,6 +593,11 @@ def _commit(
         + (f", {rejected:,} rejected into quarantine" if rejected else "")
         + (f", {warnings:,} warnings" if warnings else "")
     )
+    if not accepted:
+        message = (
+            f"nothing loaded from {name}: all {total_read:,} rows were rejected; "
+            "see the problems file"
+        )
     # A file none of whose rows could be kept is rejected (nothing of it is in the store),
     # though its rows are in quarantine with their reasons like any refused row.
     status = "loaded" if accepted else "rejected"

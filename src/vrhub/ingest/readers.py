@@ -52,6 +52,34 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", name.strip().lstrip("\ufeff")).lower()
 
 
+class NotLoadedHere(FileRejectedError):
+    """A file of a kind vrhub recognises but does not load (such as the police.uk outcomes
+    and stop-and-search files that come in the same download as the street-level crime
+    files): skipped with one line, not reported as an error."""
+
+
+#: Files police.uk publishes beside its street-level crime files, known by the columns of
+#: their header: what they are, and the columns that mark them.
+POLICE_UK_OTHERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("police.uk outcomes file", frozenset({"crime id", "outcome type"})),
+    (
+        "police.uk stop-and-search file",
+        frozenset({"object of search", "legislation", "officer defined ethnicity"}),
+    ),
+)
+
+
+def refuse_other_kinds(dataset: Dataset, header: list[str], file_name: str) -> None:
+    """Skip a police.uk outcomes or stop-and-search file (by its header): vrhub loads the
+    street-level crime files of a police.uk download."""
+    names = {_norm(h) for h in header}
+    if {_norm(f.header) for f in dataset.fields if f.column_required} <= names:
+        return  # it has every column the standard needs: it is read as one
+    for what, marks in POLICE_UK_OTHERS:
+        if marks <= names:
+            raise NotLoadedHere(f"{file_name}: {what}; vrhub loads street-level crime files")
+
+
 @dataclass(frozen=True)
 class HeaderMatch:
     """Which file column feeds which field, and what the header lacks or adds."""
@@ -342,6 +370,7 @@ def open_reader(dataset: Dataset, facts: FileFacts, block_bytes: int = 16 << 20)
     if facts.format == "csv":
         header = _csv_header(facts)
         check_columns(facts.path.name, len(header))
+        refuse_other_kinds(dataset, header, facts.path.name)
         match = match_header(dataset, header, facts.path.name)
         return FileReader(facts, header, match, block_bytes=block_bytes)
     if facts.format == "excel":

@@ -23,6 +23,18 @@ DATETIME_FORMATS = (
 )
 #: ISO dates and date-times, which DuckDB's own cast reads far faster than strptime.
 ISO_DATE_RE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+#: A month as vrhub stores it.
+MONTH_RE = "[0-9]{4}-(0[1-9]|1[0-2])"
+#: Other ways a month arrives, as spreadsheets write it: a date or date and time in the month
+#: (2022-01-01, 2022-01-01 00:00:00, an Excel date cell), Jan-22, January 2022, 01/2022, 2022-1.
+MONTH_FORMATS = (
+    "['%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', "
+    "'%Y-%m-%d %H:%M', '%b-%y', '%B-%y', '%b %y', '%B %y', '%b-%Y', '%B-%Y', '%b %Y', "
+    "'%B %Y', '%m/%Y', '%Y/%m', '%Y-%m']"
+)
+#: A date with the day and month both written as numbers before the year (01/02/22): it may be
+#: day/month or month/day, so it is refused rather than guessed.
+AMBIGUOUS_DATE_RE = "[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}"
 ISO_DATETIME_RE = ISO_DATE_RE + "([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?"
 EARLIEST = "DATE '1970-01-01'"
 POSTCODE_RE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
@@ -62,8 +74,14 @@ def _code_map(f: Field) -> str:
 def typed(f: Field, v: str) -> str:
     """SQL converting a good trimmed value ``v`` to its stored type."""
     k = f.kind
-    if k in (Kind.TEXT, Kind.IDENTIFIER, Kind.MONTH):
+    if k in (Kind.TEXT, Kind.IDENTIFIER):
         return v
+    if k == Kind.MONTH:
+        sept = f"regexp_replace({v}, '^([Ss][Ee][Pp])[Tt]([^A-Za-z])', '\\1\\2')"
+        return (
+            f"CASE WHEN regexp_full_match({v}, '{MONTH_RE}') THEN {v} "
+            f"ELSE strftime(try_strptime({sept}, {MONTH_FORMATS}), '%Y-%m') END"
+        )
     if k == Kind.INTEGER:
         return f"CAST(TRY_CAST({v} AS DOUBLE) AS INTEGER)"
     if k in (Kind.DECIMAL, Kind.LONGITUDE, Kind.LATITUDE, Kind.EASTING, Kind.NORTHING):
@@ -168,17 +186,27 @@ def checks(f: Field, v: str, t: str, known: str | None = None) -> list[Check]:
         )
         out.append(Check("too-early", f"{t} < {EARLIEST}", f"{h} is before 1970"))
     elif k == Kind.MONTH:
+        ambiguous = f"regexp_full_match({v}, '{AMBIGUOUS_DATE_RE}')"
         out.append(
             Check(
-                "month",
-                f"NOT regexp_full_match({v}, '[0-9]{{4}}-(0[1-9]|1[0-2])')",
-                f"{h} is not a month (use YYYY-MM)",
+                "month-ambiguous",
+                ambiguous,
+                f"{h} is a date written with numbers only (like 01/02/22), which may be "
+                "day/month or month/day; write the month as YYYY-MM",
             )
         )
         out.append(
-            Check("future", f"{v} > strftime(current_date, '%Y-%m')", f"{h} is in the future")
+            Check(
+                "month",
+                f"{t} IS NULL AND NOT {ambiguous}",
+                f"{h} is not a month (use YYYY-MM; 2022-01-01, Jan-22 and January 2022 "
+                "are read too)",
+            )
         )
-        out.append(Check("too-early", f"{v} < '1970-01'", f"{h} is before 1970"))
+        out.append(
+            Check("future", f"{t} > strftime(current_date, '%Y-%m')", f"{h} is in the future")
+        )
+        out.append(Check("too-early", f"{t} < '1970-01'", f"{h} is before 1970"))
     elif k == Kind.FLAG:
         out.append(Check("flag", f"{t} IS NULL", f"{h} must be Y or N"))
     elif k == Kind.CODE:
