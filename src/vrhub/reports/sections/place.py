@@ -32,9 +32,11 @@ TOP = 10
 
 @section("place", "Where violence happens", 60)
 def place(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by neighbourhood (LSOA 2011), mapped where boundary
-    polygons are loaded; the ten highest rates; the share in the busiest 5% of neighbourhoods;
-    and hotspots by Getis-Ord Gi* with a false-discovery-rate correction."""
+    """Serious violence per 1,000 residents by neighbourhood: the ten highest rates (LSOA 2011);
+    the share in the busiest 5% of neighbourhoods; a map and hotspots by Getis-Ord Gi* (with a
+    false-discovery-rate correction) on LSOA 2021 where boundaries are loaded, records of either
+    vintage placed through the lookup, naming the districts covered (partner and public pages
+    show which neighbourhoods are hotspots, worked out on exact counts, with no statistic)."""
     s = Section("place", "Where violence happens")
     if lacks(s, data, POLICE):
         return s
