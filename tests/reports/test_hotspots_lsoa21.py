@@ -84,6 +84,11 @@ def test_a_split_area_is_drawn_as_its_2021_parts_together(con: duckdb.DuckDBPyCo
     assert whole is not None
     assert shape(whole).equals(shapely.box(0, 0, 2, 1))
     assert outline({"S1": _square(0, 0)}, areas["S"]) is None  # a part without a boundary
+    # Boundaries a partnership loaded on LSOA 2011 serve too.
+    assert outline({"S": _square(0, 0, 2)}, areas["S"]) == _square(0, 0, 2)
+    merged = outline({"A1": _square(0, 0), "A2": _square(1, 0)}, areas["M"])
+    assert merged is not None and shape(merged).equals(shapely.box(0, 0, 2, 1))
+    assert areas["M"].made_of == ("A1", "A2")
 
 
 def _grid() -> dict[str, dict[str, Any]]:

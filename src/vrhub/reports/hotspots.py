@@ -89,6 +89,8 @@ class Area:
     district: str
     population: float | None
     parts: tuple[str, ...]
+    #: The 2011 LSOAs it is made of (for boundaries a partnership loads on LSOA 2011).
+    made_of: tuple[str, ...] = ()
 
 
 @dataclass
@@ -136,10 +138,14 @@ def analysis_areas(con: duckdb.DuckDBPyConnection, districts: Sequence[str]) -> 
         made_of = made.get(str(code), [])
         held = [float(pops[c]) for c in made_of if pops.get(c) is not None]
         population = sum(held) if held and len(held) == len(made_of) else None
-        areas[str(code)] = Area(str(code), str(name), str(district), population, (str(code),))
+        areas[str(code)] = Area(
+            str(code), str(name), str(district), population, (str(code),), tuple(sorted(made_of))
+        )
     for code, (_, name, district, _) in split.items():
         population = None if pops.get(code) is None else float(pops[code])
-        areas[code] = Area(code, str(name), str(district), population, tuple(sorted(parts[code])))
+        areas[code] = Area(
+            code, str(name), str(district), population, tuple(sorted(parts[code])), (code,)
+        )
     return dict(sorted(areas.items()))
 
 
@@ -184,11 +190,16 @@ def rates_per_1000(
 
 
 def outline(polygons: Mapping[str, Mapping[str, Any]], area: Area) -> dict[str, Any] | None:
-    """The area's polygon as GeoJSON (the union of its parts; None unless every part has one)."""
-    if not area.parts or any(p not in polygons for p in area.parts):
-        return None
-    if len(area.parts) == 1:
-        return dict(polygons[area.parts[0]])
-    union = shapely.coverage_union_all([shape(polygons[p]) for p in area.parts])
-    out: dict[str, Any] = mapping(union)
-    return out
+    """The area's polygon as GeoJSON: its 2021 parts together or, where a partnership loaded
+    LSOA 2011 boundaries instead, the 2011 areas it is made of together (None unless every
+    piece of one of them has a polygon)."""
+    for pieces in (area.parts, area.made_of):
+        if not pieces or any(p not in polygons for p in pieces):
+            continue
+        if len(pieces) == 1:
+            return dict(polygons[pieces[0]])
+        out: dict[str, Any] = mapping(
+            shapely.coverage_union_all([shape(polygons[p]) for p in pieces])
+        )
+        return out
+    return None

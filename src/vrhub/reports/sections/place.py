@@ -219,7 +219,7 @@ def _hotspot_figures(data: Reads) -> HotspotFigures:
     result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
     areas = analysis_areas(data.con, data.area)
     placed = place_records(data.con, areas, [(r.group[0], r.count) for r in result.rows])
-    parts = [p for a in areas.values() for p in a.parts]
+    parts = [p for a in areas.values() for p in (*a.parts, *a.made_of)]
     loaded = geometries(data.con, parts)
     polygons = {c: g for c, a in areas.items() if (g := outline(loaded, a)) is not None}
     with_boundary = {a.district for c, a in areas.items() if c in polygons}
