@@ -182,9 +182,22 @@ def test_records_that_cannot_be_mapped_are_counted_and_said(sections: dict[str, 
     placed = sum(int(n) for n in p.counts.values())
     assert placed + p.no_lsoa + p.unplaced - unmapped == sections["total"]
     notes = " ".join(b.text for b in section.blocks if isinstance(b, Note))
+    assert p.no_lsoa and p.unplaced and p.split  # the demo has each kind
     if p.no_lsoa:
         assert f"{p.no_lsoa:,} records have no neighbourhood recorded" in notes
     if p.unplaced:
         assert f"{p.unplaced:,} records in LSOAs the lookup cannot place" in notes
     if p.split:
         assert f"{p.split:,} records in neighbourhoods that split in 2021" in notes
+
+
+def test_outside_the_analyst_tier_those_numbers_are_published(sections: dict[str, Any]) -> None:
+    section, figures = sections["public"]
+    p, rule = figures.placed, figures.rule
+    assert rule is not None
+    notes = " ".join(b.text for b in section.blocks if isinstance(b, Note))
+    for n in (p.split, p.unplaced, p.no_lsoa):
+        published = shown(n, rule).count  # from the records' own cell keys
+        assert published is None or f"{published:,} records" in notes
+        if published is not None and published != int(n):
+            assert f"{int(n):,} records" not in notes

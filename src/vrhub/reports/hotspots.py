@@ -168,17 +168,18 @@ def place(
     placed = Placed(dict(areas), {code: 0 for code in areas})
     for code, n in counts:
         text = "" if code is None else str(code).strip()
+        # Sums of tallies stay tallies, so each figure can be published with its cell key.
         if text in NO_LSOA:
-            placed.no_lsoa += int(n)
+            placed.no_lsoa = placed.no_lsoa + n
         elif text in where:
             target = where[text]
             placed.counts[target] = placed.counts[target] + n
             if not areas[target].parts:  # no 2021 area of its own: cannot be drawn
-                placed.unplaced += int(n)
+                placed.unplaced = placed.unplaced + n
             elif areas[target].parts != (target,):
-                placed.split += int(n)
+                placed.split = placed.split + n
         else:
-            placed.unplaced += int(n)
+            placed.unplaced = placed.unplaced + n
     return placed
 
 

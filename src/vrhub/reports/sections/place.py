@@ -261,6 +261,12 @@ def coverage_words(data: Reads, h: HotspotFigures) -> str:
     return text + ("; " + "; ".join(out) if out else "") + "."
 
 
+def _records(count: int, rule: DisclosureRule | None) -> str:
+    """A number of records as the audience may see it ("a few" where it is too small)."""
+    published = shown(count, rule).count
+    return "A few records" if published is None else f"{published:,} records"
+
+
 def placing_words(h: HotspotFigures) -> str:
     """What happened to records that are not simply on an LSOA 2021 of the area, and which
     areas have no rate."""
@@ -268,16 +274,18 @@ def placing_words(h: HotspotFigures) -> str:
     out = []
     if p.split:
         out.append(
-            f"{p.split:,} records in neighbourhoods that split in 2021 are counted on the "
-            "neighbourhood as it was in 2011 (its 2021 parts together)."
+            f"{_records(p.split, h.rule)} in neighbourhoods that split in 2021 are counted on "
+            "the neighbourhood as it was in 2011 (its 2021 parts together)."
         )
     if p.unplaced:
         out.append(
-            f"{p.unplaced:,} records in LSOAs the lookup cannot place in a 2021 neighbourhood "
-            "of the area could not be mapped."
+            f"{_records(p.unplaced, h.rule)} in LSOAs the lookup cannot place in a 2021 "
+            "neighbourhood of the area could not be mapped."
         )
     if p.no_lsoa:
-        out.append(f"{p.no_lsoa:,} records have no neighbourhood recorded and are not mapped.")
+        out.append(
+            f"{_records(p.no_lsoa, h.rule)} have no neighbourhood recorded and are not mapped."
+        )
     drawn = [c for c, a in p.areas.items() if c in h.polygons and a.district in h.covered]
     no_rate = [c for c in drawn if c not in h.rates]
     if no_rate:
