@@ -189,6 +189,11 @@ def test_records_that_cannot_be_mapped_are_counted_and_said(sections: dict[str, 
         assert f"{p.unplaced:,} records in LSOAs the lookup cannot place" in notes
     if p.split:
         assert f"{p.split:,} records in neighbourhoods that split in 2021" in notes
+    unbounded = [a for c, a in p.areas.items() if c not in figures.polygons]
+    if unbounded:
+        said = f"{len(unbounded):,} neighbourhoods of the districts covered have no boundary"
+        assert said in notes
+        assert unbounded[0].name in notes
 
 
 def test_outside_the_analyst_tier_those_numbers_are_published(sections: dict[str, Any]) -> None:

@@ -286,6 +286,13 @@ def placing_words(h: HotspotFigures) -> str:
         out.append(
             f"{_records(p.no_lsoa, h.rule)} have no neighbourhood recorded and are not mapped."
         )
+    unbounded = [c for c, a in p.areas.items() if a.district in h.covered and c not in h.polygons]
+    if unbounded:
+        out.append(
+            f"{len(unbounded):,} neighbourhoods of the districts covered have no boundary loaded, "
+            f"so they are not on the map ({', '.join(p.areas[c].name for c in unbounded[:5])}"
+            f"{' and others' if len(unbounded) > 5 else ''})."
+        )
     drawn = [c for c, a in p.areas.items() if c in h.polygons and a.district in h.covered]
     no_rate = [c for c in drawn if c not in h.rates]
     if no_rate:
