@@ -57,12 +57,12 @@ def _map() -> Chart:
 
 def test_fifths_labelled_with_their_lowest_and_highest_figures() -> None:
     chart = _map()
-    assert _bands([float(i) for i in range(10)], chart.fmt) == [
-        "0.00 to 1.00", "0.00 to 1.00", "2.00 to 3.00", "2.00 to 3.00", "4.00 to 5.00",
-        "4.00 to 5.00", "6.00 to 7.00", "6.00 to 7.00", "8.00 to 9.00", "8.00 to 9.00",
+    assert _bands([float(i) for i in range(10)], chart.key_fmt) == [
+        "0.0 to 1.0", "0.0 to 1.0", "2.0 to 3.0", "2.0 to 3.0", "4.0 to 5.0",
+        "4.0 to 5.0", "6.0 to 7.0", "6.0 to 7.0", "8.0 to 9.0", "8.0 to 9.0",
     ]  # fmt: skip
-    assert _bands([5, 5, 5, None], _heatmap().fmt) == ["5", "5", "5", SUPPRESSED_BAND]
-    assert _bands([None], _heatmap().fmt) == [SUPPRESSED_BAND]
+    assert _bands([5, 5, 5, None], _heatmap().key_fmt) == ["5", "5", "5", SUPPRESSED_BAND]
+    assert _bands([None], _heatmap().key_fmt) == [SUPPRESSED_BAND]
 
 
 def test_the_heat_grid_key_is_steps_with_a_box_for_each() -> None:
@@ -86,6 +86,6 @@ def test_the_map_key_is_steps_with_a_box_for_each() -> None:
     assert "linearGradient" not in svg
     legend = _legend(svg)
     assert _labels(legend) == [
-        "0.00 to 1.00", "2.00 to 3.00", "4.00 to 5.00", "6.00 to 7.00", "8.00 to 9.00",
+        "0.0 to 1.0", "2.0 to 3.0", "4.0 to 5.0", "6.0 to 7.0", "8.0 to 9.0",
     ]  # fmt: skip
     assert _boxes(legend) == list(STEPS)

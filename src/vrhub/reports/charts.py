@@ -226,7 +226,11 @@ class Chart:
         equal size (fifths), each labelled with the lowest and highest figure in it; a
         suppressed figure is its own class. (A PDF cannot show a gradient key: WeasyPrint does
         not draw SVG gradients, so a stepped key is what both the page and the PDF get.)"""
-        return _bands([r.get("y") for r in self.rows], self.fmt)
+        return _bands([r.get("y") for r in self.rows], self.key_fmt)
+
+    def key_fmt(self, value: float) -> str:
+        """A figure as the colour key labels it (in the chart's own format)."""
+        return f"{round(value):,}" if self.y_format == ",d" else format(value, self.y_format)
 
     def _key(self, field: str) -> dict[str, Any]:
         labels = sorted(set(self.bands()), key=self._band_order)
