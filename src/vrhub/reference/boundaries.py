@@ -1,6 +1,7 @@
 """LSOA boundary polygons for maps and neighbour relations, from GeoJSON a partnership gives.
 
-vrhub ships LSOA 2021 boundaries for Calderdale and Leeds (ONS boundaries, OGL v3.0; see
+vrhub ships LSOA 2021 boundaries for the nine West and South Yorkshire districts (ONS
+generalised boundaries with shared edges kept, OGL v3.0; see
 ``SOURCES.md``); any partnership loads its own with ``vrhub reference boundaries FILE...``.
 A file must be a GeoJSON FeatureCollection in WGS84 longitude and latitude whose features are
 Polygons or MultiPolygons carrying an LSOA code (``LSOA21CD``, ``LSOA11CD`` or ``code``). A file

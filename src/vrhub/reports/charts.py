@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely.geometry
 import vl_convert as vlc
 from shapely.geometry import MultiPolygon
@@ -175,20 +176,16 @@ class Chart:
     def _heatmap(self) -> dict[str, Any]:
         rows_order = list(dict.fromkeys(r["row"] for r in self.rows))
         cols_order = list(dict.fromkeys(r["x"] for r in self.rows))
+        bands = self.bands()
+        values = [v | {"band": bands[i]} for i, v in enumerate(self._values())]
         return {
-            "data": {"values": self._values()},
+            "data": {"values": values},
             "height": 24 * len(rows_order),
             "mark": {"type": "rect"},
             "encoding": {
                 "x": {"field": "x", "type": "ordinal", "title": self.x_title, "sort": cols_order},
                 "y": {"field": "row", "type": "ordinal", "title": None, "sort": rows_order},
-                "color": {
-                    "field": "y",
-                    "type": "quantitative",
-                    "title": self.y_title,
-                    "scale": {"scheme": "blues"},
-                    "legend": {"format": self.y_format, "tickMinStep": self.tick_step},
-                },
+                "color": self._key("band"),
                 "tooltip": [
                     {"field": "row", "title": "Day"},
                     {"field": "x", "title": self.x_title},
@@ -200,13 +197,14 @@ class Chart:
     def _map(self) -> dict[str, Any]:
         shapes = [shapely.geometry.shape(r["geometry"]) for r in self.rows]
         tolerance = _unseen(shapes)
+        bands = self.bands()
         features = [
             {
                 "type": "Feature",
                 "geometry": _clockwise(shape.simplify(tolerance, preserve_topology=True)),
-                "properties": {k: v for k, v in r.items() if k != "geometry"},
+                "properties": {k: v for k, v in r.items() if k != "geometry"} | {"band": band},
             }
-            for r, shape in zip(self.rows, shapes, strict=True)
+            for r, shape, band in zip(self.rows, shapes, bands, strict=True)
         ]
         return {
             "height": 420,
@@ -214,19 +212,46 @@ class Chart:
             "projection": {"type": "mercator"},
             "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4},
             "encoding": {
-                "color": {
-                    "field": "properties.y",
-                    "type": "quantitative",
-                    "title": self.y_title,
-                    "scale": {"scheme": "blues"},
-                    "legend": {"format": self.y_format},
-                },
+                "color": self._key("properties.band"),
                 "tooltip": [
                     {"field": "properties.name", "title": "Neighbourhood (LSOA)"},
                     {"field": "properties.y", "title": self.y_title, "format": self.y_format},
                 ],
             },
         }
+
+    # -- the colour key: steps, never a gradient -------------------------------------------
+    def bands(self) -> list[str]:
+        """Each row's class for the colour key: the shown figures in up to five steps of about
+        equal size (fifths), each labelled with the lowest and highest figure in it; a
+        suppressed figure is its own class. (A PDF cannot show a gradient key: WeasyPrint does
+        not draw SVG gradients, so a stepped key is what both the page and the PDF get.)"""
+        return _bands([r.get("y") for r in self.rows], self.key_fmt)
+
+    def key_fmt(self, value: float) -> str:
+        """A figure as the colour key labels it (in the chart's own format)."""
+        return f"{round(value):,}" if self.y_format == ",d" else format(value, self.y_format)
+
+    def _key(self, field: str) -> dict[str, Any]:
+        labels = sorted(set(self.bands()), key=self._band_order)
+        steps = [b for b in labels if b != SUPPRESSED_BAND]
+        spread = [STEPS[round(i * (len(STEPS) - 1) / max(1, len(steps) - 1))] for i in
+                  range(len(steps))]  # fmt: skip
+        colours = spread + ([SUPPRESSED_COLOUR] if SUPPRESSED_BAND in labels else [])
+        legend = {"symbolType": "square", "symbolSize": 160, "symbolStrokeWidth": 0}
+        return {
+            "field": field,
+            "type": "ordinal",
+            "title": self.y_title,
+            "scale": {"domain": labels, "range": colours},
+            "legend": legend | {"symbolOpacity": 1},
+        }
+
+    def _band_order(self, label: str) -> tuple[int, float]:
+        if label == SUPPRESSED_BAND:
+            return (1, 0.0)
+        ys = [r["y"] for r, b in zip(self.rows, self.bands(), strict=True) if b == label]
+        return (0, float(min(ys)))
 
     # -- what a reader without the picture gets -------------------------------------------
     def alt_text(self) -> str:
@@ -310,6 +335,31 @@ class Chart:
     def svg(self) -> str:
         """The static drawing (for the PDF, and for the HTML without JavaScript)."""
         return _svg(json.dumps(self.spec(), sort_keys=True))
+
+
+#: The colour key's steps, lightest first (ColorBrewer Blues, five classes).
+STEPS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+SUPPRESSED_BAND = "not shown (too few)"
+SUPPRESSED_COLOUR = "#d9d9d9"
+
+
+def _bands(values: Sequence[float | None], fmt: Any) -> list[str]:
+    """Class labels for values: fifths of the shown ones (fewer where few differ)."""
+    shown = sorted(float(v) for v in values if v is not None)
+    if not shown:
+        return [SUPPRESSED_BAND] * len(values)
+    cuts = sorted(set(float(q) for q in np.quantile(shown, [0.2, 0.4, 0.6, 0.8])))
+    steps: dict[int, list[float]] = {}
+    for v in shown:
+        steps.setdefault(int(np.searchsorted(cuts, v, side="left")), []).append(v)
+    label = {
+        i: fmt(vs[0]) if fmt(vs[0]) == fmt(vs[-1]) else f"{fmt(vs[0])} to {fmt(vs[-1])}"
+        for i, vs in steps.items()
+    }
+    return [
+        SUPPRESSED_BAND if v is None else label[int(np.searchsorted(cuts, float(v), side="left"))]
+        for v in values
+    ]
 
 
 @functools.lru_cache(maxsize=512)

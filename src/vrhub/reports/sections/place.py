@@ -9,12 +9,20 @@ from typing import Any
 
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
-from vrhub.outputs.protect import Shown, ShownRate, protect_parts, shown_rate
+from vrhub.outputs.protect import Shown, ShownRate, protect_parts, shown, shown_rate
 from vrhub.outputs.reads import Reads
 from vrhub.reference.boundaries import geometries
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
-from vrhub.reports.hotspots import getis_ord
+from vrhub.reports.hotspots import (
+    GiStar,
+    Placed,
+    analysis_areas,
+    getis_ord,
+    outline,
+    rates_per_1000,
+)
+from vrhub.reports.hotspots import place as place_records
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import lacks, withheld
 
@@ -24,9 +32,11 @@ TOP = 10
 
 @section("place", "Where violence happens", 60)
 def place(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by neighbourhood (LSOA 2011), mapped where boundary
-    polygons are loaded; the ten highest rates; the share in the busiest 5% of neighbourhoods;
-    and hotspots by Getis-Ord Gi* with a false-discovery-rate correction."""
+    """Serious violence per 1,000 residents by neighbourhood: the ten highest rates (LSOA 2011);
+    the share in the busiest 5% of neighbourhoods; a map and hotspots by Getis-Ord Gi* (with a
+    false-discovery-rate correction) on LSOA 2021 where boundaries are loaded, records of either
+    vintage placed through the lookup, naming the districts covered (partner and public pages
+    show which neighbourhoods are hotspots, worked out on exact counts, with no statistic)."""
     s = Section("place", "Where violence happens")
     if lacks(s, data, POLICE):
         return s
@@ -96,8 +106,8 @@ def _place(s: Section, data: Reads) -> None:
             "resident is high."
         )
     )
-    polygons = geometries(data.con, [*lsoas, *(v[2] for v in lsoas.values() if v[2])])
-    _map(s, data, lsoas, polygons, {c: r.rate for c, r in rates.items()})
+    h = hotspot_figures(data)
+    _map(s, data, h)
     ranked = f.ranked()
     s.add(Subheading("The most affected neighbourhoods"))
     s.add(
@@ -119,25 +129,19 @@ def _place(s: Section, data: Reads) -> None:
         )
     )
     _concentration(s, data, lsoas, counts, rule)
-    _hotspots(s, data, lsoas, polygons, {c: (rates[c].rate or 0.0) for c in lsoas})
+    _hotspots(s, data, h)
 
 
-def _map(
-    s: Section,
-    data: Reads,
-    lsoas: dict[str, tuple[str, str, str | None, float]],
-    polygons: dict[str, dict[str, Any]],
-    rates: dict[str, float | None],
-) -> None:
+def _map(s: Section, data: Reads, h: HotspotFigures) -> None:
+    """The map of rates on the analysis areas (LSOA 2021, a split 2011 LSOA whole), each
+    rate from the count as the audience may see it."""
     rows = []
-    for code, (name, _, lsoa21, _) in lsoas.items():
-        geometry = polygons.get(code) or (polygons.get(lsoa21) if lsoa21 else None)
-        if geometry is not None:
-            rate = rates[code]
-            rows.append(
-                {"geometry": geometry, "name": name, "y": None if rate is None else round(rate, 2)}
-            )
-    missing = len(lsoas) - len(rows)
+    for code, geometry in h.polygons.items():
+        area = h.placed.areas[code]
+        rate = shown_rate(shown(h.placed.counts[code], h.rule), area.population, 1000).rate
+        rows.append(
+            {"geometry": geometry, "name": area.name, "y": None if rate is None else round(rate, 2)}
+        )
     if not rows:
         s.add(
             Note(
@@ -146,25 +150,19 @@ def _map(
                 "`vrhub reference boundaries` to add it."
             )
         )
-    else:
-        s.add(
-            Chart(
-                "place-map",
-                "map",
-                f"Serious violence per 1,000 residents by neighbourhood, {data.period.label}",
-                "Rate per 1,000",
-                rows,
-                y_format=".1f",
-            )
+        return
+    s.add(
+        Chart(
+            "place-map",
+            "map",
+            f"Serious violence per 1,000 residents by neighbourhood (LSOA 2021), "
+            f"{data.period.label}",
+            "Rate per 1,000",
+            rows,
+            y_format=".1f",
         )
-        if missing:
-            s.add(
-                Note(
-                    f"{missing:,} of the {len(lsoas):,} neighbourhoods have no boundary loaded "
-                    "(districts without boundary files, or LSOAs whose boundary changed in "
-                    "2021), so they are not on the map."
-                )
-            )
+    )
+    s.add(Note(f"{coverage_words(data, h)} {placing_words(h)}".strip()))
 
 
 def _concentration(
@@ -197,60 +195,177 @@ def _concentration(
         )
 
 
-def _hotspots(
-    s: Section,
-    data: Reads,
-    lsoas: dict[str, tuple[str, str, str | None, float]],
-    polygons: dict[str, dict[str, Any]],
-    rates: dict[str, float],
-) -> None:
-    s.add(Subheading("Hotspots (Getis-Ord Gi*)"))
-    by_code = {c: polygons[v[2] or c] for c, v in lsoas.items() if (v[2] or c) in polygons}
-    if len(by_code) < 3:
+@dataclass(frozen=True)
+class HotspotFigures:
+    """The hotspot analysis of the area: records on LSOA 2021 areas, exact rates, Gi*."""
+
+    placed: Placed
+    polygons: dict[str, dict[str, Any]]  # area code -> GeoJSON, for areas with a boundary
+    rates: dict[str, float]  # exact rate per 1,000 for the areas analysed
+    results: list[GiStar]
+    covered: list[str]  # districts analysed
+    no_boundaries: list[str]  # districts of the area with no boundaries loaded
+    no_records: list[str]  # districts with boundaries but no records in the period
+    rule: DisclosureRule | None
+
+
+def hotspot_figures(data: Reads) -> HotspotFigures:
+    """Gi* worked out on exact counts (whatever the audience: outside the analyst tier only the
+    classification is shown, never a statistic of suppressed or rounded counts)."""
+    return data.once("hotspot-figures", lambda: _hotspot_figures(data))
+
+
+def _hotspot_figures(data: Reads) -> HotspotFigures:
+    result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
+    areas = analysis_areas(data.con, data.area)
+    placed = place_records(data.con, areas, [(r.group[0], r.count) for r in result.rows])
+    parts = [p for a in areas.values() for p in (*a.parts, *a.made_of)]
+    loaded = geometries(data.con, parts)
+    polygons = {c: g for c, a in areas.items() if (g := outline(loaded, a)) is not None}
+    with_boundary = {a.district for c, a in areas.items() if c in polygons}
+    records = {d: 0 for d in data.area}
+    for code, n in placed.counts.items():
+        records[areas[code].district] += int(n)
+    no_records = [d for d in data.area if d in with_boundary and not records.get(d)]
+    covered = [d for d in data.area if d in with_boundary and d not in no_records]
+    analysed = {c for c, a in areas.items() if c in polygons and a.district in covered}
+    rates = rates_per_1000(
+        {c: n for c, n in placed.counts.items() if c in analysed},
+        {c: areas[c].population for c in analysed},
+    )
+    results = getis_ord({c: polygons[c] for c in rates}, rates)
+    no_boundaries = [d for d in data.area if d not in with_boundary]
+    return HotspotFigures(
+        placed, polygons, rates, results, covered, no_boundaries, no_records, rule
+    )
+
+
+def _names(data: Reads, codes: list[str]) -> str:
+    names = [data.district_name(c) for c in codes]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def coverage_words(data: Reads, h: HotspotFigures) -> str:
+    """Which districts the map and the hotspot analysis cover, and why any are left out."""
+    if not h.covered:
+        text = "The hotspot analysis covers no district"
+    else:
+        text = f"The hotspot analysis covers {_names(data, h.covered)}"
+    out = []
+    if h.no_boundaries:
+        verb = "has" if len(h.no_boundaries) == 1 else "have"
+        out.append(f"{_names(data, h.no_boundaries)} {verb} no boundaries loaded")
+    if h.no_records:
+        out.append(f"{_names(data, h.no_records)} {'has' if len(h.no_records) == 1 else 'have'} "
+                   "no police-recorded crime in the period")  # fmt: skip
+    return text + ("; " + "; ".join(out) if out else "") + "."
+
+
+def _records(count: int, rule: DisclosureRule | None) -> str:
+    """A number of records as the audience may see it ("a few" where it is too small)."""
+    published = shown(count, rule).count
+    return "A few records" if published is None else f"{published:,} records"
+
+
+def placing_words(h: HotspotFigures) -> str:
+    """What happened to records that are not simply on an LSOA 2021 of the area, and which
+    areas have no rate."""
+    p = h.placed
+    out = []
+    if p.split:
+        out.append(
+            f"{_records(p.split, h.rule)} in neighbourhoods that split in 2021 are counted on "
+            "the neighbourhood as it was in 2011 (its 2021 parts together)."
+        )
+    if p.unplaced:
+        out.append(
+            f"{_records(p.unplaced, h.rule)} in LSOAs the lookup cannot place in a 2021 "
+            "neighbourhood of the area could not be mapped."
+        )
+    if p.no_lsoa:
+        out.append(
+            f"{_records(p.no_lsoa, h.rule)} have no neighbourhood recorded and are not mapped."
+        )
+    unbounded = [c for c, a in p.areas.items() if a.district in h.covered and c not in h.polygons]
+    if unbounded:
+        out.append(
+            f"{len(unbounded):,} neighbourhoods of the districts covered have no boundary loaded, "
+            f"so they are not on the map ({', '.join(p.areas[c].name for c in unbounded[:5])}"
+            f"{' and others' if len(unbounded) > 5 else ''})."
+        )
+    drawn = [c for c, a in p.areas.items() if c in h.polygons and a.district in h.covered]
+    no_rate = [c for c in drawn if c not in h.rates]
+    if no_rate:
+        out.append(
+            f"{len(no_rate):,} neighbourhoods have no population held, so no rate, and are left "
+            "out of the hotspot analysis."
+        )
+    return " ".join(out)
+
+
+def _hotspots(s: Section, data: Reads, h: HotspotFigures) -> None:
+    s.add(Subheading("Hotspots (Getis-Ord Gi*)" if data.exact else "Hotspots"))
+    covers = coverage_words(data, h)
+    if len(h.rates) < 3:
         s.add(
             Note(
                 "Hotspots need neighbourhood boundaries to find which areas are next to each "
-                f"other; none are loaded for {data.area_name}, so no hotspot analysis is shown."
+                f"other; too few are loaded for {data.area_name}, so no hotspot analysis is "
+                f"shown. {covers}"
             )
         )
         return
-    results = getis_ord(by_code, rates)
-    hot = sorted((h for h in results if h.hotspot), key=lambda h: -h.z)
-    covered = (
-        ""
-        if len(by_code) == len(lsoas)
-        else f" (the {len(by_code):,} neighbourhoods with boundaries)"
+    areas = h.placed.areas
+    hot = sorted((g for g in h.results if g.hotspot), key=lambda g: -g.z)
+    what = (
+        "areas where they and their neighbours together have markedly higher rates than "
+        "elsewhere (Getis-Ord Gi* z-score, Benjamini-Hochberg false-discovery rate 5%)"
+        if data.exact
+        else "clusters of neighbouring areas with high rates, more than chance would give"
     )
     if not hot:
         s.add(
             Paragraph(
-                f"No neighbourhood{covered} is a statistically significant hotspot once the "
-                "false-discovery-rate correction is applied."
+                f"No neighbourhood is a hotspot ({what.split(' (')[0]}) once chance is allowed "
+                f"for. {covers}"
             )
         )
         return
-    s.add(
-        Paragraph(
-            f"{len(hot):,} neighbourhoods{covered} are hotspots: areas where they and their "
-            "neighbours together have markedly higher rates than elsewhere (Gi* z-score, "
-            "Benjamini-Hochberg false-discovery rate 5%)."
+    s.add(Paragraph(f"{len(hot):,} neighbourhoods are hotspots: {what}. {covers}"))
+    if data.exact:
+        s.add(
+            Table(
+                "Hotspot neighbourhoods, highest z-score first",
+                ["Neighbourhood (LSOA)", "District", "Gi* z-score"],
+                [
+                    [areas[g.code].name, data.district_name(areas[g.code].district), f"{g.z:.2f}"]
+                    for g in hot[:20]
+                ],
+                [False, False, True],
+            )
         )
-    )
-    s.add(
-        Table(
-            "Hotspot neighbourhoods, highest z-score first",
-            ["Neighbourhood (LSOA)", "District", "Gi* z-score"],
-            [
-                [lsoas[h.code][0], data.district_name(lsoas[h.code][1]), f"{h.z:.2f}"]
-                for h in hot[:20]
-            ],
-            [False, False, True],
+    else:
+        s.add(
+            Note(
+                "Whether a neighbourhood is a hotspot is worked out on the full figures, before "
+                "small numbers are hidden or figures rounded; only the result is shown here."
+            )
         )
-    )
+        listed = sorted(hot, key=lambda g: (data.district_name(areas[g.code].district),
+                                            areas[g.code].name))  # fmt: skip
+        s.add(
+            Table(
+                "Hotspot neighbourhoods",
+                ["Neighbourhood (LSOA)", "District"],
+                [[areas[g.code].name, data.district_name(areas[g.code].district)] for g in listed],
+                [False, False],
+            )
+        )
+    lead = f", led by {areas[hot[0].code].name}" if data.exact else ""
     s.findings.append(
         Finding(
-            f"{len(hot):,} neighbourhoods stand out as hotspots in {data.area_name}, led by "
-            f"{lsoas[hot[0].code][0]}.",
+            f"{len(hot):,} neighbourhoods stand out as hotspots of serious violence in "
+            f"{data.area_name}{lead}. {covers}",
             25,
         )
     )
