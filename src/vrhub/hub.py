@@ -28,8 +28,9 @@ from vrhub.governance.projection import Reconciled, reconcile
 from vrhub.home import Home
 from vrhub.store.analytical import connect
 
-#: How long (seconds) a write waits for other processes reading the store to finish.
-WRITE_WAIT = 120.0
+#: How long (seconds) a write waits for other processes reading the store to finish (the
+#: dashboard's pages that are not yet worked out wait too).
+WRITE_WAIT = 30.0
 #: How often (seconds) a waiting write tries again.
 WRITE_RETRY = 0.2
 

@@ -156,8 +156,11 @@ class Web:
             # A cursor of its own, so a cache hit never waits for another view being computed.
             rows = self._batch_state()
         except duckdb.Error:
-            # The store is being reopened for an upload (see vrhub.hub.Hub.writing): read
-            # once the upload, which holds the lock, is done.
+            # The store is being reopened for an upload (see vrhub.hub.Hub.writing): the pages
+            # already worked out are served meanwhile; with none, read once the upload (which
+            # holds the lock) is done.
+            if known is not None:
+                return known[1]
             with self.lock:
                 rows = self._batch_state()
         self.version = (time.monotonic(), tuple(rows[0]))
