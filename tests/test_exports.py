@@ -203,3 +203,19 @@ def test_filters_are_answered_by_name_or_refused_naming_the_values(
             check_filters(con, PC, {"victim_sex": "Nonsense"}, districts)
     finally:
         con.close()
+
+
+def test_measures_take_a_district_by_name_and_refuse_an_unknown_one(
+    gov_home: Home, tmp_path: Path
+) -> None:
+    """Issue 16: `--filter district=Leeds` is answered (the name mapped to its code), and a
+    district outside the partnership or a value no record holds is refused, not an empty
+    table."""
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    by_code = pipeline.run_measure(home, "crime-rate", PC, [], {"district": LEEDS})
+    by_name = pipeline.run_measure(home, "crime-rate", PC, [], {"district": "leeds"})
+    assert [r.count for r in by_name.rows] == [r.count for r in by_code.rows] == [43]
+    with pytest.raises(UnsupportedFieldError, match="give one of Bradford"):
+        pipeline.run_measure(home, "crime-rate", PC, [], {"district": "York"})
+    with pytest.raises(UnsupportedFieldError, match="the values held are: Female, Male"):
+        pipeline.run_measure(home, "crime-rate", PC, [], {"victim_sex": "unknown"})
