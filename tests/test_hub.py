@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,4 +80,33 @@ def test_a_write_gives_up_in_one_line_when_readers_stay(home: Path) -> None:
     finally:
         reader.kill()
         reader.wait(timeout=30)
+        hub.close()
+
+
+def test_a_shared_hub_waits_to_read_again_when_a_writer_slips_in(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between a write and reading again, another process may take the store for writing (a
+    command that found it free): the hub waits for it rather than being left without a store.
+    The other process is played by refusing the hub's first attempts to read again."""
+    from vrhub import hub as hub_module
+
+    real = hub_module.connect
+    refusals = {"left": 0}
+
+    def busy_then_free(h: Any, read_only: bool = False) -> Any:
+        if read_only and refusals["left"]:
+            refusals["left"] -= 1
+            raise StoreInUseError("in use by another vrhub process (a writer)")
+        return real(h, read_only=read_only)
+
+    monkeypatch.setattr(hub_module, "connect", busy_then_free)
+    hub = open_hub(pipeline.open_partnership_home(home), read_only=True)
+    try:
+        with hub.writing() as con:
+            con.execute("SELECT 1").fetchall()
+            refusals["left"] = 3  # a writer holds the store for three tries
+        assert refusals["left"] == 0 and hub.read_only
+        assert hub.con.execute("SELECT count(*) FROM ingest_batches").fetchall()[0][0] > 0
+    finally:
         hub.close()

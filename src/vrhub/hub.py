@@ -82,14 +82,14 @@ class Hub:
                 break
             except StoreInUseError:
                 if time.monotonic() >= deadline:
-                    self.con = connect(self.home, read_only=True)
+                    self.con = _reopened(self.home)
                     raise
                 time.sleep(WRITE_RETRY)
         try:
             yield self.con
         finally:
             self.con.close()
-            self.con = connect(self.home, read_only=True)
+            self.con = _reopened(self.home)
 
     def close(self) -> None:
         try:
@@ -107,6 +107,17 @@ class Hub:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _reopened(home: Home) -> duckdb.DuckDBPyConnection:
+    """The store opened for reading again after a write. In the moment it was let go another
+    process may have taken it for writing (a command that found it free): wait for that
+    command to end, as long as it takes, since the hub cannot serve without its store."""
+    while True:
+        try:
+            return connect(home, read_only=True)
+        except StoreInUseError:
+            time.sleep(WRITE_RETRY)
 
 
 def open_hub(home: Home, read_only: bool = False) -> Hub:
