@@ -90,8 +90,9 @@ def test_a_shared_hub_waits_to_read_again_when_a_writer_slips_in(
     command that found it free): the hub waits for it rather than being left without a store.
     The other process is played by refusing the hub's first attempts to read again."""
     from vrhub import hub as hub_module
+    from vrhub.store import analytical
 
-    real = hub_module.connect
+    real = analytical.connect
     refusals = {"left": 0}
 
     def busy_then_free(h: Any, read_only: bool = False) -> Any:

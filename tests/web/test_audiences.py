@@ -5,6 +5,7 @@ role's navigation answers 403."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,10 +72,10 @@ def test_every_page_in_a_roles_navigation_answers(
                 assert client.get(href + fmt).status_code == 200, (role, href + fmt)
 
 
-def _withheld(view: dict[str, object]) -> set[tuple[str, str]]:
+def _withheld(view: dict[str, Any]) -> set[tuple[str, str]]:
     return {
-        (str(a["code"]), str(m["measure"]))  # type: ignore[index]
-        for a in view["areas"]  # type: ignore[attr-defined]
+        (str(a["code"]), str(m["measure"]))
+        for a in view["areas"]
         for m in a["measures"]
         if "withheld" in m
     }
