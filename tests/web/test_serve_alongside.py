@@ -92,3 +92,36 @@ def test_a_write_while_the_dashboard_serves_is_refused_in_one_line(
     assert "Traceback" not in run.stderr
     after = _vrhub("batches", "--home", str(home), "--format", "csv")
     assert after.returncode == 0 and after.stdout == before.stdout
+
+
+def test_the_dashboard_starts_while_a_command_reads_the_store(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    """`vrhub serve` started while an analyst's command reads the store reads alongside it."""
+    from fastapi.testclient import TestClient
+
+    from vrhub import pipeline
+    from vrhub.web.app import create_app
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home)
+    reader = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import sys, time; from vrhub import pipeline; from vrhub.store.analytical import "
+            "connect; con = connect(pipeline.open_partnership_home(sys.argv[1]), read_only=True);"
+            " print('open', flush=True); time.sleep(30); con.close()",
+            str(home),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+        app = create_app(pipeline.open_partnership_home(home))
+        with TestClient(app, base_url="https://testserver") as c:
+            assert app.state.web.hub.read_only
+            assert c.get("/public.json").status_code == 200
+    finally:
+        reader.kill()
+        reader.wait(timeout=30)
