@@ -20,6 +20,7 @@ LEEDS, BRADFORD = "E08000035", "E08000032"
 #: A query of data whose agreement permits neither the provider audience nor the public.
 HOSPITAL = "dataset=hospital-admission&measure=hospital-knife-admissions"
 
+
 def _store(home: Home, sql: str, params: list[object]) -> list[tuple[object, ...]]:
     """An independent reading of the store (the app holds it open, so read a copy)."""
     import shutil
