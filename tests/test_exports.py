@@ -72,6 +72,7 @@ def test_public_release_hides_every_small_count(gov_home: Home, tmp_path: Path) 
                 assert count is None or count % 5 == 0
     e = pipeline.export_counts(home, PC, ["district", "victim_sex"], "public", actor="tester")
     cells = {tuple(r[:2]): r[2] for r in e.rows}
+    totals = {tuple(r[:2]): r[2] for r in e.totals}
     assert cells[(LEEDS, "Male")] is None  # 3: a small count
     assert cells[(KIRKLEES, "Female")] is None  # 5: a small count
     # The total is published by the cell-key method from its records' keys (the true count is
@@ -83,9 +84,8 @@ def test_public_release_hides_every_small_count(gov_home: Home, tmp_path: Path) 
         ).fetchall()
     finally:
         con.close()
-    assert (
-        n == 90 and cells[("Total", "Total")] == publish(Tally(n, int(key)), DisclosureRule()).value
-    )
+    grand = publish(Tally(n, int(key)), DisclosureRule()).value
+    assert n == 90 and totals[("Total", "Total")] == grand
     # Analysts see the true figures, labelled as not controlled.
     a = pipeline.export_counts(home, PC, ["district", "victim_sex"], "analyst", actor="tester")
     assert {tuple(r[:2]): r[2] for r in a.rows}[(LEEDS, "Male")] == 3
@@ -110,7 +110,8 @@ def test_user_scope_holds(gov_home: Home, tmp_path: Path) -> None:
     home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
     mine = pipeline.export_counts(home, PC, ["district"], "analyst", as_user="lee")
     assert mine.audience == "partner"  # the user's role decides, not the request
-    assert {r[0] for r in mine.rows} == {LEEDS, "Total"}
+    assert {r[0] for r in mine.rows} == {LEEDS}
+    assert [t[0] for t in mine.totals] == ["Total"]
     with pytest.raises(AccessDeniedError, match=f"lee may see only {LEEDS}; {BRADFORD} is"):
         pipeline.export_counts(
             home, PC, ["district"], "partner", districts=[BRADFORD], as_user="lee"
@@ -121,3 +122,100 @@ def test_too_many_fields_for_a_controlled_release(gov_home: Home, tmp_path: Path
     home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
     with pytest.raises(UnsupportedFieldError, match="at most 2 fields"):
         pipeline.export_counts(home, PC, ["district", "month", "victim_sex"], "public")
+
+
+def test_released_rows_have_the_analysts_shape_with_totals_apart(
+    gov_home: Home, tmp_path: Path
+) -> None:
+    """Issue 16: a partner or public table has the analyst's columns and groups only (a
+    "Total" row would be read as one more group); the totals are kept apart."""
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    by = ["district", "victim_sex"]
+    analyst = pipeline.export_counts(home, PC, by, "analyst", actor="tester")
+    assert analyst.totals == []
+    for audience in ("partner", "public"):
+        e = pipeline.export_counts(home, PC, by, audience, actor="tester")
+        assert e.fields == analyst.fields
+        assert all(len(r) == len(by) + 1 for r in e.rows)
+        assert not [r for r in e.rows if "Total" in r[:-1]]
+        # Every group the analyst sees is a row (with the groups holding none, so a listed
+        # group does not tell that it holds any).
+        assert {tuple(r[:2]) for r in analyst.rows} <= {tuple(r[:2]) for r in e.rows}
+        # The margins: each district over both sexes, each sex over the districts, the total.
+        assert len(e.totals) == len(home.partnership.districts) + 2 + 1
+        assert all("Total" in t[:-1] for t in e.totals)
+
+
+def test_cli_counts_csv_is_the_same_shape_for_every_audience(
+    gov_home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vrhub.cli import main
+
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    h = ["--home", str(home.path), "--format", "csv"]
+    by = ["--dataset", "police-crime", "--by", "district,victim_sex"]
+    assert main(["counts", *by, *h]) == 0
+    analyst = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert main(["counts", *by, "--audience", "public", *h]) == 0
+    captured = capsys.readouterr()
+    public = list(csv.reader(captured.out.splitlines()))
+    assert analyst[0] == public[0] == ["district", "victim_sex", "count"]
+    assert not [r for r in public[1:] if "Total" in r]
+    assert "total" in captured.err and "need not add up" in captured.err
+
+
+def test_cli_counts_districts_by_name_or_refused_naming_them(
+    gov_home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vrhub.cli import main
+
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    h = ["--home", str(home.path), "--format", "csv", "--dataset", "police-crime"]
+    assert main(["counts", *h, "--by", "district", "--district", "leeds"]) == 0
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert rows == [["district", "count"], [LEEDS, "43"]]
+    assert main(["counts", *h, "--by", "district", "--district", "Narnia"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--district 'Narnia' is not a district" in err
+    assert "Leeds (E08000035)" in err and "Bradford (E08000032)" in err
+
+
+def test_filters_are_answered_by_name_or_refused_naming_the_values(
+    gov_home: Home, tmp_path: Path
+) -> None:
+    from vrhub.counts import check_filters
+
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    districts = home.partnership.districts
+    con = connect(home, read_only=True)
+    try:
+        assert check_filters(con, PC, {"district": "LEEDS"}, districts) == {"district": LEEDS}
+        assert check_filters(con, PC, {"district": LEEDS}, districts) == {"district": LEEDS}
+        # A value held, in any case, is the stored spelling.
+        assert check_filters(con, PC, {"victim_sex": "male"}, districts) == {"victim_sex": "Male"}
+        with pytest.raises(UnsupportedFieldError, match="--filter district='York' is not a"):
+            check_filters(con, PC, {"district": "York"}, districts)
+        with pytest.raises(
+            UnsupportedFieldError,
+            match="--filter victim_sex='Nonsense': no police-crime record has that victim_sex; "
+            "the values held are: Female, Male",
+        ):
+            check_filters(con, PC, {"victim_sex": "Nonsense"}, districts)
+    finally:
+        con.close()
+
+
+def test_measures_take_a_district_by_name_and_refuse_an_unknown_one(
+    gov_home: Home, tmp_path: Path
+) -> None:
+    """Issue 16: `--filter district=Leeds` is answered (the name mapped to its code), and a
+    district outside the partnership or a value no record holds is refused, not an empty
+    table."""
+    home = loaded_home(gov_home, tmp_path, ["analyst", "partner", "public"])
+    by_code = pipeline.run_measure(home, "crime-rate", PC, [], {"district": LEEDS})
+    by_name = pipeline.run_measure(home, "crime-rate", PC, [], {"district": "leeds"})
+    assert [r.count for r in by_name.rows] == [r.count for r in by_code.rows] == [43]
+    with pytest.raises(UnsupportedFieldError, match="give one of Bradford"):
+        pipeline.run_measure(home, "crime-rate", PC, [], {"district": "York"})
+    with pytest.raises(UnsupportedFieldError, match="the values held are: Female, Male"):
+        pipeline.run_measure(home, "crime-rate", PC, [], {"victim_sex": "unknown"})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import UnsupportedFieldError
+from vrhub.partnership import District
 from vrhub.store.events import stored_fields
 from vrhub.tally import Tally
 
@@ -128,3 +130,75 @@ def count_records(
     ).fetchall()
     # Each count carries its cell key, for disclosure control outside the analyst tier.
     return CountTable(list(by), [(*r[:-2], Tally(int(r[-2]), int(r[-1] or 0))) for r in rows])
+
+
+#: How many allowed values a refusal lists before it says how many more there are.
+LISTED = 20
+
+
+def _allowed_words(values: Sequence[str]) -> str:
+    shown = ", ".join(values[:LISTED])
+    more = len(values) - LISTED
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def district_codes(
+    asked: Sequence[str], districts: Sequence[District], option: str = "--district '{}'"
+) -> list[str]:
+    """The partnership's district codes for districts given by code or name (any case, e.g.
+    ``Leeds``, ``leeds`` or ``E08000035``); anything else is refused in one line naming the
+    partnership's districts.
+
+    >>> from vrhub.partnership import District
+    >>> d = [District(code="E08000035", name="Leeds"), District(code="E08000032", name="Bradford")]
+    >>> district_codes(["leeds", "E08000032"], d)
+    ['E08000035', 'E08000032']
+    """
+    by_key = {d.code.lower(): d.code for d in districts} | {
+        d.name.casefold(): d.code for d in districts
+    }
+    out = []
+    for value in asked:
+        code = by_key.get(value.strip().casefold())
+        if code is None:
+            named = ", ".join(f"{d.name} ({d.code})" for d in districts)
+            raise UnsupportedFieldError(
+                f"{option.format(value)} is not a district of this partnership: give one of "
+                f"{named} (name or code)"
+            )
+        out.append(code)
+    return out
+
+
+def check_filters(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    filters: Mapping[str, str] | None,
+    districts: Sequence[District],
+) -> dict[str, str]:
+    """Filters as the store holds their values, or a one-line refusal naming what is allowed:
+    a district by name or code (see :func:`district_codes`); any other countable field's value
+    as the dataset holds it (any case), so a value that could only give an empty table is never
+    taken for a true zero. Fields this module does not count by (worked out by the measures,
+    such as ``age_group``) and months are passed on as given, for the measure to check."""
+    out: dict[str, str] = {}
+    for name, value in (filters or {}).items():
+        if name == "district":
+            [out[name]] = district_codes([value], districts, "--filter district='{}'")
+            continue
+        if name == "month" or name not in countable_fields(dataset):
+            out[name] = value
+            continue
+        held = sorted(set(field_values(con, dataset, name, [d.code for d in districts])))
+        if value in held:
+            out[name] = value
+            continue
+        same = [h for h in held if h.casefold() == value.strip().casefold()]
+        if len(same) == 1:
+            out[name] = same[0]
+            continue
+        raise UnsupportedFieldError(
+            f"--filter {name}='{value}': no {dataset.name} record has that {name}; "
+            + (f"the values held are: {_allowed_words(held)}" if held else "none is held")
+        )
+    return out

@@ -2,14 +2,19 @@
 
 An export draws on batches; each batch came under an agreement version. The export may go to
 an audience only if every one of those agreements permits it, and outside the analyst tier
-every count is protected under the strictest of their disclosure rules, with totals, so that
-no small count can be read or worked out. Every export is written to the audit trail.
+every count is protected under the strictest of their disclosure rules, so that no small count
+can be read or worked out. Every export is written to the audit trail.
+
+A released table has the same shape for every audience: one row per group, its fields and its
+count (None where a count is hidden). Totals are never among the rows (a "Total" row would be
+read as one more group, and summed): outside the analyst tier each total is protected on its
+own and kept apart, in :attr:`ExportedCounts.totals`.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -32,13 +37,18 @@ MAX_CONTROLLED_FIELDS = 2
 
 @dataclass(frozen=True)
 class ExportedCounts:
-    """Counts as released: each row's fields, its count (None when suppressed) and the rule."""
+    """Counts as released: each group's fields and its count (None when hidden), the same shape
+    as the analyst's counts; the totals apart; and the rule applied."""
 
     audience: str
     fields: list[str]
-    rows: list[tuple[object, ...]]  # (*field values, count or None, rule applied)
+    rows: list[tuple[object, ...]]  # (*field values, count or None): groups only
     agreements: list[AgreementRef]
     rule: str
+    #: Outside the analyst tier, every margin (a field's value over the others, and the
+    #: grand total), each protected on its own, so the rows need not add up to them: (*field
+    #: values with ``Total`` for those summed over, count or None).
+    totals: list[tuple[object, ...]] = field(default_factory=list)
 
 
 def export_counts(
@@ -72,7 +82,10 @@ def export_counts(
         "agreements": [a.label for a in agreements],
     }
     if released.exact:
-        rows = [(*r, "analyst tier: not disclosure-controlled") for r in raw.rows]
+        rows: list[tuple[object, ...]] = [
+            (*r[:-1], int(r[-1]))  # type: ignore[call-overload]
+            for r in raw.rows
+        ]
         gov.audit.write(actor, "export.counts", dataset.name, details)
         return ExportedCounts(audience, raw.fields, rows, agreements, "none (analyst tier)")
     if len(by) > MAX_CONTROLLED_FIELDS:
@@ -92,11 +105,11 @@ def export_counts(
             "its parts could identify people. Count a wider area or all months"
         )
     rows = []
+    totals: list[tuple[object, ...]] = []
     for key, count in sorted(cube.items(), key=lambda kv: _order(kv[0])):
-        cell = publish(count, rule)
-        rows.append((*key, cell.value, f"{cell.state.value} ({cell.rule})"))
+        (totals if TOTAL in key else rows).append((*key, publish(count, rule).value))
     gov.audit.write(actor, "export.counts", dataset.name, {**details, "rule": rule.describe()})
-    return ExportedCounts(audience, raw.fields, rows, agreements, rule.describe())
+    return ExportedCounts(audience, raw.fields, rows, agreements, rule.describe(), totals)
 
 
 def _order(key: tuple[str, ...]) -> tuple[tuple[int, str], ...]:

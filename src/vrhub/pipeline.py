@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from vrhub.checksums import file_sha256
-from vrhub.counts import CountTable, batches_counted, count_records
+from vrhub.counts import CountTable, batches_counted, check_filters, count_records
 from vrhub.datasets import all_datasets, get_dataset
 from vrhub.datasets.spec import Dataset
 from vrhub.errors import (
@@ -266,6 +266,9 @@ def run_measure(
     measure = get_measure(name)
     with opened(home) as hub:
         chosen = engine or hub.home.settings.engine
+        # A district by name, or a value no record holds, is answered or refused by name,
+        # never taken for an empty table (vrhub.counts.check_filters).
+        filters = check_filters(hub.con, dataset, filters, hub.home.partnership.districts)
         args = (measure, dataset, list(hub.home.partnership.district_codes), by, filters)
         if chosen == "spark":
             with spark_backend(hub.home, hub.con, dataset) as backend:

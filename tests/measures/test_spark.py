@@ -47,3 +47,17 @@ def test_duckdb_and_spark_agree(
         duck.batches,
         duck.agreements,
     )
+
+
+def test_missing_pyspark_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: from a checkout, Spark is set up with `make install-spark`."""
+    import sys
+
+    from vrhub.errors import ConfigurationError
+    from vrhub.measures.spark import spark_session
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(ConfigurationError) as exc:
+        spark_session("local[1]-no-pyspark")
+    assert "make install-spark" in str(exc.value) and "pip install 'vrhub[spark]'" in str(exc.value)

@@ -17,6 +17,10 @@ from vrhub.measures.change import year_ending
 LEEDS, BRADFORD = "E08000035", "E08000032"
 
 
+#: A query of data whose agreement permits neither the provider audience nor the public.
+HOSPITAL = "dataset=hospital-admission&measure=hospital-knife-admissions"
+
+
 def _store(home: Home, sql: str, params: list[object]) -> list[tuple[object, ...]]:
     """An independent reading of the store (the app holds it open, so read a copy)."""
     import shutil
@@ -109,9 +113,11 @@ def test_explorer_says_what_is_wrong(
 def test_explorer_refuses_an_audience_the_agreement_does_not_permit(
     client: TestClient, passwords: dict[str, str]
 ) -> None:
-    # The police agreement does not list the provider audience.
+    # The health agreement lists neither the provider audience nor the public (the police
+    # agreement lists the public, so its figures go to providers too: audiences are ordered).
     sign_in(client, "provider", passwords["provider"])
-    r = client.get(f"/explore.json?area={LEEDS}")
+    assert client.get(f"/explore.json?area={LEEDS}").status_code == 200
+    r = client.get(f"/explore.json?area={LEEDS}&{HOSPITAL}")
     assert r.status_code == 403 and "provider" in r.json()["error"]["message"]
 
 
@@ -200,11 +206,11 @@ def test_a_refusal_is_kept_like_a_view(client: TestClient, passwords: dict[str, 
 
     web = client.app.state.web  # type: ignore[attr-defined]
     sign_in(client, "provider", passwords["provider"])
-    first = client.get("/explore.json")
+    first = client.get(f"/explore.json?{HOSPITAL}")
     assert first.status_code == 403 and "may not go to the provider" in first.text
     assert any(isinstance(v, Refused) for v in web.cache.values())
     before = len(web.cache)
-    again = client.get("/explore.json")
+    again = client.get(f"/explore.json?{HOSPITAL}")
     assert (again.status_code, again.json()) == (403, first.json())
     assert len(web.cache) == before  # refused again without working the figures out
 
@@ -216,12 +222,15 @@ def test_the_data_version_follows_each_batch_state(client: TestClient) -> None:
     [(batch, state)] = web.con.execute(
         "SELECT batch_id, status FROM ingest_batches ORDER BY batch_id LIMIT 1"
     ).fetchall()
-    web.con.execute("UPDATE ingest_batches SET status = 'removed' WHERE batch_id = ?", [batch])
+    # The server holds the store for reading only; it is written as an upload writes it.
+    with web.lock, web.hub.writing() as con:
+        con.execute("UPDATE ingest_batches SET status = 'removed' WHERE batch_id = ?", [batch])
     try:
         web.data_changed()
         assert web.data_version() != before  # retention removed a batch: views are new
     finally:
-        web.con.execute("UPDATE ingest_batches SET status = ? WHERE batch_id = ?", [state, batch])
+        with web.lock, web.hub.writing() as con:
+            con.execute("UPDATE ingest_batches SET status = ? WHERE batch_id = ?", [state, batch])
     web.data_changed()
     assert web.data_version() == before
 

@@ -38,6 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     except VrhubError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         return 1
+    except Exception as exc:
+        if type(exc).__module__.startswith("_duckdb") and "read-only mode" in str(exc):
+            # A write to the store opened for reading alongside another process that holds it
+            # (see vrhub.hub), met before any of vrhub's own checks: said in one line.
+            from vrhub.store.analytical import HELD_FOR_READING
+
+            err.print(f"error: {HELD_FOR_READING}", markup=False, highlight=False)
+            return 1
+        raise
     finally:
         close_hubs()
         os.umask(umask)

@@ -24,7 +24,7 @@ from typer import _click as click  # Typer 0.29 (pinned) runs its own copy of Cl
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from vrhub import __version__
-from vrhub.errors import ConfigurationError, VrhubError
+from vrhub.errors import ConfigurationError, StoreInUseError, VrhubError
 
 if TYPE_CHECKING:
     from vrhub.governance.context import Governance
@@ -292,7 +292,13 @@ def hub_of(home: Path | None) -> Hub:
     h = home_of(home)
     hub = _OPEN.get(h.path)
     if hub is None:
-        hub = _OPEN[h.path] = open_hub(h)
+        try:
+            hub = open_hub(h)
+        except StoreInUseError:
+            # Held by another process (such as `vrhub serve`): read it alongside; a command
+            # that then writes is refused, saying why (see vrhub.hub).
+            hub = open_hub(h, read_only=True)
+        _OPEN[h.path] = hub
     return hub
 
 

@@ -241,12 +241,17 @@ def counts(
         typer.Option("--as", help="Release for this user: their role's audience and districts."),
     ] = None,
     district: Annotated[
-        list[str] | None, typer.Option(help="Only this district (LAD code); repeat.")
+        list[str] | None,
+        typer.Option(help="Only this district (its name or LAD code, e.g. Leeds); repeat."),
     ] = None,
 ) -> None:
     """Count records grouped by fields (in-partnership and unknown-location by default)."""
     fields = [b.strip() for b in by.split(",") if b.strip()]
     check_format(fmt)
+    if district:  # by name or code, any case; anything else refused naming the districts
+        from vrhub.counts import district_codes
+
+        district = district_codes(district, hub_of(home).home.partnership.districts)
     if audience is None and as_user is None:
         table = pipeline.counts(hub_of(home), get_dataset(dataset), fields, all_areas, district)
         audit_read(
@@ -268,12 +273,19 @@ def counts(
             districts=district,
             as_user=as_user,
         )
-        header = [*exported.fields, "count", "disclosure"]
+        # The same columns as the analyst's counts, groups only: totals are kept apart.
+        header = [*exported.fields, "count"]
         rows = exported.rows
+        grand = next((t[-1] for t in exported.totals if all(v == "Total" for v in t[:-1])), None)
         err.print(
             f"For the {exported.audience} audience under "
             f"{', '.join(a.label for a in exported.agreements) or 'no agreement'}; "
             f"rule: {exported.rule}"
+            + (
+                f"; total {grand:,} (protected on its own, so the rows need not add up to it)"
+                if isinstance(grand, int)
+                else ""
+            )
         )
     emit(header, rows, fmt, missing="suppressed")
 

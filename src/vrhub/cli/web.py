@@ -31,7 +31,10 @@ def serve(
         str, typer.Option(help="With --behind-proxy: the proxy's address, whose headers count.")
     ] = "127.0.0.1",
 ) -> None:
-    """Serve the dashboard for a home (sign in with an account from the record store)."""
+    """Serve the dashboard for a home (sign in with an account from the record store).
+
+    Commands that read figures work while it serves; upload files on its Data page.
+    """
     if host not in LOOPBACK and not behind_proxy:
         raise ConfigurationError(
             f"the dashboard serves {host} only behind a reverse proxy that provides HTTPS "

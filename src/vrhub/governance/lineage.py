@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from vrhub.errors import AudienceForbiddenError, UngovernedBatchError
+from vrhub.governance.roles import permits
 from vrhub.governance.terms import AUDIENCES, DEFAULT_ROUND_TO, DEFAULT_SUPPRESS_MAX
 from vrhub.records.db import Records
 from vrhub.records.models import Agreement, BatchLineage
@@ -75,7 +76,7 @@ def check_audience(agreements: Iterable[AgreementRef], audience: str) -> None:
         raise AudienceForbiddenError(
             f"'{audience}' is not an audience (choose from {', '.join(AUDIENCES)})"
         )
-    forbidding = [a for a in agreements if audience not in a.audiences]
+    forbidding = [a for a in agreements if not permits(a.audiences, audience)]
     if forbidding:
         names = "; ".join(f"{a.label} permits only {', '.join(a.audiences)}" for a in forbidding)
         raise AudienceForbiddenError(f"this output may not go to the {audience} audience: {names}")

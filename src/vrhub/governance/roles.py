@@ -2,14 +2,19 @@
 
 Roles, from most to least trusted: administrator, analyst, partner, provider, practitioner,
 public. Each role reads the outputs meant for one audience (administrators and analysts read the
-analyst tier: exact figures). What a user sees is then narrowed by their district scope, which
-is not a matter of role (see :func:`vrhub.governance.people.require_districts`).
+analyst tier: exact figures). Audiences are ordered: whatever an agreement lets go to the public
+may go to every signed-in audience outside the analyst tier, at the same (public) disclosure, so
+no signed-in role sees less than a visitor (see :func:`permits`). What a user sees is then
+narrowed by their district scope, which is not a matter of role (see
+:func:`vrhub.governance.people.require_districts`).
 
 Every check of "may this user do this?" that depends on the role asks one of the permissions
 below, never the role's name, so changing who may do something is a change to this file alone.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 ADMINISTRATOR = "administrator"
 ANALYST = "analyst"
@@ -44,6 +49,23 @@ _GOVERNORS = frozenset({ADMINISTRATOR})
 def audience_for(role: str) -> str:
     """The audience whose outputs someone with ``role`` reads."""
     return ROLE_AUDIENCE[role]
+
+
+def permits(audiences: Collection[str], audience: str) -> bool:
+    """Whether an agreement naming ``audiences`` lets its figures go to ``audience``: one it
+    names, or any audience outside the analyst tier when it names the public (figures for those
+    audiences are protected by the same disclosure rule, so they get what the public gets).
+
+    >>> permits(("analyst", "partner", "public"), "provider")
+    True
+    >>> permits(("analyst", "partner"), "provider")
+    False
+    >>> permits(("public",), "analyst")
+    False
+    """
+    if audience in audiences:
+        return True
+    return ROLE_AUDIENCE[PUBLIC] in audiences and not reads_exact_figures(audience)
 
 
 def reads_exact_figures(audience: str) -> bool:

@@ -79,7 +79,8 @@ SERIOUS_VIOLENCE = Measure(
     title="Serious violence",
     description=(
         "Records in any category of the partnership's serious-violence definition; "
-        "--by sv_category breaks it down (a record may be in several categories)."
+        "the breakdown by serious-violence category shows each (a record may be in several "
+        "categories)."
     ),
     numerator="records meeting the definition's rules for the dataset",
     denominator=ALL_AGES,

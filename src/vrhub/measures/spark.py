@@ -4,8 +4,8 @@ On one machine vrhub starts Spark in local mode, copies the tables a measure rea
 dataset's events and the reference tables) from the analytical store to Parquet in the
 home's tmp folder, and registers them as Spark views under the same names, so a measure's
 Ibis expression runs unchanged. A national deployment points ``VRHUB_SPARK_MASTER`` at its
-cluster (see docs/how-to/spark.md). Install with ``pip install 'vrhub[spark]'``; Spark needs
-Java 17 or later.
+cluster (see docs/how-to/spark.md). Install it from a checkout with ``make install-spark`` (or
+``pip install 'vrhub[spark]'``); Spark needs Java 17 or later.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def spark_session(master: str) -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConfigurationError(
-            "the spark engine needs PySpark: install it with pip install 'vrhub[spark]'"
+            "the spark engine needs PySpark (and Java 17 or later): from a checkout of vrhub run "
+            "`make install-spark`; where vrhub was installed with pip, "
+            "`pip install 'vrhub[spark]'`"
         ) from None
     try:
         session = (

@@ -37,6 +37,17 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
                 "preserve_insertion_order": True,
             },
         )
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+        # Open in this same process the other way (for reading only, or for writing).
+        raise StoreInUseError(
+            f"the analytical store of {home.path} is open in this process "
+            + ("for writing" if read_only else "for reading only")
+            + ", so it cannot also be opened "
+            + ("for reading only" if read_only else "for writing")
+            + ": close the other hub first"
+        ) from None
     except duckdb.IOException as exc:
         if "lock" not in str(exc):
             raise
@@ -55,9 +66,26 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+#: Why a write to a store opened for reading only is refused (see :func:`vrhub.hub.open_hub`).
+HELD_FOR_READING = (
+    "this command changes the analytical store, which another vrhub process (such as "
+    "`vrhub serve`) holds, so it was opened for reading only and nothing was changed: upload "
+    "files through the dashboard's Data page while it serves, or stop the server and try again"
+)
+
+
+def read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store is open for reading only."""
+    [(mode,)] = con.execute("SELECT current_setting('access_mode')").fetchall()
+    return str(mode) == "read_only"
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing: commit when the block ends normally, roll back on any error."""
+    """All-or-nothing: commit when the block ends normally, roll back on any error. A store
+    open for reading only is refused with :class:`~vrhub.errors.StoreInUseError`."""
+    if read_only(con):
+        raise StoreInUseError(HELD_FOR_READING)
     con.execute("BEGIN TRANSACTION")
     try:
         yield con

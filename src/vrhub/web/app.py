@@ -26,7 +26,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from vrhub.errors import ConfigurationError, SessionExpiredError, SignInNeededError, VrhubError
+from vrhub.errors import (
+    ConfigurationError,
+    SessionExpiredError,
+    SignInNeededError,
+    StoreInUseError,
+    VrhubError,
+)
 from vrhub.governance.audit import home_secret
 from vrhub.governance.people import audience_of
 from vrhub.governance.reads import DOWNLOAD, PAGE, REPORT, Read, printable, read_details
@@ -104,13 +110,24 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
         )
     clear_unfinished_uploads(home.tmp_dir)
     sessions = Sessions(home_secret(home.path, "web"), home.settings.session_minutes)
-    web = Web(open_hub(home), sessions, environment(), secure_cookies, warm)
+    try:
+        hub = open_hub(home)  # for writing: the stores are brought up to date and reconciled
+    except StoreInUseError:
+        # Already held for reading (another dashboard of this process, as in the tests, or a
+        # command reading it): read alongside it.
+        hub = open_hub(home, read_only=True)
+    # Then held for reading only, so an analyst's commands may read the store while the
+    # dashboard serves; an upload takes it for writing just while it loads (vrhub.hub).
+    hub.share()
+    web = Web(hub, sessions, environment(), secure_cookies, warm)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         # Reads queued when the server stops are written before it ends.
         await run_in_threadpool(web.reads.close)
+        # And the stores are let go, so another server or command may open them.
+        web.hub.close()
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     # No redirect built from the request's Host header (a trailing slash is simply not found).

@@ -152,16 +152,28 @@ class Web:
         known = self.version
         if known is not None and time.monotonic() - known[0] < VERSION_SECONDS:
             return known[1]
-        # A cursor of its own, so a cache hit never waits for another view being computed.
+        try:
+            # A cursor of its own, so a cache hit never waits for another view being computed.
+            rows = self._batch_state()
+        except duckdb.Error:
+            # The store is being reopened for an upload (see vrhub.hub.Hub.writing): the pages
+            # already worked out are served meanwhile; with none, read once the upload (which
+            # holds the lock) is done.
+            if known is not None:
+                return known[1]
+            with self.lock:
+                rows = self._batch_state()
+        self.version = (time.monotonic(), tuple(rows[0]))
+        return self.version[1]
+
+    def _batch_state(self) -> list[Any]:
         cur = self.con.cursor()
         try:
-            rows = cur.execute(
+            return cur.execute(
                 "SELECT count(*), max(batch_id), sum(hash(batch_id, status)) FROM ingest_batches"
             ).fetchall()
         finally:
             cur.close()
-        self.version = (time.monotonic(), tuple(rows[0]))
-        return self.version[1]
 
     def data_changed(self) -> None:
         """Forget the data version, so the next request reads it (after an upload)."""

@@ -296,7 +296,9 @@ def ingest_upload(
         # it takes, other people's pages go on being served. Then loaded from what it read.
         limits = Limits.from_settings(settings)
         read = read_untrusted(path, dataset, limits, settings.read_block_mb << 20, folder / "read")
-        with web.lock, read.in_use():
+        # The store is held for writing only now (an analyst's commands reading it meanwhile
+        # are waited for; see vrhub.hub.Hub.writing), with every page's reads held back.
+        with web.lock, read.in_use(), web.hub.writing():
             try:
                 r = ingest_governed(
                     web.hub,

@@ -208,8 +208,27 @@ def explore(
             }
         )
     title = f"{m.title}, {data.area_name}, {period.label}"
-    chart = _chart(q, m.title, title, [r for r in out_rows if r["group"] != "Total"], rule)
     per = f"per {m.per:,} {m.denominator}"
+    columns = [
+        BREAKDOWNS[q.by] if q.by else "Area",
+        "Records",
+        "Population",
+        f"Rate {per}",
+        "Lower 95%",
+        "Upper 95%",
+    ]
+    figures = [
+        [r["label"], r["count"], r["population"], r["rate"], r["lower"], r["upper"]]
+        for r in out_rows
+    ]
+    # A breakdown's downloads hold its groups alone (the CSV the same shape whoever reads it);
+    # the total, protected on its own, is a table of its own (a sheet of the workbook).
+    broken_down = keys != ["Total"]
+    groups = [f for f, r in zip(figures, out_rows, strict=True) if not broken_down
+              or r["group"] != "Total"]  # fmt: skip
+    totals = [f for f, r in zip(figures, out_rows, strict=True) if broken_down
+              and r["group"] == "Total"]  # fmt: skip
+    chart = _chart(q, m.title, title, [r for r in out_rows if r["group"] != "Total"], rule)
     return {
         "measure": m.name,
         "title": m.title,
@@ -234,26 +253,29 @@ def explore(
         "chart": None
         if chart is None
         else {"title": chart.title, "alt": chart.alt_text(), "svg": chart.svg()},
+        "scope": scope_words(home, scope),
         "tables": [
-            table(
-                "figures",
-                title,
-                [
-                    BREAKDOWNS[q.by] if q.by else "Area",
-                    "Records",
-                    "Population",
-                    f"Rate {per}",
-                    "Lower 95%",
-                    "Upper 95%",
-                ],
-                [
-                    [r["label"], r["count"], r["population"], r["rate"], r["lower"], r["upper"]]
-                    for r in out_rows
-                ],
-            )
+            table("figures", title, columns, groups),
+            *([table("total", f"Total: {title}", columns, totals)] if totals else []),
         ],
         "choices": {"periods": periods},
     }
+
+
+def scope_words(home: Home, scope: list[str]) -> str:
+    """Whose records a viewer's figures are drawn from and for which districts, in words."""
+    everyone = home.partnership.districts
+    if {d.code for d in everyone} <= set(scope):
+        return (
+            "From the records every partner shares with the hub, for all the partnership's "
+            "districts."
+        )
+    names = [d.name for d in everyone if d.code in scope]
+    return (
+        "From the records every partner shares with the hub (not only your organisation's), "
+        f"for the districts you may see: {', '.join(names)}. The partnership-wide figures "
+        "are for all its districts."
+    )
 
 
 #: The group of records whose field was left blank, as the measures engine names it.

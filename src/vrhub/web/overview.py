@@ -56,6 +56,7 @@ def overview(
                 "at most and rounded to the nearest 5, the same way wherever they appear."
             )
         ),
+        "signal_note": SIGNAL_NOTE,
         "areas": areas,
         "tables": [
             table(
@@ -67,6 +68,18 @@ def overview(
         ],
     }
 
+
+#: What the Signal column says, in plain words (shown with every overview).
+SIGNAL_NOTE = (
+    "Signal says whether the latest month is unusual for this area, judged against its own "
+    "recent months (statistical process control, the method the NHS's Making Data Count "
+    'uses). "Concern" means the latest month is higher than the area\'s usual ups and downs '
+    'would explain (for serious violence, a real rise worth looking into); "improvement" '
+    'means it is lower than they would explain; "no signal" means the month is within the '
+    "area's usual range, so it should not be read as a change."
+)
+#: The Signal column's words for each kind of signal.
+SIGNAL_WORDS = {"concern": "Concern", "improvement": "Improvement", "none": "No signal"}
 
 COLUMNS = [
     "Area",
@@ -84,7 +97,8 @@ def _row(area: dict[str, Any], m: dict[str, Any]) -> list[object]:
         return [area["name"], area["code"], m["title"], None, None, m["withheld"], None]
     now = m["now_count"] if m["now_count"] is not None else m["now"]
     before = m["before_count"] if m["before_count"] is not None else m["before"]
-    return [area["name"], area["code"], m["title"], now, before, m["change"], m["signal"]]
+    signal = SIGNAL_WORDS.get(m["signal"], m["signal"])
+    return [area["name"], area["code"], m["title"], now, before, m["change"], signal]
 
 
 def _measure(data: Reads, name: str, dataset: str, title: str) -> dict[str, Any]:
@@ -125,6 +139,7 @@ def _measure(data: Reads, name: str, dataset: str, title: str) -> dict[str, Any]
         "change": words,
         "percent_change": None if c is None else c.percent_change,
         "signal": signal,
+        "signal_words": SIGNAL_WORDS.get(signal, signal),
         "signal_class": {"concern": "govuk-tag--red", "improvement": "govuk-tag--green"}.get(
             signal, "govuk-tag--grey"
         ),
