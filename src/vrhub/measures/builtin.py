@@ -17,7 +17,7 @@ from vrhub.measures.spec import Measure, everything
 
 ALL_AGES = (
     "resident population: the estimate vrhub holds nearest the period, stated with each rate "
-    "(all ages; --per for children, young adults or under 25s)"
+    "(all ages; rates for children, young adults or under-25s can be asked for)"
 )
 NO_LOCATION = (
     "Records with no location cannot be placed in an area and are left out of rates; the "
