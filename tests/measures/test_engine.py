@@ -207,3 +207,26 @@ def test_homes_loaded_before_the_district_population_table_give_the_same_rates(
     assert without.rows == with_table.rows
     assert pipeline.run_measure(sy_home, "crime-rate", UK, [], {"crime_type": VSO}) == whole
     assert sum(r.population or 0 for r in with_table.rows) == whole.rows[0].population
+
+
+def test_a_district_filter_gives_the_rate_per_that_districts_residents(sy_home: Home) -> None:
+    """Filtered to one district, the rate is over that district's residents (its row in the
+    by-district result), not the whole partnership's; a neighbourhood filter without its
+    population is refused rather than divided by the whole area."""
+    files = sorted((DATA / "police_uk_sy_extract").glob("*.csv"))
+    pipeline.ingest_paths(sy_home, UK, files)
+    period = ("2022-01", "2022-06")
+    by_district = pipeline.run_measure(
+        sy_home, "crime-rate", UK, ["district"], {"crime_type": VSO}, *period
+    )
+    for row in by_district.rows:
+        [district] = row.group
+        one = pipeline.run_measure(
+            sy_home, "crime-rate", UK, [], {"crime_type": VSO, "district": district}, *period
+        )
+        [only] = one.rows
+        assert (only.count, only.population, only.rate) == (row.count, row.population, row.rate)
+    whole = pipeline.run_measure(sy_home, "crime-rate", UK, [], {"crime_type": VSO}, *period)
+    assert whole.rows[0].population == sum(r.population or 0 for r in by_district.rows)
+    with pytest.raises(MeasureInputError, match="group by lsoa21 instead"):
+        pipeline.run_measure(sy_home, "crime-rate", UK, [], {"lsoa21": "E01007320"}, *period)

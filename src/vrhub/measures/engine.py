@@ -199,6 +199,28 @@ def selected(
     return measure.select(t, dataset) if measure_only else t
 
 
+def _population_districts(
+    districts: list[str], filters: dict[str, str], level: str | None
+) -> list[str]:
+    """The districts whose residents a rate is over: a district filter narrows the
+    partnership to that district (its rate is per its own residents, not the whole area's)."""
+    if "district" in filters:
+        chosen = [d for d in districts if d == filters["district"]]
+        if not chosen:
+            raise MeasureInputError(
+                f"district {filters['district']} is not one of the partnership's districts "
+                f"({', '.join(districts)})"
+            )
+        return chosen
+    small = [f for f in filters if f in GEOGRAPHY and f != "district"]
+    if small and level is None:
+        raise MeasureInputError(
+            f"a rate filtered to one neighbourhood ({small[0]}) needs that neighbourhood's "
+            f"population: group by {small[0]} instead and read its row"
+        )
+    return districts
+
+
 def run_measure(
     backend: ibis.BaseBackend,
     measure: Measure,
@@ -230,6 +252,7 @@ def run_measure(
             f"an age; the {dataset.name} dataset holds none (use --per everyone)"
         )
     level = next((b for b in by if b in GEOGRAPHY), None)
+    districts = _population_districts(districts, filters, level)
     chosen = choose(
         backend,
         districts,
