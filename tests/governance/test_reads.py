@@ -276,5 +276,9 @@ def test_measures_batches_and_quality_at_the_command_line_are_reads(
         "vrhub quality",
         "vrhub measure run crime-rate",
     ]
-    assert found[2][2]["choices"] == {"dataset": "police-crime", "by": ["district"]}
+    assert found[2][2]["choices"] == {
+        "dataset": "police-crime",
+        "by": ["district"],
+        "per": "everyone",
+    }
     assert all(d["audience"] == "analyst" and d["format"] == "json" for _, _, d in found)
