@@ -8,9 +8,9 @@ from vrhub.datasets import get_dataset
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.change import Comparison, compare_counts
-from vrhub.measures.coverage import Coverage, coverage, held_words
+from vrhub.measures.coverage import Coverage, coverage
 from vrhub.measures.engine import MeasureResult
-from vrhub.measures.spc import XmRChart, xmr
+from vrhub.measures.spc import SEASONAL, XMR, Control, control
 from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name
 from vrhub.outputs.protect import NOT_HELD, Shown, protect_each
@@ -106,12 +106,10 @@ def change(data: Reads, name: str, dataset: str, filters: dict[str, str] | None 
         ("the previous 12 months", data.period.previous),
     ):
         gaps = months.missing(period)
-        if len(gaps) == len(month_range(*period)):
+        if months.state(period) == "not held":
             reasons.append(f"no {dataset} data is held for {label}")
         elif gaps:
-            reasons.append(
-                f"{label} is only partly held (no {dataset} data for {held_words(gaps)})"
-            )
+            reasons.append(f"{label} is only partly held ({months.gap_words(gaps)})")
     if reasons:
         return Change(
             shown_now,
@@ -152,14 +150,16 @@ def history(data: Reads, dataset: str) -> tuple[str, str] | None:
 
 def trend(
     data: Reads, name: str, dataset: str, title: str, chart_id: str
-) -> tuple[Chart | None, XmRChart | None, str]:
-    """A monthly series with its XmR limits and signals, from published counts."""
+) -> tuple[Chart | None, Control | None, str]:
+    """A monthly series with its control limits and signals, from published counts, by the
+    method that fits it (:func:`vrhub.measures.spc.control`; published counts hold no event
+    dates, so a rare series is shown as counts)."""
     span = history(data, dataset)
     if span is None:
         return None, None, "no records yet"
     result, rule = data.measure(name, dataset, ["month"], span)
     months = month_range(*span)
-    # A month with no data held is a gap in the line, never a 0.
+    # A month with no data held (or not yet sent by every source) is a gap, never a 0.
     kept = held(data, dataset).months
     counts = {r.group[0]: r.count for r in result.rows}
     shown = protect_each({m: counts.get(m, 0) for m in months if m in kept}, rule)
@@ -168,7 +168,7 @@ def trend(
     why = ""
     charted = [m for m in months if m in shown]
     if len(charted) >= 2 and all(shown[m].count is not None for m in charted):
-        spc = xmr(charted, [float(shown[m].count or 0) for m in charted])
+        spc = control(charted, [float(shown[m].count or 0) for m in charted])
         if len(charted) < len(months):
             why = "months with no data held are left out of the control chart"
     elif len(charted) >= 2:
@@ -181,36 +181,51 @@ def trend(
     rows = []
     for m, v in zip(months, values, strict=True):
         row: dict[str, object] = {"x": m, "y": v}
-        if spc:
-            row |= {"mean": round(spc.mean, 2), "lcl": round(max(spc.lower, 0.0), 2)}
-            row |= {"ucl": round(spc.upper, 2), "signal": flagged.get(m)}
+        limits = spc.limits(m) if spc else None
+        if spc and spc.chart is not None:
+            centre, lower, upper = limits if limits else (None, None, None)
+            row |= {"mean": _round(centre), "lcl": _round(lower, floor=0.0)}
+            row |= {"ucl": _round(upper), "signal": flagged.get(m)}
         rows.append(row)
     step = 1 if rule is None else rule.round_to
     chart = Chart(chart_id, "line", title, "Records", rows, x_title="Month", tick_step=step)
     return chart, spc, why
 
 
-def spc_words(spc: XmRChart | None, why: str) -> str:
+def _round(x: float | None, floor: float | None = None) -> float | None:
+    if x is None:
+        return None
+    return round(max(x, floor) if floor is not None else x, 2)
+
+
+def spc_words(
+    spc: Control | None, why: str, period: tuple[str, str] | None = None, label: str = ""
+) -> str:
+    """The control chart in plain words: the method, its signals each dated by its run (a
+    signal most of whose run lies before ``period`` is said to be earlier, not in it), and its
+    notes."""
     if spc is None:
         return f"Statistical process control: {why}." if why else ""
-    words = _spc_words(spc)
-    return f"{words[:-1]}; {why}." if why else words
-
-
-def _spc_words(spc: XmRChart) -> str:
+    notes = [*spc.notes, *([why] if why else [])]
+    if spc.chart is None:
+        return f"Statistical process control: {'; '.join(notes)}."
+    method = {
+        XMR: "XmR chart, Making Data Count rules",
+        SEASONAL: "XmR chart of seasonally adjusted counts, Making Data Count rules",
+    }.get(spc.method, spc.method)
     if not spc.signals:
-        return (
-            "Statistical process control (XmR chart, Making Data Count rules): common-cause "
-            "variation only; no month stands out from the usual range."
-        )
-    parts = []
-    for s in spc.signals:
-        span = month_name(s.months[0]) + (
-            f" to {month_name(s.months[-1])}" if len(s.months) > 1 else ""
-        )
-        parts.append(f"special-cause {s.kind} ({span}): {s.explanation}")
-    return (
-        "Statistical process control (XmR chart, Making Data Count rules): "
-        + "; ".join(parts)
-        + "."
+        words = "common-cause variation only; no month stands out from the usual range"
+    else:
+        parts = []
+        for s in spc.signals:
+            span = month_name(s.months[0][:7]) + (
+                f" to {month_name(s.months[-1][:7])}" if len(s.months) > 1 else ""
+            )
+            when = ""
+            if period is not None and not s.mostly_within(period):
+                when = f", mostly before the {label}" if label else ", mostly before this period"
+            parts.append(f"special-cause {s.kind} ({span}{when}): {s.explanation}")
+        words = "; ".join(parts)
+    return f"Statistical process control ({method}): {words}" + (
+        f"; {'; '.join(notes)}." if notes else "."
     )

@@ -47,8 +47,9 @@ def serious_violence(data: Reads) -> Section:
         )
         if chart:
             s.add(chart)
-        if spc_words(spc, why):
-            s.add(Paragraph(spc_words(spc, why)))
+        words = spc_words(spc, why, data.period.current, data.period.label)
+        if words:
+            s.add(Paragraph(words))
         now, rule = data.measure("serious-violence", POLICE, ["sv_category"])
         before, _ = data.measure("serious-violence", POLICE, ["sv_category"], data.period.previous)
         titles = {c.name: c.title for c in definition.categories}
