@@ -80,7 +80,7 @@ class Change:
     def finding(self, what: str, area: str, period_label: str, scale: float = 1.0) -> Finding:
         c = self.comparison
         weight = 1.0 * scale
-        if c is not None and c.significant and c.percent_change is not None:
+        if c is not None and c.significant and c.percent_change is not None and not c.tiny:
             weight = (100 + abs(c.percent_change)) * scale
         elif c is not None:
             weight = 10 * scale

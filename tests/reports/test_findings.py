@@ -1,0 +1,136 @@
+"""Key findings that are honest (issue 16): about the report's own year, never a percentage
+of a tiny count, and the serious-violence headline says how much is domestic abuse and
+violence against women and girls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import police_crime_row
+from vrhub import pipeline
+from vrhub.datasets import get_dataset
+from vrhub.home import Home
+from vrhub.hub import open_hub
+from vrhub.measures.change import compare_counts
+from vrhub.months import month_range
+from vrhub.outputs.period import parse_period
+from vrhub.outputs.protect import protect_each
+from vrhub.outputs.reads import Lineage, Reads
+from vrhub.reports.sections.common import Change
+from vrhub.reports.sections.timing import timing
+from vrhub.reports.sections.violence import serious_violence
+
+PC = get_dataset("police-crime")
+#: Three years, October 2022 to September 2025: the report is for the year ending 2025-09.
+MONTHS = month_range("2022-10", "2025-09")
+ROBBERY = {"ho_offence_code": "034/02", "ho_offence_group": "Robbery", "victim_sex": "M"}
+
+
+def _rows(spike_years: set[int]) -> list[dict[str, str]]:
+    """One personal robbery a month, except around bonfire night (29 October to 12 November:
+    one a day, and six on 5 November in a spike year); in March 2025, 3 domestic abuse records
+    (male victims), 4 violence against women and girls and 2 that are both."""
+    days: list[str] = []
+    for m in MONTHS:
+        if m[5:] not in ("10", "11"):
+            days.append(f"{m}-15")
+    for year in (2022, 2023, 2024):
+        for k in range(-7, 8):
+            day = dt.date(year, 11, 5) + dt.timedelta(days=k)
+            days.extend([day.isoformat()] * (6 if k == 0 and year in spike_years else 1))
+    rows = [
+        police_crime_row(i, occurred_from=f"{d} 21:00", recorded_date=f"{d} 23:00", **ROBBERY)
+        for i, d in enumerate(days)
+    ]
+    extra = [("Y", "M")] * 3 + [("N", "F")] * 4 + [("Y", "F")] * 2
+    for j, (da, sex) in enumerate(extra):
+        rows.append(
+            police_crime_row(
+                50_000 + j,
+                occurred_from="2025-03-10 21:00",
+                recorded_date="2025-03-10 23:00",
+                domestic_abuse=da,
+                victim_sex=sex,
+            )
+        )
+    return rows
+
+
+def _reads(home: Home, write: Callable[..., Path], spike_years: set[int]) -> Iterator[Reads]:
+    [r] = pipeline.ingest_paths(home, PC, [write("pc.csv", _rows(spike_years))], source="wyp")
+    assert r.status == "loaded"
+    with open_hub(home) as hub:
+        yield Reads(
+            hub.home, hub.con, hub.gov, "analyst", parse_period("year ending 2025-09"), None,
+            Lineage(),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(("spikes", "cited"), [({2022}, None), ({2022, 2024}, 2024)])
+def test_the_bonfire_finding_is_about_the_report_year_not_the_most_striking(
+    wy_home: Home,
+    write_police_crime: Callable[..., Path],
+    spikes: set[int],
+    cited: int | None,
+) -> None:
+    for data in _reads(wy_home, write_police_crime, spikes):
+        section = timing.build(data)
+    bonfire = [f.text for f in section.findings if "Bonfire night" in f.text]
+    if cited is None:
+        # 2022 stood out (6 against 1 a day) but 2024, the report's year, did not.
+        assert bonfire == []
+    else:
+        assert bonfire == [
+            "Bonfire night stands out in West Yorkshire: serious violence on 5 November 2024 "
+            "was 6.0 times the average day around it."
+        ]
+    # The table still shows every year held.
+    [table] = [b for b in section.blocks if getattr(b, "caption", "").startswith("Serious viol")]
+    assert [row[0] for row in table.rows] == ["2022", "2023", "2024"]
+    assert table.rows[0][1] == "6"
+
+
+def test_the_headline_says_how_much_is_domestic_abuse_and_vawg(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    for data in _reads(wy_home, write_police_crime, set()):
+        section = serious_violence.build(data)
+    # The year ending 2025-09: 10 months with one robbery, 15 days around bonfire night and
+    # the 9 March records: 34. Domestic abuse 3 + 2 = 5 (14.7%); VAWG 4 + 2 = 6 (17.6%).
+    [headline] = [f.text for f in section.findings if f.text.startswith("In West Yorkshire")]
+    assert "(34 in the year ending September 2025)" in headline
+    assert headline.endswith(
+        "Of these, 5 (14.7%) were flagged as domestic abuse and 6 (17.6%) were violence "
+        "against women and girls (a record can be both)."
+    )
+    # The year before: 25 records, both counts 20 or more, so a percentage is given.
+    assert "+36.0%" in headline
+
+
+def test_tiny_counts_get_no_percentage() -> None:
+    small = compare_counts(7, 4, 1, 1)
+    assert small.tiny and small.percent_change is not None
+    said = small.verdict("homicide", "the previous 12 months")
+    assert "%" not in said
+    assert said == (
+        "no significant change in homicide compared with the previous 12 months (4 in the "
+        "previous 12 months and 7 now; too few records for a percentage change)"
+    )
+    rise = compare_counts(19, 2, 1, 1)
+    assert rise.significant and rise.tiny
+    assert rise.verdict("homicide", "the year before") == (
+        "homicide rose from 2 in the year before to 19 (too few records for a percentage change)"
+    )
+    # 20 or more in either period: the percentage and its interval are given.
+    assert "%" in compare_counts(20, 4, 1, 1).verdict("homicide", "the year before")
+    shown = protect_each({"now": 7, "before": 4}, None)
+    change = Change(shown["now"], shown["before"], small)
+    sentence = change.sentence("Homicide", "Leeds", "year ending September 2025")
+    assert "%" not in sentence and "4 in the previous 12 months and 7 now" in sentence
+    # A tiny change never outweighs a real one among the key findings.
+    big = Change(shown["now"], shown["before"], compare_counts(400, 300, 1, 1))
+    assert change.finding("h", "a", "p").weight < big.finding("s", "a", "p").weight
