@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_AGREEMENT, police_crime_row
+from tests.conftest import TEST_AGREEMENT, police_crime_row, write_police_uk
 from vrhub import pipeline
+from vrhub.cli import main
 from vrhub.datasets import get_dataset
 from vrhub.errors import NoDataHeldError
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.measures.coverage import Coverage, by_source, coverage
-from vrhub.measures.spc import XMR
+from vrhub.measures.spc import NO_CHART, T_CHART, XMR
 from vrhub.months import month_range
 
 PC = get_dataset("police-crime")
@@ -104,3 +105,60 @@ def test_a_month_one_source_has_not_sent_is_partial_not_a_fall(home: Home) -> No
         home, "serious-violence", PC, ("2024-12", "2025-10"), ("2024-01", "2024-11")
     )
     assert (c.count, c.previous, c.significant) == (110, 110, False)
+
+
+HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
+
+
+def test_rare_events_with_dates_get_a_t_chart_end_to_end(
+    wy_home: Home, write_police_crime: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An assault every month (so every month is held) and six homicides in two years.
+    rows = [
+        police_crime_row(i, occurred_from=f"{m}-20 21:00", recorded_date=f"{m}-20 23:00")
+        for i, m in enumerate(MONTHS)
+    ]
+    rows += [
+        police_crime_row(
+            1000 + i,
+            ho_offence_code="001/01",
+            occurred_from=f"{d} 02:00",
+            recorded_date=f"{d} 05:00",
+        )
+        for i, d in enumerate(HOMICIDES)
+    ]
+    [r] = pipeline.ingest_paths(wy_home, PC, [write_police_crime("pc.csv", rows)], source="wyp")
+    assert r.rows_accepted == len(rows)
+    [(_, chart)] = pipeline.measure_spc(wy_home, "non-domestic-homicide", PC)
+    assert chart.method == T_CHART
+    assert chart.months == HOMICIDES[1:]
+    # Days between them, counted on a calendar (2024 is a leap year): to 2 March 52, to 20
+    # June 110, to 5 August 46, to 30 November 117, to 14 February 76.
+    assert chart.values == [52.0, 110.0, 46.0, 117.0, 76.0]
+    assert chart.counts["2024-01"] == 1 and chart.counts["2024-02"] == 0
+    assert chart.signals == []
+
+    home = ["--home", str(wy_home.path), "--dataset", "police-crime", "--format", "csv"]
+    assert main(["measure", "spc", "non-domestic-homicide", *home]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("method,mean,lower_limit,upper_limit,signal,kind,months,explanation")
+    assert "t chart" in out and "days between events" in out
+
+
+def test_rare_events_known_only_by_month_get_no_chart(sy_home: Home, tmp_path: Path) -> None:
+    at = ",SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A"
+    lines = [f",{m}{at},Anti-social behaviour,," for m in MONTHS]
+    lines += [f"w{i},{m}{at},Possession of weapons,," for i, m in enumerate(MONTHS[::5])]
+    path = write_police_uk(tmp_path / "uk.csv", lines)
+    uk = get_dataset("police-uk-street")
+    [r] = pipeline.ingest_paths(sy_home, uk, [path])
+    assert r.rows_accepted == len(lines)
+    [(_, chart)] = pipeline.measure_spc(
+        sy_home, "crime-rate", uk, filters={"crime_type": "Possession of weapons"}
+    )
+    assert chart.method == NO_CHART and chart.signals == [] and chart.chart is None
+    assert chart.notes == [
+        "fewer than 2 events a month on average (0.2): too few events a month for a control "
+        "chart, and the dates of events are not held; shown as counts"
+    ]
+    assert sum(chart.values) == 5
