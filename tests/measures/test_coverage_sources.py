@@ -158,7 +158,7 @@ def test_rare_events_known_only_by_month_get_no_chart(sy_home: Home, tmp_path: P
     )
     assert chart.method == NO_CHART and chart.signals == [] and chart.chart is None
     assert chart.notes == [
-        "fewer than 2 events a month on average (0.2): too few events a month for a control "
+        "fewer than two events a month on average (0.2): too few events a month for a control "
         "chart, and the dates of events are not held; shown as counts"
     ]
     assert sum(chart.values) == 5

@@ -41,10 +41,10 @@ def test_a_rare_series_with_monthly_counts_only_gets_no_chart() -> None:
     found = control(months, counts)
     assert found.method == NO_CHART and found.chart is None and found.signals == []
     assert found.notes == [
-        "fewer than 2 events a month on average (0.1): too few events a month for a control "
+        "fewer than two events a month on average (0.1): too few events a month for a control "
         "chart, and the dates of events are not held; shown as counts"
     ]
-    assert found.summary.startswith("no control chart: fewer than 2 events a month")
+    assert found.summary.startswith("no control chart: fewer than two events a month")
     assert found.limits("2023-06") is None and found.mean is None
 
 
@@ -154,7 +154,7 @@ def test_a_real_rise_in_a_seasonal_series_is_still_seen() -> None:
 def test_under_two_whole_years_the_season_cannot_be_allowed_for() -> None:
     found = control(MONTHS[:18], _seasonal()[:18])
     assert found.method == XMR
-    assert "fewer than 2 whole years of months" in found.notes[0]
+    assert "fewer than two whole years of months" in found.notes[0]
 
 
 def test_fewer_than_15_points_warns_that_limits_are_unreliable() -> None:

@@ -16,11 +16,12 @@ from vrhub.datasets import get_dataset
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.measures.change import compare_counts
+from vrhub.measures.spc import control
 from vrhub.months import month_range
 from vrhub.outputs.period import parse_period
 from vrhub.outputs.protect import protect_each
 from vrhub.outputs.reads import Lineage, Reads
-from vrhub.reports.sections.common import Change
+from vrhub.reports.sections.common import Change, signal_finding, spc_words
 from vrhub.reports.sections.timing import timing
 from vrhub.reports.sections.violence import serious_violence
 
@@ -134,3 +135,28 @@ def test_tiny_counts_get_no_percentage() -> None:
     # A tiny change never outweighs a real one among the key findings.
     big = Change(shown["now"], shown["before"], compare_counts(400, 300, 1, 1))
     assert change.finding("h", "a", "p").weight < big.finding("s", "a", "p").weight
+
+
+def test_a_signal_is_a_finding_only_for_the_year_most_of_its_run_lies_in() -> None:
+    months = month_range("2023-10", "2025-09")
+    # Nine high months, 2024-03 to 2024-11: a shift whose run lies mostly before the year
+    # ending 2025-09 (two of its nine months are in it).
+    values = [30.0 if "2024-03" <= m <= "2024-11" else 10.0 + (i % 3) for i, m in enumerate(months)]
+    spc = control(months, values)
+    [shift] = [s for s in spc.signals if s.rule == "shift" and s.kind == "concern"]
+    assert shift.span == "2024-03 to 2024-11"
+    year = parse_period("year ending 2025-09")
+    now = signal_finding(spc, "Serious violence", "Leeds", year.current, year.label)
+    # The run is not a finding about this year (its last high month, above the limit on its
+    # own, may be).
+    assert now is not None and "2024-03" not in now.text
+    words = spc_words(spc, "", year.current, year.label)
+    assert "(March 2024 to November 2024, mostly before the year ending September 2025)" in words
+    # The same run in the year ending 2024-12 is a finding about that year, dated by its run.
+    earlier = parse_period("year ending 2024-12")
+    found = signal_finding(spc, "Serious violence", "Leeds", earlier.current, earlier.label)
+    assert found is not None and found.text.startswith(
+        "Serious violence in Leeds shows a special-cause concern in the year ending December "
+        "2024 (a change beyond the usual month-to-month variation in the monthly counts, "
+        "2024-03 to 2024-11)"
+    )

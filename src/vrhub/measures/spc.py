@@ -53,7 +53,7 @@ A rare series with its events' dates gets a t chart; without them, no chart::
     >>> rare.method, rare.values
     ('t chart', [51.0, 110.0, 46.0, 117.0])
     >>> print(rare.notes[0])  # doctest: +NORMALIZE_WHITESPACE
-    fewer than 2 events a month on average (0.4), so the days between events are charted
+    fewer than two events a month on average (0.4), so the days between events are charted
     (a t chart) instead of the monthly counts
     >>> control(months, counts).method
     'no control chart'
@@ -337,8 +337,8 @@ def seasonal_index(counts: dict[str, float]) -> tuple[dict[str, float], str]:
     whole = [ms for ms in years.values() if len(ms) == 12 and sum(counts[m] for m in ms) > 0]
     if len(whole) < SEASONAL_YEARS:
         return {}, (
-            f"fewer than {SEASONAL_YEARS} whole years of months, so a seasonal pattern cannot "
-            "be told apart from a signal"
+            f"fewer than {_words(SEASONAL_YEARS)} whole years of months, so a seasonal "
+            "pattern cannot be told apart from a signal"
         )
     ratios: dict[str, list[float]] = {}
     for ms in whole:
@@ -358,7 +358,7 @@ def seasonal_index(counts: dict[str, float]) -> tuple[dict[str, float], str]:
     scale = sum(raw.values()) / 12
     index = {c: r / scale for c, r in raw.items()}
     return index, (
-        f"the series is seasonal (F test of calendar months over {len(whole)} whole years, "
+        f"the series is seasonal (F test of calendar months over {_words(len(whole))} whole years, "
         f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}), so each month is charted against its "
         "own season"
     )
@@ -395,7 +395,7 @@ def _rare(
     event_dates: Sequence[str] | None,
     higher_is_worse: bool,
 ) -> Control:
-    why = f"fewer than {RARE_MEAN:g} events a month on average ({average:.1f})"
+    why = f"fewer than {_words(int(RARE_MEAN))} events a month on average ({average:.1f})"
     if event_dates is not None and higher_is_worse:
         result = t_chart(event_dates, list(counts))
         if result is not None:
@@ -436,6 +436,12 @@ def _in_days(s: Signal) -> Signal:
         s.months,
         f"{words}: events {side} apart than usual (events {s.span})",
     )
+
+
+def _words(n: int) -> str:
+    """A small number in words (published text keeps digits for counts)."""
+    names = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return names[n] if 0 <= n < len(names) else str(n)
 
 
 def _back(y: float) -> float:

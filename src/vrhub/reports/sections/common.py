@@ -198,6 +198,24 @@ def _round(x: float | None, floor: float | None = None) -> float | None:
     return round(max(x, floor) if floor is not None else x, 2)
 
 
+def signal_finding(
+    spc: Control | None, what: str, area: str, period: tuple[str, str], label: str
+) -> Finding | None:
+    """A key finding for the control chart's latest signal whose run lies mostly in the
+    report's year (a run mostly before it is not a finding about the year), dated by its run."""
+    recent = [s for s in (spc.signals if spc else []) if s.mostly_within(period)]
+    if spc is None or not recent:
+        return None
+    s = max(recent, key=lambda x: (x.kind == "concern", x.months[-1], len(x.months)))
+    chart = "seasonally adjusted " if spc.method == SEASONAL else ""
+    return Finding(
+        f"{what} in {area} shows a special-cause {s.kind} in the {label} (a change beyond "
+        f"the usual month-to-month variation in the {chart}monthly counts, {s.span}): "
+        f"{s.explanation}.",
+        60.0 if s.kind == "concern" else 30.0,
+    )
+
+
 def spc_words(
     spc: Control | None, why: str, period: tuple[str, str] | None = None, label: str = ""
 ) -> str:

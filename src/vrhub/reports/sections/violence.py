@@ -16,6 +16,7 @@ from vrhub.reports.sections.common import (
     compare_shown,
     lacks,
     population,
+    signal_finding,
     spc_words,
     trend,
     withheld,
@@ -61,6 +62,11 @@ def serious_violence(data: Reads) -> Section:
         words = spc_words(spc, why, data.period.current, data.period.label)
         if words:
             s.add(Paragraph(words))
+        signal = signal_finding(
+            spc, "Serious violence", data.area_name, data.period.current, data.period.label
+        )
+        if signal:
+            s.findings.append(signal)
         before, _ = data.measure("serious-violence", POLICE, ["sv_category"], data.period.previous)
         titles = {c.name: c.title for c in definition.categories}
         counts = {titles.get(r.group[0], r.group[0]): r.count for r in now.rows}
