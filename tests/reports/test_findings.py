@@ -160,3 +160,20 @@ def test_a_signal_is_a_finding_only_for_the_year_most_of_its_run_lies_in() -> No
         "2024 (a change beyond the usual month-to-month variation in the monthly counts, "
         "2024-03 to 2024-11)"
     )
+
+
+def test_a_concern_run_mostly_before_the_year_is_not_called_a_concern_in_it() -> None:
+    # Before this change, the success measures called any concern ending in the year a
+    # concern "in the year ending ...": here a shift of 2024-02 to 2024-10 (one month in it).
+    months = month_range("2023-10", "2025-09")
+    values = [
+        14.0 + i % 2 if "2024-02" <= m <= "2024-10" else 10.0 + i % 3 for i, m in enumerate(months)
+    ]
+    spc = control(months, values)
+    [shift] = [s for s in spc.signals if s.rule == "shift" and s.kind == "concern"]
+    assert shift.span == "2024-02 to 2024-10" and shift.months[-1] >= "2024-10"
+    year = parse_period("year ending 2025-09")
+    args = ("Knife crime", "Leeds", year.current, year.label)
+    assert signal_finding(spc, *args, "concern") is None
+    found = signal_finding(spc, *args)
+    assert found is not None and "improvement" in found.text and "2024-11 to 2025-09" in found.text

@@ -199,11 +199,21 @@ def _round(x: float | None, floor: float | None = None) -> float | None:
 
 
 def signal_finding(
-    spc: Control | None, what: str, area: str, period: tuple[str, str], label: str
+    spc: Control | None,
+    what: str,
+    area: str,
+    period: tuple[str, str],
+    label: str,
+    kind: str | None = None,
 ) -> Finding | None:
-    """A key finding for the control chart's latest signal whose run lies mostly in the
-    report's year (a run mostly before it is not a finding about the year), dated by its run."""
-    recent = [s for s in (spc.signals if spc else []) if s.mostly_within(period)]
+    """A key finding for the control chart's latest signal (of ``kind``, if given) whose run
+    lies mostly in the report's year (a run mostly before it is not a finding about the year),
+    dated by its run."""
+    recent = [
+        s
+        for s in (spc.signals if spc else [])
+        if s.mostly_within(period) and kind in (None, s.kind)
+    ]
     if spc is None or not recent:
         return None
     s = max(recent, key=lambda x: (x.kind == "concern", x.months[-1], len(x.months)))
