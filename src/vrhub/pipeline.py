@@ -374,7 +374,8 @@ def measure_spc(
         if len(months) < 2:
             raise NoDataHeldError(
                 f"a control chart needs at least two months of data; {held.dataset} holds "
-                f"{len(months)} whole month{'' if len(months) == 1 else 's'} from {span[0]} to "
+                f"{len(months)}{' whole' if held.partial else ''} "
+                f"month{'' if len(months) == 1 else 's'} from {span[0]} to "
                 f"{span[1]}" + (f" ({held.held()})" if held.partial else "")
             )
         series: dict[tuple[str, ...], dict[str, int]] = {}

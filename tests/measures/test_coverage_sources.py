@@ -92,6 +92,12 @@ def test_a_month_one_source_has_not_sent_is_partial_not_a_fall(home: Home) -> No
         assert chart.method == XMR and chart.months == MONTHS[:-2]
         assert chart.signals == [] and min(chart.values) == 5
 
+    with pytest.raises(NoDataHeldError, match="holds 1 whole month from 2025-10 to 2025-12 ") as e:
+        pipeline.measure_spc(home, "serious-violence", PC, date_from="2025-10")
+    assert str(e.value).endswith(
+        "2025-11: no file from test-vrp yet; 2025-12: no file from test-vrp yet)"
+    )
+
     with pytest.raises(NoDataHeldError) as e:
         pipeline.compare_periods(
             home, "serious-violence", PC, ("2025-01", "2025-12"), ("2024-01", "2024-12")
