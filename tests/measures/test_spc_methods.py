@@ -85,7 +85,7 @@ def test_a_t_chart_sees_events_coming_closer_together_as_a_concern() -> None:
     kinds = {(s.rule, s.kind) for s in found.signals}
     assert ("shift", "concern") in kinds
     assert all(s.kind == "concern" for s in found.signals if s.months[-1] == dates[-1])
-    assert any("shorter apart than usual" in s.explanation for s in found.signals)
+    assert any("closer together than usual" in s.explanation for s in found.signals)
 
 
 def test_a_gap_across_a_month_not_held_is_left_out_of_a_t_chart() -> None:

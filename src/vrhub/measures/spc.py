@@ -426,16 +426,11 @@ def _in_days(s: Signal) -> Signal:
     words = {
         "outside limits": "a time between events outside the usual range",
         "shift": "a run of times between events on one side of the mean",
-        "trend": "a run of times between events each longer (or each shorter)",
+        "trend": "a run of times between events each shorter (or each longer) than the last",
         "two of three": "two of three times between events near a limit",
     }[s.rule]
-    side = "shorter" if s.kind == "concern" else "longer"
-    return Signal(
-        s.rule,
-        s.kind,
-        s.months,
-        f"{words}: events {side} apart than usual (events {s.span})",
-    )
+    side = "closer together" if s.kind == "concern" else "further apart"
+    return Signal(s.rule, s.kind, s.months, f"{words}: events {side} than usual (events {s.span})")
 
 
 def _words(n: int) -> str:
