@@ -362,6 +362,12 @@ def measure_spc(
     every source) is left out, never counted as zero; a month held with no records of a group
     is 0."""
     groups = list(by or [])
+    for field in ("month", "date"):
+        if field in groups:
+            raise MeasureInputError(
+                f"a control chart is drawn month by month already, so --by cannot include "
+                f"{field}: leave it out"
+            )
     _check_months(date_from, date_to)
     with opened(home) as hub:
         held = coverage(hub.con, dataset)

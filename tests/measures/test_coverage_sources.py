@@ -168,3 +168,19 @@ def test_rare_events_known_only_by_month_get_no_chart(sy_home: Home, tmp_path: P
         "chart, and the dates of events are not held; shown as counts"
     ]
     assert sum(chart.values) == 5
+
+
+@pytest.mark.parametrize("by", ["month", "district,date"])
+def test_spc_by_month_is_one_clear_line(
+    sy_home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str], by: str
+) -> None:
+    at = ",SYP,SYP,-1.47,53.38,On or near X,E01007321,Sheffield 001A,Burglary,,"
+    path = write_police_uk(tmp_path / "uk.csv", [f",{m}{at}" for m in MONTHS[:3]])
+    pipeline.ingest_paths(sy_home, get_dataset("police-uk-street"), [path])
+    args = ["--home", str(sy_home.path), "--dataset", "police-uk-street", "--by", by]
+    assert main(["measure", "spc", "crime-rate", *args]) == 1
+    field = by.split(",")[-1]
+    assert capsys.readouterr().err.strip() == (
+        f"error: a control chart is drawn month by month already, so --by cannot include "
+        f"{field}: leave it out"
+    )
