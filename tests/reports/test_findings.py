@@ -16,12 +16,12 @@ from vrhub.datasets import get_dataset
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.measures.change import compare_counts
-from vrhub.measures.spc import control
+from vrhub.measures.spc import T_CHART, control
 from vrhub.months import month_range
 from vrhub.outputs.period import parse_period
 from vrhub.outputs.protect import protect_each
 from vrhub.outputs.reads import Lineage, Reads
-from vrhub.reports.sections.common import Change, signal_finding, spc_words
+from vrhub.reports.sections.common import Change, signal_finding, spc_words, trend
 from vrhub.reports.sections.timing import timing
 from vrhub.reports.sections.violence import serious_violence
 
@@ -177,3 +177,44 @@ def test_a_concern_run_mostly_before_the_year_is_not_called_a_concern_in_it() ->
     assert signal_finding(spc, *args, "concern") is None
     found = signal_finding(spc, *args)
     assert found is not None and "improvement" in found.text and "2024-11 to 2025-09" in found.text
+
+
+HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
+
+
+def test_a_rare_series_in_a_report_gets_a_t_chart_for_analysts_and_no_chart_outside(
+    wy_home: Home, write_police_crime: Callable[..., Path]
+) -> None:
+    months = month_range("2023-10", "2025-09")
+    rows = [
+        police_crime_row(i, occurred_from=f"{m}-20 21:00", recorded_date=f"{m}-20 23:00")
+        for i, m in enumerate(months)
+    ]
+    rows += [
+        police_crime_row(
+            1000 + i,
+            ho_offence_code="001/01",
+            occurred_from=f"{d} 02:00",
+            recorded_date=f"{d} 05:00",
+        )
+        for i, d in enumerate(HOMICIDES)
+    ]
+    [r] = pipeline.ingest_paths(wy_home, PC, [write_police_crime("pc.csv", rows)], source="wyp")
+    assert r.status == "loaded"
+    period = parse_period("year ending 2025-09")
+    with open_hub(wy_home) as hub:
+        said = {}
+        for audience in ("analyst", "public"):
+            data = Reads(hub.home, hub.con, hub.gov, audience, period, None, Lineage())
+            _, spc, why = trend(data, "non-domestic-homicide", "police-crime", "t", "t")
+            said[audience] = (spc, spc_words(spc, why, period.current, period.label))
+    spc, words = said["analyst"]
+    assert spc is not None and spc.method == T_CHART
+    assert spc.values == [52.0, 110.0, 46.0, 117.0, 76.0]
+    assert words.startswith(
+        "Statistical process control (t chart): common-cause variation only; no time between "
+        "events stands out"
+    )
+    assert "fewer than two events a month on average (0.2)" in words
+    spc, words = said["public"]
+    assert spc is None and "too small to show, so no control chart is drawn" in words

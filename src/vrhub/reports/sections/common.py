@@ -10,7 +10,7 @@ from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.change import Comparison, compare_counts
 from vrhub.measures.coverage import Coverage, coverage
 from vrhub.measures.engine import MeasureResult
-from vrhub.measures.spc import SEASONAL, XMR, Control, control
+from vrhub.measures.spc import RARE_MEAN, SEASONAL, T_CHART, XMR, Control, control
 from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name
 from vrhub.outputs.protect import NOT_HELD, Shown, protect_each
@@ -168,7 +168,8 @@ def trend(
     why = ""
     charted = [m for m in months if m in shown]
     if len(charted) >= 2 and all(shown[m].count is not None for m in charted):
-        spc = control(charted, [float(shown[m].count or 0) for m in charted])
+        series = [float(shown[m].count or 0) for m in charted]
+        spc = control(charted, series, _event_dates(data, name, dataset, span, charted, series))
         if len(charted) < len(months):
             why = "months with no data held are left out of the control chart"
     elif len(charted) >= 2:
@@ -190,6 +191,32 @@ def trend(
     step = 1 if rule is None else rule.round_to
     chart = Chart(chart_id, "line", title, "Records", rows, x_title="Month", tick_step=step)
     return chart, spc, why
+
+
+def _event_dates(
+    data: Reads,
+    name: str,
+    dataset: str,
+    span: tuple[str, str],
+    months: list[str],
+    series: list[float],
+) -> list[str] | None:
+    """For analysts only (exact figures), the dates of a rare series' events, so it gets a
+    t chart; None otherwise (published counts carry no dates) or when the dataset holds only
+    the month of each event."""
+    if not data.exact or sum(series) / len(series) >= RARE_MEAN:
+        return None
+    try:
+        daily, _ = data.measure(name, dataset, ["month", "date"], span)
+    except UnsupportedFieldError:
+        return None
+    kept = set(months)
+    return [
+        r.group[1]
+        for r in daily.rows
+        if r.group[0] in kept and len(r.group[1]) == 10
+        for _ in range(r.count)
+    ]
 
 
 def _round(x: float | None, floor: float | None = None) -> float | None:
@@ -242,7 +269,8 @@ def spc_words(
         SEASONAL: "XmR chart of seasonally adjusted counts, Making Data Count rules",
     }.get(spc.method, spc.method)
     if not spc.signals:
-        words = "common-cause variation only; no month stands out from the usual range"
+        unit = "time between events" if spc.method == T_CHART else "month"
+        words = f"common-cause variation only; no {unit} stands out from the usual range"
     else:
         parts = []
         for s in spc.signals:
