@@ -16,7 +16,7 @@ from vrhub.datasets import get_dataset
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.measures.change import compare_counts
-from vrhub.measures.spc import T_CHART, control
+from vrhub.measures.spc import T_CHART, control, t_chart
 from vrhub.months import month_range
 from vrhub.outputs.period import parse_period
 from vrhub.outputs.protect import protect_each
@@ -152,6 +152,7 @@ def test_a_signal_is_a_finding_only_for_the_year_most_of_its_run_lies_in() -> No
     assert now is not None and "2024-03" not in now.text
     words = spc_words(spc, "", year.current, year.label)
     assert "(March 2024 to November 2024, mostly before the year ending September 2025)" in words
+    assert "(March 2024, before the year ending September 2025)" in words  # one month, all before
     # The same run in the year ending 2024-12 is a finding about that year, dated by its run.
     earlier = parse_period("year ending 2024-12")
     found = signal_finding(spc, "Serious violence", "Leeds", earlier.current, earlier.label)
@@ -218,3 +219,18 @@ def test_a_rare_series_in_a_report_gets_a_t_chart_for_analysts_and_no_chart_outs
     assert "fewer than two events a month on average (0.2)" in words
     spc, words = said["public"]
     assert spc is None and "too small to show, so no control chart is drawn" in words
+
+
+def test_a_t_chart_finding_speaks_of_time_between_events() -> None:
+    day = dt.date(2025, 1, 1)
+    dates = []
+    for k in range(24):
+        dates.append(day.isoformat())
+        day += dt.timedelta(days=(20 + k % 3) if k < 16 else 2)
+    spc = t_chart(dates)
+    assert spc is not None
+    year = parse_period("year ending 2026-09")
+    found = signal_finding(spc, "Non-domestic homicide", "Leeds", year.current, year.label)
+    assert found is not None and "concern" in found.text
+    assert "(a change beyond the usual variation in the time between events, 2025-" in found.text
+    assert "monthly counts" not in found.text

@@ -244,11 +244,13 @@ def signal_finding(
     if spc is None or not recent:
         return None
     s = max(recent, key=lambda x: (x.kind == "concern", x.months[-1], len(x.months)))
-    chart = "seasonally adjusted " if spc.method == SEASONAL else ""
+    varies = {
+        T_CHART: "variation in the time between events",
+        SEASONAL: "month-to-month variation in the seasonally adjusted monthly counts",
+    }.get(spc.method, "month-to-month variation in the monthly counts")
     return Finding(
         f"{what} in {area} shows a special-cause {s.kind} in the {label} (a change beyond "
-        f"the usual month-to-month variation in the {chart}monthly counts, {s.span}): "
-        f"{s.explanation}.",
+        f"the usual {varies}, {s.span}): {s.explanation}.",
         60.0 if s.kind == "concern" else 30.0,
     )
 
@@ -279,7 +281,8 @@ def spc_words(
             )
             when = ""
             if period is not None and not s.mostly_within(period):
-                when = f", mostly before the {label}" if label else ", mostly before this period"
+                before = "before" if s.share_within(period) == 0 else "mostly before"
+                when = f", {before} the {label or 'this period'}"
             parts.append(f"special-cause {s.kind} ({span}{when}): {s.explanation}")
         words = "; ".join(parts)
     return f"Statistical process control ({method}): {words}" + (
