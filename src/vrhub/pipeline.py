@@ -40,6 +40,7 @@ from vrhub.errors import (
     NoDataHeldError,
     ReferenceDataError,
     UnknownPersonError,
+    UnsupportedFieldError,
 )
 from vrhub.exports import ExportedCounts
 from vrhub.exports import export_counts as export_counts_for
@@ -63,7 +64,7 @@ from vrhub.measures.deprivation import DeprivationResult, by_decile
 from vrhub.measures.engine import MeasureInputError, MeasureResult
 from vrhub.measures.registry import get_measure
 from vrhub.measures.spark import spark_backend
-from vrhub.measures.spc import XmRChart, xmr
+from vrhub.measures.spc import Control, control
 from vrhub.months import check_month, month_range
 from vrhub.partnership import current_code, resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
@@ -358,10 +359,19 @@ def measure_spc(
     filters: dict[str, str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
-) -> list[tuple[tuple[str, ...], XmRChart]]:
-    """A monthly XmR chart per group over the months the dataset holds: a month with no data
-    held is left out, never counted as zero (a month held with no records of a group is 0)."""
+) -> list[tuple[tuple[str, ...], Control]]:
+    """A monthly control chart per group over the months the dataset holds, by the method that
+    fits each series (:func:`vrhub.measures.spc.control`: XmR, seasonal XmR, a t chart for rare
+    events where their dates are held, or none). A month with no data held (or not yet sent by
+    every source) is left out, never counted as zero; a month held with no records of a group
+    is 0."""
     groups = list(by or [])
+    for field in ("month", "date"):
+        if field in groups:
+            raise MeasureInputError(
+                f"a control chart is drawn month by month already, so --by cannot include "
+                f"{field}: leave it out"
+            )
     _check_months(date_from, date_to)
     with opened(home) as hub:
         held = coverage(hub.con, dataset)
@@ -370,22 +380,58 @@ def measure_spc(
         span = (date_from or held.first, date_to or held.last)
         held.require(span, "the months asked for")
         result = run_measure(hub, name, dataset, [*groups, "month"], filters, *span)
-    months = [m for m in month_range(*span) if m in held.months]
-    if len(months) < 2:
-        raise NoDataHeldError(
-            f"a control chart needs at least two months of data; {held.dataset} holds "
-            f"{len(months)} month{'' if len(months) == 1 else 's'} from {span[0]} to {span[1]}"
-        )
-    series: dict[tuple[str, ...], dict[str, int]] = {}
-    for r in result.rows:
-        series.setdefault(r.group[:-1], {})[r.group[-1]] = r.count
-    if not series:
-        raise NoDataHeldError(
-            f"no {name} records from {span[0]} to {span[1]}, so there is no series to chart"
-        )
+        months = [m for m in month_range(*span) if m in held.months]
+        if len(months) < 2:
+            raise NoDataHeldError(
+                f"a control chart needs at least two months of data; {held.dataset} holds "
+                f"{len(months)}{' whole' if held.partial else ''} "
+                f"month{'' if len(months) == 1 else 's'} from {span[0]} to "
+                f"{span[1]}" + (f" ({held.held()})" if held.partial else "")
+            )
+        series: dict[tuple[str, ...], dict[str, int]] = {}
+        for r in result.rows:
+            series.setdefault(r.group[:-1], {})[r.group[-1]] = r.count
+        if not series:
+            raise NoDataHeldError(
+                f"no {name} records from {span[0]} to {span[1]}, so there is no series to chart"
+            )
+        rare = [g for g, v in series.items() if sum(v.get(m, 0) for m in months) / len(months) < 2]
+        dates = _event_dates(hub, name, dataset, groups, filters, span, months) if rare else None
     return [
-        (g, xmr(months, [values.get(m, 0) for m in months])) for g, values in sorted(series.items())
+        (
+            g,
+            control(
+                months,
+                [values.get(m, 0) for m in months],
+                None if dates is None else dates.get(g, []),
+            ),
+        )
+        for g, values in sorted(series.items())
     ]
+
+
+def _event_dates(
+    hub: Hub,
+    name: str,
+    dataset: Dataset,
+    groups: list[str],
+    filters: dict[str, str] | None,
+    span: tuple[str, str],
+    months: list[str],
+) -> dict[tuple[str, ...], list[str]] | None:
+    """Each group's event dates (one per record) in the months charted, or None when the
+    dataset holds only the month of each event."""
+    try:
+        daily = run_measure(hub, name, dataset, [*groups, "month", "date"], filters, *span)
+    except UnsupportedFieldError:
+        return None
+    kept = set(months)
+    out: dict[tuple[str, ...], list[str]] = {}
+    for r in daily.rows:
+        day, month = r.group[-1], r.group[-2]
+        if month in kept and len(day) == 10:  # a record with no date is left out
+            out.setdefault(r.group[:-2], []).extend([day] * r.count)
+    return out
 
 
 def measure_deprivation(

@@ -215,7 +215,9 @@ def measure_spc(
     date_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Monthly XmR charts and their special-cause signals (Making Data Count rules)."""
+    """Control charts and their special-cause signals (Making Data Count rules): an XmR chart,
+    a seasonally adjusted one for a seasonal series, a t chart (days between events) for rare
+    events, or none; the method column says which."""
     check_format(fmt)
     fields = [b.strip() for b in by.split(",") if b.strip()]
     charts = pipeline.measure_spc(
@@ -229,6 +231,7 @@ def measure_spc(
     )
     header = [
         *fields,
+        "method",
         "mean",
         "lower_limit",
         "upper_limit",
@@ -236,26 +239,17 @@ def measure_spc(
         "kind",
         "months",
         "explanation",
+        "notes",
     ]
     rows = []
     for group, chart in charts:
+        head = [*group, chart.method, chart.mean, chart.lower, chart.upper]
+        notes = "; ".join(chart.notes)
         if not chart.signals:
-            rows.append(
-                [*group, chart.mean, chart.lower, chart.upper, "none", "", "", chart.summary]
-            )
+            verdict = chart.chart.summary if chart.chart else "shown as counts"
+            rows.append([*head, "none", "", "", verdict, notes])
         for sgn in chart.signals:
-            rows.append(
-                [
-                    *group,
-                    chart.mean,
-                    chart.lower,
-                    chart.upper,
-                    sgn.rule,
-                    sgn.kind,
-                    f"{sgn.months[0]} to {sgn.months[-1]}",
-                    sgn.explanation,
-                ]
-            )
+            rows.append([*head, sgn.rule, sgn.kind, sgn.span, sgn.explanation, notes])
     emit(header, rows, fmt)
 
 

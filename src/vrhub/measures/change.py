@@ -4,7 +4,8 @@ The rate ratio of two periods is estimated from their counts and populations. It
 interval is exact: given the total of the two counts, the first is binomial, so a
 Clopper-Pearson interval for that share converts to an interval for the ratio (the
 conditional method; Armitage, Berry and Matthews, *Statistical Methods in Medical Research*,
-4th ed., section 5.3). A change is reported only when the interval excludes no change.
+4th ed., section 5.3). A change is reported only when the interval excludes no change. When
+both counts are under :data:`TINY` (20), the verdict gives the two counts, not a percentage.
 
 Example (runnable)::
 
@@ -16,6 +17,10 @@ Example (runnable)::
     (+20.0%, 95% CI -8.7% to +58.1%)
     >>> compare_counts(200, 100, 1, 1).verdict("knife crime", "the previous 12 months")[:60]
     'knife crime rose by 100.0% compared with the previous 12 mon'
+    >>> print(compare_counts(7, 4, 1, 1).verdict("homicide", "the year before"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    no significant change in homicide compared with the year before (4 in the year before and
+    7 now; too few records for a percentage change)
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from dataclasses import dataclass
 from scipy.stats import beta
 
 from vrhub.months import month_add
+
+#: Below this many records in both periods, a change is given as the two counts, never as a
+#: percentage ("rose from 4 to 7", not "+75%"): one record more or less moves it by a lot.
+TINY = 20
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,11 @@ class Comparison:
             self.lower is not None and self.upper is not None and (self.lower > 1 or self.upper < 1)
         )
 
+    @property
+    def tiny(self) -> bool:
+        """Both counts under :data:`TINY`: a percentage would overstate the change."""
+        return self.count < TINY and self.previous < TINY
+
     def verdict(self, what: str, against: str) -> str:
         """Plain words that never call noise a change."""
         if self.count == 0 and self.previous == 0:
@@ -58,6 +72,18 @@ class Comparison:
             return (
                 f"{what}: {self.count:,} records against none in {against}, so the change "
                 "cannot be given as a percentage"
+            )
+        if self.tiny:
+            said = f"{self.previous:,} in {against} and {self.count:,} now"
+            if not self.significant:
+                return (
+                    f"no significant change in {what} compared with {against} ({said}; too few "
+                    "records for a percentage change)"
+                )
+            word = "rose" if self.count > self.previous else "fell"
+            return (
+                f"{what} {word} from {self.previous:,} in {against} to {self.count:,} (too few "
+                "records for a percentage change)"
             )
         pc, lo, hi = self.percent_change, 100 * (self.lower - 1), 100 * (self.upper - 1)
         assert pc is not None

@@ -8,9 +8,9 @@ from vrhub.datasets import get_dataset
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.change import Comparison, compare_counts
-from vrhub.measures.coverage import Coverage, coverage, held_words
+from vrhub.measures.coverage import Coverage, coverage
 from vrhub.measures.engine import MeasureResult
-from vrhub.measures.spc import XmRChart, xmr
+from vrhub.measures.spc import RARE_MEAN, SEASONAL, T_CHART, XMR, Control, control
 from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name
 from vrhub.outputs.protect import NOT_HELD, Shown, protect_each
@@ -80,7 +80,7 @@ class Change:
     def finding(self, what: str, area: str, period_label: str, scale: float = 1.0) -> Finding:
         c = self.comparison
         weight = 1.0 * scale
-        if c is not None and c.significant and c.percent_change is not None:
+        if c is not None and c.significant and c.percent_change is not None and not c.tiny:
             weight = (100 + abs(c.percent_change)) * scale
         elif c is not None:
             weight = 10 * scale
@@ -106,12 +106,10 @@ def change(data: Reads, name: str, dataset: str, filters: dict[str, str] | None 
         ("the previous 12 months", data.period.previous),
     ):
         gaps = months.missing(period)
-        if len(gaps) == len(month_range(*period)):
+        if months.state(period) == "not held":
             reasons.append(f"no {dataset} data is held for {label}")
         elif gaps:
-            reasons.append(
-                f"{label} is only partly held (no {dataset} data for {held_words(gaps)})"
-            )
+            reasons.append(f"{label} is only partly held ({months.gap_words(gaps)})")
     if reasons:
         return Change(
             shown_now,
@@ -152,14 +150,16 @@ def history(data: Reads, dataset: str) -> tuple[str, str] | None:
 
 def trend(
     data: Reads, name: str, dataset: str, title: str, chart_id: str
-) -> tuple[Chart | None, XmRChart | None, str]:
-    """A monthly series with its XmR limits and signals, from published counts."""
+) -> tuple[Chart | None, Control | None, str]:
+    """A monthly series with its control limits and signals, from published counts, by the
+    method that fits it (:func:`vrhub.measures.spc.control`; published counts hold no event
+    dates, so a rare series is shown as counts)."""
     span = history(data, dataset)
     if span is None:
         return None, None, "no records yet"
     result, rule = data.measure(name, dataset, ["month"], span)
     months = month_range(*span)
-    # A month with no data held is a gap in the line, never a 0.
+    # A month with no data held (or not yet sent by every source) is a gap, never a 0.
     kept = held(data, dataset).months
     counts = {r.group[0]: r.count for r in result.rows}
     shown = protect_each({m: counts.get(m, 0) for m in months if m in kept}, rule)
@@ -168,7 +168,8 @@ def trend(
     why = ""
     charted = [m for m in months if m in shown]
     if len(charted) >= 2 and all(shown[m].count is not None for m in charted):
-        spc = xmr(charted, [float(shown[m].count or 0) for m in charted])
+        series = [float(shown[m].count or 0) for m in charted]
+        spc = control(charted, series, _event_dates(data, name, dataset, span, charted, series))
         if len(charted) < len(months):
             why = "months with no data held are left out of the control chart"
     elif len(charted) >= 2:
@@ -181,36 +182,109 @@ def trend(
     rows = []
     for m, v in zip(months, values, strict=True):
         row: dict[str, object] = {"x": m, "y": v}
-        if spc:
-            row |= {"mean": round(spc.mean, 2), "lcl": round(max(spc.lower, 0.0), 2)}
-            row |= {"ucl": round(spc.upper, 2), "signal": flagged.get(m)}
+        limits = spc.limits(m) if spc else None
+        if spc and spc.chart is not None:
+            centre, lower, upper = limits if limits else (None, None, None)
+            row |= {"mean": _round(centre), "lcl": _round(lower, floor=0.0)}
+            row |= {"ucl": _round(upper), "signal": flagged.get(m)}
         rows.append(row)
     step = 1 if rule is None else rule.round_to
     chart = Chart(chart_id, "line", title, "Records", rows, x_title="Month", tick_step=step)
     return chart, spc, why
 
 
-def spc_words(spc: XmRChart | None, why: str) -> str:
+def _event_dates(
+    data: Reads,
+    name: str,
+    dataset: str,
+    span: tuple[str, str],
+    months: list[str],
+    series: list[float],
+) -> list[str] | None:
+    """For analysts only (exact figures), the dates of a rare series' events, so it gets a
+    t chart; None otherwise (published counts carry no dates) or when the dataset holds only
+    the month of each event."""
+    if not data.exact or sum(series) / len(series) >= RARE_MEAN:
+        return None
+    try:
+        daily, _ = data.measure(name, dataset, ["month", "date"], span)
+    except UnsupportedFieldError:
+        return None
+    kept = set(months)
+    return [
+        r.group[1]
+        for r in daily.rows
+        if r.group[0] in kept and len(r.group[1]) == 10
+        for _ in range(r.count)
+    ]
+
+
+def _round(x: float | None, floor: float | None = None) -> float | None:
+    if x is None:
+        return None
+    return round(max(x, floor) if floor is not None else x, 2)
+
+
+def signal_finding(
+    spc: Control | None,
+    what: str,
+    area: str,
+    period: tuple[str, str],
+    label: str,
+    kind: str | None = None,
+) -> Finding | None:
+    """A key finding for the control chart's latest signal (of ``kind``, if given) whose run
+    lies mostly in the report's year (a run mostly before it is not a finding about the year),
+    dated by its run."""
+    recent = [
+        s
+        for s in (spc.signals if spc else [])
+        if s.mostly_within(period) and kind in (None, s.kind)
+    ]
+    if spc is None or not recent:
+        return None
+    s = max(recent, key=lambda x: (x.kind == "concern", x.months[-1], len(x.months)))
+    varies = {
+        T_CHART: "variation in the time between events",
+        SEASONAL: "month-to-month variation in the seasonally adjusted monthly counts",
+    }.get(spc.method, "month-to-month variation in the monthly counts")
+    return Finding(
+        f"{what} in {area} shows a special-cause {s.kind} in the {label} (a change beyond "
+        f"the usual {varies}, {s.span}): {s.explanation}.",
+        60.0 if s.kind == "concern" else 30.0,
+    )
+
+
+def spc_words(
+    spc: Control | None, why: str, period: tuple[str, str] | None = None, label: str = ""
+) -> str:
+    """The control chart in plain words: the method, its signals each dated by its run (a
+    signal most of whose run lies before ``period`` is said to be earlier, not in it), and its
+    notes."""
     if spc is None:
         return f"Statistical process control: {why}." if why else ""
-    words = _spc_words(spc)
-    return f"{words[:-1]}; {why}." if why else words
-
-
-def _spc_words(spc: XmRChart) -> str:
+    notes = [*spc.notes, *([why] if why else [])]
+    if spc.chart is None:
+        return f"Statistical process control: {'; '.join(notes)}."
+    method = {
+        XMR: "XmR chart, Making Data Count rules",
+        SEASONAL: "XmR chart of seasonally adjusted counts, Making Data Count rules",
+    }.get(spc.method, spc.method)
     if not spc.signals:
-        return (
-            "Statistical process control (XmR chart, Making Data Count rules): common-cause "
-            "variation only; no month stands out from the usual range."
-        )
-    parts = []
-    for s in spc.signals:
-        span = month_name(s.months[0]) + (
-            f" to {month_name(s.months[-1])}" if len(s.months) > 1 else ""
-        )
-        parts.append(f"special-cause {s.kind} ({span}): {s.explanation}")
-    return (
-        "Statistical process control (XmR chart, Making Data Count rules): "
-        + "; ".join(parts)
-        + "."
+        unit = "time between events" if spc.method == T_CHART else "month"
+        words = f"common-cause variation only; no {unit} stands out from the usual range"
+    else:
+        parts = []
+        for s in spc.signals:
+            span = month_name(s.months[0][:7]) + (
+                f" to {month_name(s.months[-1][:7])}" if len(s.months) > 1 else ""
+            )
+            when = ""
+            if period is not None and not s.mostly_within(period):
+                before = "before" if s.share_within(period) == 0 else "mostly before"
+                when = f", {before} the {label or 'this period'}"
+            parts.append(f"special-cause {s.kind} ({span}{when}): {s.explanation}")
+        words = "; ".join(parts)
+    return f"Statistical process control ({method}): {words}" + (
+        f"; {'; '.join(notes)}." if notes else "."
     )

@@ -6,9 +6,9 @@ from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.registry import get_measure
 from vrhub.outputs.protect import protect_parts
 from vrhub.outputs.reads import Reads
-from vrhub.reports.content import Finding, Paragraph, Section, Subheading, Table
+from vrhub.reports.content import Paragraph, Section, Subheading, Table
 from vrhub.reports.registry import section
-from vrhub.reports.sections.common import change, spc_words, trend, withheld
+from vrhub.reports.sections.common import change, signal_finding, spc_words, trend, withheld
 
 #: (measure, dataset, short name used in sentences)
 SUCCESS = (
@@ -60,24 +60,15 @@ def success_measures(data: Reads) -> Section:
             chart, spc, why = trend(data, name, dataset, f"{m.title} by month", f"trend-{name}")
             if chart:
                 s.add(chart)
-            words_spc = spc_words(spc, why)
+            words_spc = spc_words(spc, why, data.period.current, data.period.label)
             if words_spc:
                 s.add(Paragraph(words_spc))
-            recent = [
-                sig
-                for sig in (spc.signals if spc else [])
-                if sig.kind == "concern" and sig.months[-1] >= data.period.current[0]
-            ]
-            if recent:
-                s.findings.append(
-                    Finding(
-                        f"{what} in {data.area_name} shows special-cause concern in the "
-                        f"{data.period.label}: "
-                        + "; ".join(sig.explanation for sig in recent)
-                        + ".",
-                        50,
-                    )
-                )
+            # A signal is a finding about the year only when most of its run lies in it.
+            signal = signal_finding(
+                spc, what, data.area_name, data.period.current, data.period.label, "concern"
+            )
+            if signal:
+                s.findings.append(signal)
         except (AudienceForbiddenError, UnsupportedFieldError) as exc:
             withheld(s, data, dataset, exc)
     return s

@@ -114,7 +114,10 @@ def _bonfire(s: Section, data: Reads) -> None:
                 "" if ratio is None else f"{ratio:.1f} times the average day",
             ]
         )
-        if ratio and ratio >= 1.5:
+        # A key finding is about the report's year: the 5 November in its period, never the
+        # most striking year of the history shown.
+        in_period = data.period.current[0] <= f"{year}-11" <= data.period.current[1]
+        if ratio and ratio >= 1.5 and in_period:
             finding = (year, ratio)
     if rows:
         s.add(Subheading("Seasonal peaks: bonfire night"))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.definition import load_definition
 from vrhub.outputs.protect import protect_each, protect_grid
 from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Paragraph, Section, Table
+from vrhub.reports.content import Finding, Paragraph, Section, Table
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     Change,
@@ -15,12 +16,18 @@ from vrhub.reports.sections.common import (
     compare_shown,
     lacks,
     population,
+    signal_finding,
     spc_words,
     trend,
     withheld,
 )
 
 POLICE = "police-crime"
+#: The categories of the definition the headline gives a share of serious violence for.
+SHARES = (
+    ("domestic-abuse", "were flagged as domestic abuse"),
+    ("violence-against-women-and-girls", "were violence against women and girls"),
+)
 AGE_GROUPS = ("child (under 18)", "young adult (18 to 25)", "adult (26 and over)", "unknown")
 
 
@@ -34,22 +41,32 @@ def serious_violence(data: Reads) -> Section:
     try:
         definition = load_definition()
         ch = change(data, "serious-violence", POLICE)
+        now, rule = data.measure("serious-violence", POLICE, ["sv_category"])
+        share = da_vawg_share(ch, {r.group[0]: r.count for r in now.rows}, rule)
+        headline = ch.sentence("Serious violence", data.area_name, data.period.label)
+        headline += f" {share}" if share else ""
         s.add(
             Paragraph(
                 f"Serious violence is counted under the partnership's definition "
                 f"({definition.name}, version {definition.version}), from police-recorded crime. "
-                + ch.sentence("Serious violence", data.area_name, data.period.label)
+                + headline
             )
         )
-        s.findings.append(ch.finding("Serious violence", data.area_name, data.period.label, 1.5))
+        found = ch.finding("Serious violence", data.area_name, data.period.label, 1.5)
+        s.findings.append(Finding(headline, found.weight))
         chart, spc, why = trend(
             data, "serious-violence", POLICE, "Serious violence by month", "trend-sv"
         )
         if chart:
             s.add(chart)
-        if spc_words(spc, why):
-            s.add(Paragraph(spc_words(spc, why)))
-        now, rule = data.measure("serious-violence", POLICE, ["sv_category"])
+        words = spc_words(spc, why, data.period.current, data.period.label)
+        if words:
+            s.add(Paragraph(words))
+        signal = signal_finding(
+            spc, "Serious violence", data.area_name, data.period.current, data.period.label
+        )
+        if signal:
+            s.findings.append(signal)
         before, _ = data.measure("serious-violence", POLICE, ["sv_category"], data.period.previous)
         titles = {c.name: c.title for c in definition.categories}
         counts = {titles.get(r.group[0], r.group[0]): r.count for r in now.rows}
@@ -149,3 +166,22 @@ def _group_change(data: Reads, group: str) -> Change:
     a = next((r.count for r in now.rows if r.group[0] == group), 0)
     b = next((r.count for r in before.rows if r.group[0] == group), 0)
     return compare_shown(a, b, rule, population(now) or 1.0)
+
+
+def da_vawg_share(ch: Change, by_category: dict[str, int], rule: DisclosureRule | None) -> str:
+    """How much of the year's serious violence is domestic abuse and violence against women
+    and girls: each category's (published) count and its share of the (published) total, or
+    why it cannot be said. Empty when the year itself is not held (the headline says so)."""
+    if ch.why is not None and ch.now.count is None:
+        return ""
+    total = ch.now.count
+    shown = protect_each({name: by_category.get(name, 0) for name, _ in SHARES}, rule)
+    parts = []
+    for name, words in SHARES:
+        count = shown[name].count
+        if count is None or not total:
+            parts.append(f"{shown[name].text()} {words} (too few to give a share)")
+        else:
+            parts.append(f"{count:,} ({100 * count / total:.1f}%) {words}")
+    lead = "Of these, " if total else "Of serious violence, "
+    return lead + " and ".join(parts) + " (a record can be both)."
