@@ -59,7 +59,7 @@ from vrhub.ingest.replace import Uploader
 from vrhub.measures import costs
 from vrhub.measures import engine as measure_engine
 from vrhub.measures.change import Comparison, compare_counts
-from vrhub.measures.coverage import coverage, held_words
+from vrhub.measures.coverage import Coverage, coverage
 from vrhub.measures.deprivation import DeprivationResult, by_decile
 from vrhub.measures.engine import MeasureInputError, MeasureResult
 from vrhub.measures.registry import get_measure
@@ -288,11 +288,8 @@ def run_measure(
             raise NoDataHeldError(held.held())
         gaps = held.require((date_from or held.first, date_to or held.last), "the months asked for")
         if gaps:
-            result.caveats.append(
-                f"Only part of the period is held: no {dataset.name} data for "
-                f"{held_words(gaps)}; those months are not counted as zero, and the figures "
-                "cover the rest."
-            )
+            words = _partial(held, gaps)
+            result.caveats.append(f"{words[0].upper()}{words[1:]}.")
         result.agreements = release(hub.gov.records, result.batches, ANALYST).labels
         return result
 
@@ -462,22 +459,23 @@ def measure_deprivation(
             iod,
         )
         # Asked after the measure, which names what the dataset or domain cannot give.
-        gaps = _months_held(hub, dataset, date_from, date_to)
+        held, gaps = _months_held(hub, dataset, date_from, date_to)
     if gaps:
-        result.notes.append(_partial(dataset, gaps))
+        result.notes.append(_partial(held, gaps))
     return result
 
 
 def _months_held(
     hub: Hub, dataset: Dataset, date_from: str | None, date_to: str | None
-) -> list[str]:
-    """Refuse a period with no data held (or a dataset with none); the months missing from
-    the period asked for."""
+) -> tuple[Coverage, list[str]]:
+    """Refuse a period with no data held (or a dataset with none); the dataset's coverage and
+    the months of the period asked for that are not wholly held."""
     _check_months(date_from, date_to)
     held = coverage(hub.con, dataset)
     if held.first is None or held.last is None:
         raise NoDataHeldError(held.held())
-    return held.require((date_from or held.first, date_to or held.last), "the months asked for")
+    period = (date_from or held.first, date_to or held.last)
+    return held, held.require(period, "the months asked for")
 
 
 def _check_months(date_from: str | None, date_to: str | None) -> None:
@@ -486,10 +484,11 @@ def _check_months(date_from: str | None, date_to: str | None) -> None:
             check_month(value, option)
 
 
-def _partial(dataset: Dataset, gaps: list[str]) -> str:
+def _partial(held: Coverage, gaps: list[str]) -> str:
+    """A period's months not wholly held, in words: none is read as zero."""
     return (
-        f"only part of the period is held: no {dataset.name} data for {held_words(gaps)}; those "
-        "months are not counted as zero, and the figures cover the rest"
+        f"only part of the period is held ({held.gap_words(gaps)}); missing data is not "
+        "counted as zero, and the figures cover what is held"
     )
 
 

@@ -112,6 +112,12 @@ def test_a_month_one_source_has_not_sent_is_partial_not_a_fall(home: Home) -> No
     )
     assert (c.count, c.previous, c.significant) == (110, 110, False)
 
+    # A rate over the whole period says which months a source has not sent, not "no data".
+    result = pipeline.run_measure(home, "serious-violence", PC, ["district"])
+    [said] = [c for c in result.caveats if "Only part of the period" in c]
+    assert "2025-11: no file from test-vrp yet; 2025-12: no file from test-vrp yet" in said
+    assert "no police-crime data for" not in said
+
 
 HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
 
