@@ -208,3 +208,29 @@ def test_outside_the_analyst_tier_those_numbers_are_published(sections: dict[str
         assert published is None or f"{published:,} records" in notes
         if published is not None and published != int(n):
             assert f"{int(n):,} records" not in notes
+
+
+def test_areas_use_the_lsoa_2021_population_nearest_the_year(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Where LSOA 2021 populations are held, each 2021 area has its own and a 2011 LSOA that
+    split has its parts' together; the year nearest the period is used (ties to the newer)."""
+    con.execute(
+        "CREATE TABLE ref_population_estimates (lsoa VARCHAR, geography VARCHAR, year INTEGER, "
+        "band VARCHAR, population INTEGER, source VARCHAR, excludes_prisoners BOOLEAN)"
+    )
+    for year, scale in ((2021, 1), (2024, 2)):
+        con.executemany(
+            "INSERT INTO ref_population_estimates VALUES (?, 'LSOA 2021', ?, 'all', ?, ?, FALSE)",
+            [
+                (code, year, n * scale, f"test {year}")
+                for code, n in (("U", 900), ("M", 2800), ("S1", 1200), ("S2", 700))
+            ],
+        )
+    areas = analysis_areas(con, [D], 2022)
+    assert {c: a.population for c, a in areas.items()} == {"U": 900, "M": 2800, "S": 1900}
+    later = analysis_areas(con, [D], 2026)
+    assert later["S"].population == 3800
+    # Without LSOA 2021 populations, the mid-2015 ones on the 2011 LSOAs serve.
+    con.execute("DELETE FROM ref_population_estimates")
+    assert analysis_areas(con, [D], 2022)["M"].population == 3000

@@ -39,6 +39,9 @@ import shapely
 from scipy.stats import norm
 from shapely.geometry import mapping, shape
 
+from vrhub.measures.population import LSOA21, Population, nearest
+from vrhub.store.analytical import table_exists
+
 ALPHA = 0.05
 #: How a record with no LSOA shows in a breakdown.
 NO_LSOA = ("", "None", "unknown")
@@ -104,9 +107,39 @@ class Placed:
     no_lsoa: int = 0  # records with no LSOA recorded
 
 
-def analysis_areas(con: duckdb.DuckDBPyConnection, districts: Sequence[str]) -> dict[str, Area]:
-    """The areas of the given districts the hotspot analysis works on, with their populations
-    (summed over the 2011 LSOAs each is made of; None where none is held)."""
+def lsoa21_population(
+    con: duckdb.DuckDBPyConnection, year: int | None
+) -> tuple[dict[str, float], Population] | None:
+    """All-age populations by LSOA 2021 from the source nearest ``year`` (None: the newest),
+    or None where no LSOA 2021 population is held."""
+    if not table_exists(con, "ref_population_estimates"):
+        return None
+    held = [
+        Population(str(source), int(y), LSOA21, "all", bool(excl))
+        for source, y, excl in con.execute(
+            "SELECT DISTINCT source, year, excludes_prisoners FROM ref_population_estimates "
+            "WHERE geography = ? AND band = 'all'",
+            [LSOA21],
+        ).fetchall()
+    ]
+    if not held:
+        return None
+    chosen = nearest(held, year if year is not None else max(p.year for p in held))
+    rows = con.execute(
+        "SELECT lsoa, population FROM ref_population_estimates "
+        "WHERE geography = ? AND band = 'all' AND year = ? AND source = ?",
+        [LSOA21, chosen.year, chosen.source],
+    ).fetchall()
+    return {str(c): float(n) for c, n in rows}, chosen
+
+
+def analysis_areas(
+    con: duckdb.DuckDBPyConnection, districts: Sequence[str], year: int | None = None
+) -> dict[str, Area]:
+    """The areas of the given districts the hotspot analysis works on, with their populations:
+    from the LSOA 2021 population nearest ``year`` where one is held (a 2011 LSOA that split
+    has its parts' together), else the mid-2015 denominators summed over the 2011 LSOAs each
+    area is made of; None where none is held."""
     old = con.execute(
         "SELECT code, name, district, lsoa21 FROM ref_lsoa WHERE code = lsoa11 "
         "AND list_contains(?, district)",
@@ -124,6 +157,7 @@ def analysis_areas(con: duckdb.DuckDBPyConnection, districts: Sequence[str]) -> 
             [[r[0] for r in old]],
         ).fetchall()
     )
+    newer = lsoa21_population(con, year)
     split = {str(r[0]): r for r in old if r[3] is None}
     parts: dict[str, list[str]] = {code: [] for code in split}
     made: dict[str, list[str]] = {}
@@ -138,11 +172,17 @@ def analysis_areas(con: duckdb.DuckDBPyConnection, districts: Sequence[str]) -> 
         made_of = made.get(str(code), [])
         held = [float(pops[c]) for c in made_of if pops.get(c) is not None]
         population = sum(held) if held and len(held) == len(made_of) else None
+        if newer is not None:
+            population = newer[0].get(str(code))
         areas[str(code)] = Area(
             str(code), str(name), str(district), population, (str(code),), tuple(sorted(made_of))
         )
     for code, (_, name, district, _) in split.items():
         population = None if pops.get(code) is None else float(pops[code])
+        if newer is not None:
+            in_parts = [newer[0].get(p) for p in parts[code]]
+            whole = parts[code] and all(n is not None for n in in_parts)
+            population = sum(n for n in in_parts if n is not None) if whole else None
         areas[code] = Area(
             code, str(name), str(district), population, tuple(sorted(parts[code])), (code,)
         )

@@ -19,6 +19,7 @@ from vrhub.reports.hotspots import (
     Placed,
     analysis_areas,
     getis_ord,
+    lsoa21_population,
     outline,
     rates_per_1000,
 )
@@ -47,22 +48,12 @@ def place(data: Reads) -> Section:
     return s
 
 
-def _lsoas(data: Reads) -> dict[str, tuple[str, str, str | None, float]]:
-    """Every 2011 LSOA of the area: code -> (name, district, 2021 code, population)."""
-    rows = data.con.execute(
-        "SELECT l.code, l.name, l.district, l.lsoa21, p.total FROM ref_lsoa l "
-        "JOIN ref_population p ON p.lsoa11 = l.code "
-        "WHERE l.code = l.lsoa11 AND list_contains(?, l.district) ORDER BY l.code",
-        [data.area],
-    ).fetchall()
-    return {r[0]: (r[1], r[2], r[3], float(r[4])) for r in rows}
-
-
 @dataclass(frozen=True)
 class LsoaFigures:
     """Serious violence in each neighbourhood of the area, as the audience may see it."""
 
     lsoas: dict[str, tuple[str, str, str | None, float]]  # code -> name, district, 2021, pop
+    population: str  # the population the rates use, in words
     counts: dict[str, int]
     shown: dict[str, Shown]
     rates: dict[str, ShownRate]
@@ -77,21 +68,35 @@ class LsoaFigures:
 
 
 def lsoa_figures(data: Reads) -> LsoaFigures:
-    """Counts and rates per 1,000 residents by LSOA 2011 (published counts outside the analyst
-    tier; every neighbourhood of the area, with none recorded shown as 0)."""
+    """Counts and rates per 1,000 residents on the areas of the hotspot analysis (LSOA 2021; a
+    2011 LSOA that split kept whole), records of either vintage placed through the lookup;
+    published counts outside the analyst tier; every neighbourhood with a population, with
+    none recorded shown as 0."""
     return data.once("lsoa-figures", lambda: _lsoa_figures(data))
 
 
 def _lsoa_figures(data: Reads) -> LsoaFigures:
-    result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
-    lsoas = _lsoas(data)
-    counts = {code: 0 for code in lsoas}
-    for r in result.rows:
-        if r.group[0] in counts:
-            counts[r.group[0]] = r.count
-    shown = protect_parts(counts, rule)
+    h = hotspot_figures(data)
+    areas = h.placed.areas
+    lsoas: dict[str, tuple[str, str, str | None, float]] = {
+        c: (a.name, a.district, None, float(a.population))
+        for c, a in areas.items()
+        if a.population is not None
+    }
+    counts = {c: h.placed.counts.get(c, 0) for c in lsoas}
+    shown = protect_parts(counts, h.rule)
     rates = {c: shown_rate(shown[c], lsoas[c][3], 1000) for c in lsoas}
-    return LsoaFigures(lsoas, counts, shown, rates, rule)
+    newer = lsoa21_population(data.con, _year(data))
+    words = (
+        "the mid-2015 resident population (IoD 2019 denominators)"
+        if newer is None
+        else f"the {newer[1].source} population ({newer[1].year})"
+    )
+    return LsoaFigures(lsoas, words, counts, shown, rates, h.rule)
+
+
+def _year(data: Reads) -> int:
+    return int(data.period.end[:4])
 
 
 def _place(s: Section, data: Reads) -> None:
@@ -100,8 +105,10 @@ def _place(s: Section, data: Reads) -> None:
     s.add(
         Paragraph(
             f"Serious violence per 1,000 residents in each of the {len(lsoas):,} neighbourhoods "
-            f"(lower layer super output areas, LSOA 2011) of {data.area_name}, in the "
-            f"{data.period.label}. Rates use the mid-2015 resident population; a neighbourhood "
+            f"(lower layer super output areas, LSOA 2021; one that was a single area in 2011 "
+            f"and split since is kept whole) of {data.area_name}, in the "
+            f"{data.period.label}. Records coded to 2011 or 2021 areas are both placed. Rates "
+            f"use {f.population}; a neighbourhood "
             "with a town centre or night-time economy has many visitors, so its rate per "
             "resident is high."
         )
@@ -217,7 +224,7 @@ def hotspot_figures(data: Reads) -> HotspotFigures:
 
 def _hotspot_figures(data: Reads) -> HotspotFigures:
     result, rule = data.measure("serious-violence", POLICE, ["lsoa"])
-    areas = analysis_areas(data.con, data.area)
+    areas = analysis_areas(data.con, data.area, _year(data))
     placed = place_records(data.con, areas, [(r.group[0], r.count) for r in result.rows])
     parts = [p for a in areas.values() for p in (*a.parts, *a.made_of)]
     loaded = geometries(data.con, parts)
