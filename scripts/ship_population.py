@@ -22,24 +22,11 @@ from pathlib import Path
 import pandas as pd
 import rdata
 
+from vrhub.reference.population import BANDS as SINGLE_YEAR_BANDS
+
 RAW = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/raw")
 OUT = Path(__file__).resolve().parent.parent / "src" / "vrhub" / "reference" / "data"
 
-#: Age bands from single years of age: name → (first age, last age or None for "and over").
-SINGLE_YEAR_BANDS: dict[str, tuple[int, int | None]] = {
-    "0-15": (0, 15),
-    "0-17": (0, 17),
-    "0-24": (0, 24),
-    "10-17": (10, 17),
-    "16-24": (16, 24),
-    "16-59": (16, 59),
-    "18-24": (18, 24),
-    "25-34": (25, 34),
-    "35-49": (35, 49),
-    "50-64": (50, 64),
-    "60+": (60, None),
-    "65+": (65, None),
-}
 CENSUS_BANDS = {
     "Aged 15 years and under": "0-15",
     "Aged 16 to 24 years": "16-24",

@@ -223,6 +223,29 @@ POLICE_CRIME_HEADER = [
 ]
 
 
+#: Six homicides in two years: a rare series (for t charts).
+HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
+
+
+def rare_homicide_rows(months: list[str]) -> list[dict[str, str]]:
+    """An assault on the 20th of every month given (so every month is held) and the six
+    ``HOMICIDES``."""
+    rows = [
+        police_crime_row(i, occurred_from=f"{m}-20 21:00", recorded_date=f"{m}-20 23:00")
+        for i, m in enumerate(months)
+    ]
+    rows += [
+        police_crime_row(
+            1000 + i,
+            ho_offence_code="001/01",
+            occurred_from=f"{d} 02:00",
+            recorded_date=f"{d} 05:00",
+        )
+        for i, d in enumerate(HOMICIDES)
+    ]
+    return rows
+
+
 def police_crime_row(i: int, **overrides: str) -> dict[str, str]:
     """A valid police-crime row in Leeds (E01011264 is a Leeds LSOA)."""
     row = {

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_AGREEMENT, police_crime_row, write_police_uk
+from tests.conftest import (
+    HOMICIDES,
+    TEST_AGREEMENT,
+    police_crime_row,
+    rare_homicide_rows,
+    write_police_uk,
+)
 from vrhub import pipeline
 from vrhub.cli import main
 from vrhub.datasets import get_dataset
@@ -119,26 +125,11 @@ def test_a_month_one_source_has_not_sent_is_partial_not_a_fall(home: Home) -> No
     assert "no police-crime data for" not in said
 
 
-HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
-
-
 def test_rare_events_with_dates_get_a_t_chart_end_to_end(
     wy_home: Home, write_police_crime: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # An assault every month (so every month is held) and six homicides in two years.
-    rows = [
-        police_crime_row(i, occurred_from=f"{m}-20 21:00", recorded_date=f"{m}-20 23:00")
-        for i, m in enumerate(MONTHS)
-    ]
-    rows += [
-        police_crime_row(
-            1000 + i,
-            ho_offence_code="001/01",
-            occurred_from=f"{d} 02:00",
-            recorded_date=f"{d} 05:00",
-        )
-        for i, d in enumerate(HOMICIDES)
-    ]
+    rows = rare_homicide_rows(MONTHS)
     [r] = pipeline.ingest_paths(wy_home, PC, [write_police_crime("pc.csv", rows)], source="wyp")
     assert r.rows_accepted == len(rows)
     [(_, chart)] = pipeline.measure_spc(wy_home, "non-domestic-homicide", PC)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import police_crime_row
+from tests.conftest import police_crime_row, rare_homicide_rows
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
 from vrhub.home import Home
@@ -180,26 +180,11 @@ def test_a_concern_run_mostly_before_the_year_is_not_called_a_concern_in_it() ->
     assert found is not None and "improvement" in found.text and "2024-11 to 2025-09" in found.text
 
 
-HOMICIDES = ["2024-01-10", "2024-03-02", "2024-06-20", "2024-08-05", "2024-11-30", "2025-02-14"]
-
-
 def test_a_rare_series_in_a_report_gets_a_t_chart_for_analysts_and_no_chart_outside(
     wy_home: Home, write_police_crime: Callable[..., Path]
 ) -> None:
     months = month_range("2023-10", "2025-09")
-    rows = [
-        police_crime_row(i, occurred_from=f"{m}-20 21:00", recorded_date=f"{m}-20 23:00")
-        for i, m in enumerate(months)
-    ]
-    rows += [
-        police_crime_row(
-            1000 + i,
-            ho_offence_code="001/01",
-            occurred_from=f"{d} 02:00",
-            recorded_date=f"{d} 05:00",
-        )
-        for i, d in enumerate(HOMICIDES)
-    ]
+    rows = rare_homicide_rows(months)
     [r] = pipeline.ingest_paths(wy_home, PC, [write_police_crime("pc.csv", rows)], source="wyp")
     assert r.status == "loaded"
     period = parse_period("year ending 2025-09")
