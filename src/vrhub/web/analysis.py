@@ -26,7 +26,7 @@ from vrhub.web.core import (
     set_session,
     viewer,
 )
-from vrhub.web.explore import BREAKDOWNS, breakdowns, measure_choices, query_of
+from vrhub.web.explore import BREAKDOWNS, area_param, breakdowns, measure_choices, query_of
 from vrhub.web.views import explore_for, place_drawing, place_for
 
 
@@ -118,7 +118,7 @@ def add_routes(app: FastAPI) -> None:
         user, s = viewer(request)
         scope = scope_of(web, user)
         whole = not user.districts
-        area = request.query_params.get("area") or ("all" if whole else scope[0])
+        area = area_param(request.query_params.get("area")) or ("all" if whole else scope[0])
         if area == "all" and not whole:
             raise AccessDeniedError(
                 "the place page shows one district at a time for you: choose one in your scope"

@@ -30,6 +30,7 @@ from vrhub.months import month_add, month_range
 from vrhub.outputs.period import month_name, parse_period
 from vrhub.outputs.protect import protect_parts, shown, shown_rate
 from vrhub.outputs.reads import Lineage, Reads
+from vrhub.partnership import current_code
 from vrhub.reports.charts import Chart
 from vrhub.tally import Tally
 from vrhub.web.downloads import table
@@ -100,6 +101,14 @@ def period_choices(span: tuple[str, str] | None) -> list[str]:
     return out
 
 
+def area_param(value: str | None) -> str | None:
+    """An ``area`` given in a link: "all", or a district by any code since 2011 (an old
+    bookmark with Barnsley's E08000016 means today's E08000038); an unknown code is refused."""
+    if not value or value.strip().lower() == "all":
+        return value and "all"
+    return current_code(value)
+
+
 def query_of(params: dict[str, str], scope: list[str]) -> Query:
     """The query from the form (defaults filled in), checked against the viewer's scope."""
     measure = get_measure(params.get("measure") or "serious-violence")
@@ -116,7 +125,7 @@ def query_of(params: dict[str, str], scope: list[str]) -> Query:
             + (f": it needs {', '.join(missing)}" if missing else "")
             + f" (it can be computed from {', '.join(fed)})"
         )
-    area = params.get("area") or "all"
+    area = area_param(params.get("area")) or "all"
     if area != "all" and area not in scope:
         raise AccessDeniedError(f"the district {area} is outside what you may see")
     by = params.get("by") or ""
