@@ -255,6 +255,7 @@ def explore(
         "unplaced": result.unplaced if data.exact else None,
         "disclosure": result.disclosure,
         "method": result.method,
+        "population": result.population_vintage,
         "definition": result.definition,
         "version": result.version,
         "caveats": result.caveats,

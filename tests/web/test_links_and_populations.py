@@ -1,6 +1,7 @@
-"""An ``area`` in a dashboard link may be any district code since 2011 (issue 16): an old
-bookmark means today's district, a code in lower case is read, an unknown code is refused with
-one clear answer (not "outside what you may see")."""
+"""Dashboard links and rates for a new user (issue 16): an ``area`` may be any district code
+since 2011 (an old bookmark means today's district, a code in lower case is read, an unknown
+code is refused with one clear answer, not "outside what you may see"); the explorer states the
+population its rates use."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def test_the_pages_read_and_refuse_area_codes(
         assert bad.status_code == 400, page
         message = bad.json()["error"]["message"]
         assert "E08000099" in message and "outside what you may see" not in message
+
+
+def test_the_explorer_says_which_population_its_rates_use(
+    client: TestClient, passwords: dict[str, str]
+) -> None:
+    """Every rate states its population (source and year): the explorer too (issue 16)."""
+    sign_in(client, "analyst", passwords["analyst"])
+    view = client.get("/explore.json?area=E08000035").json()
+    assert view["population"].startswith("Census 2021")  # the newest held for the demo's years
+    page = client.get("/explore?area=E08000035").text
+    assert f"Rates are per resident of the population: {view['population']}." in page
