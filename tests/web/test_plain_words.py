@@ -102,11 +102,17 @@ def test_the_signal_column_is_explained(
     text = html_text(r.text)[0]
     assert 'href="#signal-note"' in r.text and 'id="signal-note"' in r.text
     for words in ("Signal says whether the latest month is unusual", '"Concern" means',
-                  '"improvement" means', '"no signal" means'):  # fmt: skip
+                  '"improvement" means', '"no signal" means', '"not judged" means'):  # fmt: skip
         assert words in text, words
     # The column's words are those explained.
     signals = {row[-1] for row in csv.reader(io.StringIO(client.get(f"{where}.csv").text))}
-    assert signals - {"Signal", ""} <= {"Concern", "Improvement", "No signal"}, signals
+    explained = {"Concern", "Improvement", "No signal", "Not judged (too few records or months)"}
+    assert signals - {"Signal", ""} <= explained, signals
+    # Non-domestic homicide is rare (under two a month): published counts get no chart, so
+    # it is "not judged", never a "no signal" no chart was drawn to give.
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{where}.csv").text)))
+    rare = {r["Signal"] for r in rows if r["Measure"] == "Non-domestic homicide" and r["Signal"]}
+    assert rare == {"Not judged (too few records or months)"}, rare
 
 
 def test_a_breakdown_says_whose_records_and_which_districts(

@@ -10,6 +10,7 @@ from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.governance.context import Governance
 from vrhub.governance.roles import reads_exact_figures
 from vrhub.home import Home
+from vrhub.measures.spc import NO_CHART
 from vrhub.outputs.period import Period
 from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.sections.common import change, trend
@@ -76,10 +77,16 @@ SIGNAL_NOTE = (
     'uses). "Concern" means the latest month is higher than the area\'s usual ups and downs '
     'would explain (for serious violence, a real rise worth looking into); "improvement" '
     'means it is lower than they would explain; "no signal" means the month is within the '
-    "area's usual range, so it should not be read as a change."
+    'area\'s usual range, so it should not be read as a change; "not judged" means there are '
+    "too few records a month, or too few months, to judge."
 )
 #: The Signal column's words for each kind of signal.
-SIGNAL_WORDS = {"concern": "Concern", "improvement": "Improvement", "none": "No signal"}
+SIGNAL_WORDS = {
+    "concern": "Concern",
+    "improvement": "Improvement",
+    "none": "No signal",
+    "nochart": "Not judged (too few records or months)",
+}
 
 COLUMNS = [
     "Area",
@@ -128,8 +135,9 @@ def _measure(data: Reads, name: str, dataset: str, title: str) -> dict[str, Any]
             else "no significant change"
         )
         words = f"{c.percent_change:+.1f}% ({lo:+.1f}% to {hi:+.1f}%): {verdict}"
-    latest = [s for s in (spc.signals if spc else []) if s.months[-1] == data.period.end]
-    signal = latest[0].kind if latest else "none"
+    # A t chart's points are event dates: a signal ending in the latest month counts.
+    latest = [s for s in (spc.signals if spc else []) if s.months[-1][:7] == data.period.end]
+    signal = latest[0].kind if latest else "none" if spc and spc.method != NO_CHART else "nochart"
     values = [r["y"] for r in (chart.rows if chart else [])][-SPARK_MONTHS:]
     return out | {
         "now": ch.now.text(),
