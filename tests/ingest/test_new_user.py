@@ -169,6 +169,27 @@ def test_a_police_uk_download_folder(
     ]
 
 
+def test_a_folder_of_skipped_files_only_loads_nothing_and_says_so(
+    sy_home: Home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "outcomes-only"
+    folder.mkdir()
+    (folder / "2022-01-south-yorkshire-outcomes.csv").write_text(
+        OUTCOMES_HEADER + f"{1:064x},2022-01,South Yorkshire Police,South Yorkshire Police,"
+        "-1.455303,53.593499,On or near South Drive,E01007436,Barnsley 002B,"
+        "Investigation complete; no suspect identified\n",
+        encoding="utf-8",
+    )
+    code = main(
+        ["ingest", "--home", str(sy_home.path), "--dataset", "police-uk-street", str(folder)]
+    )
+    said = capsys.readouterr()
+    assert code == 1
+    assert "skipped 2022-01-south-yorkshire-outcomes.csv" in said.out
+    assert "nothing loaded: every file given was skipped; give police-uk-street files" in said.err
+    assert pipeline.batch_log(sy_home) == []
+
+
 def test_a_street_file_with_an_outcome_column_is_still_read(sy_home: Home, tmp_path: Path) -> None:
     path = tmp_path / "street.csv"
     path.write_text(

@@ -164,6 +164,15 @@ def ingest(
             organisation=organisation,
         )
     _print_results(results)
+    if results and all(r.status == "skipped" for r in results):
+        # Only outcomes or stop-and-search files (or the like): nothing was loaded.
+        err.print(
+            f"nothing loaded: every file given was skipped; give {ds.name} files "
+            "(for police.uk, the '-street.csv' files of a download)",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(1)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(1)
 
