@@ -158,9 +158,13 @@ def test_place_keeps_a_partner_to_their_districts(
 ) -> None:
     sign_in(client, "partner-leeds", passwords["partner-leeds"])
     assert client.get("/place.json").json()["area"]["name"] == "Leeds"
-    for query in ("?area=all", f"?area={BRADFORD}", "?area=../../etc"):
+    for query in ("?area=all", f"?area={BRADFORD}"):
         r = client.get("/place.json" + query)
         assert r.status_code == 403 and "Bradford" not in r.text
+    # Not a district code at all: refused as such, naming nothing it may not see.
+    r = client.get("/place.json?area=../../etc")
+    assert r.status_code == 400 and "Bradford" not in r.text
+    assert "is not a local authority district code" in r.json()["error"]["message"]
 
 
 def test_governance_is_for_administrators_only(
