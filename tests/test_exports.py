@@ -16,7 +16,12 @@ from tests.governance.conftest import add_orgs, police_terms
 from vrhub import pipeline
 from vrhub.datasets import get_dataset
 from vrhub.disclosure import DisclosureRule, Tally, publish
-from vrhub.errors import AccessDeniedError, AudienceForbiddenError, UnsupportedFieldError
+from vrhub.errors import (
+    AccessDeniedError,
+    AudienceForbiddenError,
+    NoDataHeldError,
+    UnsupportedFieldError,
+)
 from vrhub.governance.terms import parse_terms
 from vrhub.home import Home
 from vrhub.store.analytical import connect
@@ -219,3 +224,13 @@ def test_measures_take_a_district_by_name_and_refuse_an_unknown_one(
         pipeline.run_measure(home, "crime-rate", PC, [], {"district": "York"})
     with pytest.raises(UnsupportedFieldError, match="the values held are: Female, Male"):
         pipeline.run_measure(home, "crime-rate", PC, [], {"victim_sex": "unknown"})
+
+
+def test_counts_of_a_dataset_with_no_data_held_say_so(tmp_path: Path) -> None:
+    """An empty home's counts are refused with what is held, never an empty table (issue 16)."""
+    home, _ = pipeline.init_partnership_home(tmp_path / "empty", "west-yorkshire")
+    uk = get_dataset("police-uk-street")
+    with pytest.raises(NoDataHeldError, match="no police-uk-street data is held yet"):
+        pipeline.counts(home, uk, ["district"])
+    with pytest.raises(NoDataHeldError, match="no police-uk-street data is held yet"):
+        pipeline.export_counts(home, uk, ["district"], "public")

@@ -532,8 +532,16 @@ def counts(
     tied to its agreement is refused)."""
     districts = _current_codes(districts)
     with opened(home) as hub:
+        _some_held(hub, dataset)
         release(hub.gov.records, batches_counted(hub.con, dataset, all_areas, districts), ANALYST)
         return count_records(hub.con, dataset, by, all_areas, districts)
+
+
+def _some_held(hub: Hub, dataset: Dataset) -> None:
+    """Refuse counts of a dataset none of whose data is held (an empty table is not zero)."""
+    held = coverage(hub.con, dataset)
+    if held.first is None:
+        raise NoDataHeldError(held.held())
 
 
 def export_counts(
@@ -549,6 +557,7 @@ def export_counts(
     """Counts released to an audience or a user: agreements checked, disclosure-controlled."""
     districts = _current_codes(districts)
     with opened(home) as hub:
+        _some_held(hub, dataset)
         return export_counts_for(
             hub.con, hub.gov, dataset, by, audience, actor or cli_actor(), all_areas, districts,
             as_user,
