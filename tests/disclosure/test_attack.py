@@ -12,7 +12,7 @@ import doctest
 import pytest
 
 from vrhub.disclosure import attack as attack_module
-from vrhub.disclosure.attack import Answer, Atom, attack, possible, same, violated
+from vrhub.disclosure.attack import Answer, Atom, Relation, attack, possible, same, violated
 from vrhub.disclosure.engine import MAX_NOISE, DisclosureRule, Tally, publish
 from vrhub.errors import DisclosureError
 
@@ -32,7 +32,7 @@ def test_docstring_examples_run() -> None:
 @pytest.mark.parametrize(
     ("published", "lowest", "highest"),
     [
-        (None, 0, 7),  # hidden: 0 to 7, zeros included
+        (None, 0, 11),  # hidden: 0 to 7, zeros included, or 8 to 11 moved down to 7 or less
         (10, 8, 16),  # moved to 8..12 (8 at least), which rounds to 10; moved by -4..+4
         (15, 9, 21),  # moved to 13..17; a count of 9 moved by +4 is 13
         (40, 34, 46),  # moved to 38..42
@@ -45,7 +45,8 @@ def test_what_a_published_value_allows_by_hand(
 
 
 def test_a_listed_hidden_group_holds_at_least_one() -> None:
-    assert possible(None, RULE, nonempty=True) == (1, 7)
+    assert possible(None, RULE, nonempty=True) == (1, 11)
+    assert possible(None, EXACT, max_noise=0, nonempty=True) == (1, 7)
     assert possible(9, EXACT, max_noise=0) == (9, 9)
 
 
@@ -104,8 +105,9 @@ HOURS_LINK = [same(("t",), [("hour", h) for h in HOURS])]
 def test_weak_listing_of_hours_gives_every_one_away() -> None:
     # Only hours with records listed: seven listed hours, each at least 1, under a total of at
     # most 7, so each is exactly 1 and the total is 7.
+    # (No movement, so that a hidden count is at most 7.)
     listed = [Answer(h, (("hour", h),), None, nonempty=True) for h in HELD]
-    result = attack([Answer("total", (("t",),), None), *listed], HOURS_LINK, RULE)
+    result = attack([Answer("total", (("t",),), None), *listed], HOURS_LINK, RULE, max_noise=0)
     assert {(p.answer.name, p.value) for p in result.pinned} == {
         ("total", 7),
         *((h, 1) for h in HELD),
@@ -130,6 +132,43 @@ def test_searches_alone_settle_every_hidden_answer() -> None:
     result = attack(told, HOURS_LINK, RULE, truth=truth, samples=0)
     assert result.pinned == () and result.by_sampling == 0
     assert 1 <= result.searches <= 25 and result.solves == result.searches
+
+
+# Case 2b: two hidden districts under a shown sum (found by the explorer's attack in CI) ---
+PAIR = [("t", "Bradford"), ("t", "Kirklees")]
+
+
+def pair(shown: int | None) -> list[Answer]:
+    return [
+        Answer("both", tuple(PAIR), shown),
+        Answer("Bradford", (PAIR[0],), None),
+        Answer("Kirklees", (PAIR[1],), None),
+    ]
+
+
+def test_a_hidden_count_known_to_be_at_most_7_is_pinned_under_a_sum_shown_as_20() -> None:
+    # 7 + 7 = 14 moved by +4 is 18, shown as 20; 20 could be 14..26, so had a reader known
+    # that each hidden district is at most 7, both would be 7.
+    at_most_7 = [Relation(f"{x} hidden", ((x, 1),), 0, 7) for x in PAIR]
+    result = attack(pair(20), at_most_7, RULE, truth=[14, 7, 7])
+    assert sorted((p.answer.name, p.value) for p in result.pinned) == [
+        ("Bradford", 7),
+        ("Kirklees", 7),
+    ]
+
+
+def test_a_count_moved_into_the_hidden_range_is_hidden_so_no_sum_pins_its_parts() -> None:
+    # Hiding 8 to 11 when their movement takes them to 7 or less means a hidden count may be
+    # up to 11: the same sum leaves each district anything from 3 to 11.
+    assert cell_key(14, 199) == 20  # moved by +4
+    assert cell_key(9, 0) is None  # 9 moved by -4 is 5: hidden
+    result = attack(pair(20), (), RULE, truth=[14, 7, 7])
+    assert result.pinned == ()
+    # Whatever is shown for the sum of two hidden counts, neither is ever pinned.
+    for shown in (None, 10, 15, 20, 25, 30):
+        if shown is not None and possible(shown, RULE)[0] > 2 * possible(None, RULE)[1]:
+            continue
+        assert attack(pair(shown), (), RULE, samples=3).pinned == (), shown
 
 
 # Case 3: two overlapping years ----------------------------------------------------------

@@ -70,6 +70,28 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class Factor:
+    """How a partner dataset feeds the needs assessment's influential factors section.
+
+    A dataset with a factor is counted in the section when it is loaded (its records in the
+    period by district, as a rate per ``per`` population, with ``breakdown``'s groups listed);
+    when it is not, the section says it is not yet shared.
+    """
+
+    #: The factor's theme, e.g. "Education" or "Youth justice".
+    theme: str
+    #: What one record is, in the plural, e.g. "suspensions and permanent exclusions".
+    counted: str
+    #: The population rates are per: a name from ``vrhub.measures.population.PER``
+    #: ("children", "young-adults", "under-25" or "everyone").
+    per: str = "everyone"
+    #: A field whose groups the section lists (e.g. the type of exclusion), if any.
+    breakdown: str | None = None
+    #: Why the factor matters to serious violence, in a sentence, with its source.
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A dataset standard: what a partner sends and how vrhub stores it."""
 
@@ -89,6 +111,8 @@ class Dataset:
     crime_type_field: str | None = None
     row_rules: tuple[RowRule, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    #: How the dataset feeds the influential factors section, if it does.
+    factor: Factor | None = None
 
     @property
     def table(self) -> str:

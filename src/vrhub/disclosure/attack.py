@@ -13,8 +13,9 @@ The model:
   e.g. ``("t", "E08000035", "2024-03")`` for a district's records in a month;
 * an :class:`Answer` is the sum of some atoms with what was published for it: a number, or
   ``None`` where it was hidden. From the published value and the method the attacker knows
-  a range for the true count (:func:`possible`): a hidden count is 0 to ``suppress_max`` (1 to
-  ``suppress_max`` when a listing showed that the group holds records); a shown value ``v``
+  a range for the true count (:func:`possible`): a hidden count is 0 to ``suppress_max``
+  plus the largest movement (1 upwards when a listing showed that the group holds records),
+  since a count moved into the hidden range is hidden too; a shown value ``v``
   is any count that publishing could have turned into ``v`` for some movement;
 * a :class:`Relation` is what the attacker knows about how atoms relate, whatever was
   published: a breakdown's groups add up to the total (:func:`same`); a category holds no
@@ -28,7 +29,8 @@ search of their own: is there a solution with the answer below, or above, the on
 
 Example (runnable): seven hours of a hidden total of 7 records, published the old way (only
 groups with records listed, so each listed group holds at least one) give every hour away;
-listed with all 24 hours (zeros included, as the explorer now lists them), none is given away::
+listed with all 24 hours (zeros included, as the explorer now lists them), none is given away.
+(No movement here, ``max_noise=0``, so that the listing alone makes the difference)::
 
     >>> rule = DisclosureRule()
     >>> hours = [f"{h:02d}" for h in range(24)]
@@ -36,11 +38,11 @@ listed with all 24 hours (zeros included, as the explorer now lists them), none 
     >>> total = Answer("total", (("t",),), None)
     >>> link = [same(("t",), [("hour", h) for h in hours])]
     >>> old = [total, *(Answer(h, (("hour", h),), None, nonempty=True) for h in sorted(held))]
-    >>> old_result = attack(old, link, rule, seed=1)
+    >>> old_result = attack(old, link, rule, max_noise=0, seed=1)
     >>> len(old_result.pinned), {p.value for p in old_result.pinned}
     (8, {1, 7})
     >>> new = [total, *(Answer(h, (("hour", h),), None) for h in hours)]
-    >>> attack(new, link, rule, seed=1).pinned
+    >>> attack(new, link, rule, max_noise=0, seed=1).pinned
     ()
 
 The method's own parameters make the difference as much as the listing: with exact values
@@ -126,22 +128,26 @@ def possible(
     """The true counts that could have been published as ``published`` (lowest, highest).
 
     A shown value is inverted by trying every count near it with every movement from
-    ``-max_noise`` to ``max_noise``: moved, raised to ``suppress_max + 1`` and rounded as
-    :func:`~vrhub.disclosure.engine.publish` does.
+    ``-max_noise`` to ``max_noise``: moved, kept only if both it and the count are above
+    ``suppress_max``, and rounded as :func:`~vrhub.disclosure.engine.publish` does. A hidden
+    count is one of ``suppress_max`` or less, or one a movement took there.
 
     >>> possible(None, DisclosureRule()), possible(10, DisclosureRule())
-    ((0, 7), (8, 16))
+    ((0, 11), (8, 16))
     >>> possible(40, DisclosureRule()), possible(9, DisclosureRule(round_to=1), max_noise=0)
     ((34, 46), (9, 9))
     """
     least = rule.suppress_max + 1
     if published is None:
-        return (1 if nonempty else 0), rule.suppress_max
+        return (1 if nonempty else 0), rule.suppress_max + max_noise
     reach = rule.round_to + max_noise + 1
     could = [
         n
         for n in range(max(least, published - reach), published + reach + 1)
-        if any(rule.round(max(n + k, least)) == published for k in range(-max_noise, max_noise + 1))
+        if any(
+            n + k >= least and rule.round(n + k) == published
+            for k in range(-max_noise, max_noise + 1)
+        )
     ]
     if not could:
         raise DisclosureError(f"no count could have been published as {published}")

@@ -17,8 +17,11 @@ TableBuilder; ONS's Census 2021 custom datasets):
    stricter) is **hidden**, zeros included, so a breakdown never shows where the few records
    are not; every other count is **moved** by an amount from −4 to +4 chosen by its cell key
    (:data:`NOISE_SLOTS`: not at all in 56% of counts, by 1 in 30%, by 2 to 4 in the rest),
-   never below ``suppress_max + 1``, and then **rounded** to the nearest ``round_to`` (5
-   unless stricter).
+   and then **rounded** to the nearest ``round_to`` (5 unless stricter). A count its movement
+   takes into the hidden range (8 moved down by 1, say) is hidden too, so a hidden count may
+   be as large as ``suppress_max + 4``: a reader never knows that a hidden count is at most 7,
+   which is what would let two hidden districts whose sum is shown as 20 (at least 14) be
+   pinned at 7 each.
 
 Because the movement depends only on the records counted, asking again, asking another way or
 asking for an overlapping year gives the same answer for the same records and an unrelated
@@ -34,6 +37,8 @@ Example (runnable)::
     (True, True)
     >>> publish(big, rule).value, noise(big)
     (40, -1)
+    >>> publish(Tally(9, key=0), rule).value is None    # 9 moved by -4 is 5: hidden too
+    True
     >>> total = small + big                 # the records of both: its key is the sum of theirs
     >>> int(total), total.key, publish(total, rule).value
     (44, 123456631, 45)
@@ -100,7 +105,8 @@ class DisclosureRule:
     def describe(self) -> str:
         return (
             f"counts 0 to {self.suppress_max} hidden; others moved by at most {MAX_NOISE} "
-            f"(cell-key method) and rounded to the nearest {self.round_to}"
+            f"(cell-key method), hidden if that leaves them at {self.suppress_max} or less, "
+            f"and rounded to the nearest {self.round_to}"
         )
 
     def round(self, value: int) -> int:
@@ -135,9 +141,9 @@ def publish(count: int, rule: DisclosureRule) -> PublishedCell:
     t = tally(count)
     if t < 0:
         raise DisclosureError(f"{int(t)} is not a count")
-    if t <= rule.suppress_max:
+    moved = int(t) + noise(t)
+    if t <= rule.suppress_max or moved <= rule.suppress_max:
         return PublishedCell(None, CellState.HIDDEN, rule.describe())
-    moved = max(int(t) + noise(t), rule.suppress_max + 1)
     return PublishedCell(rule.round(moved), CellState.PERTURBED, rule.describe())
 
 
