@@ -68,7 +68,7 @@ def appendix(data: Reads) -> list[Section]:
         "exact counts (analyst tier: not for circulation beyond analysts)"
         if data.exact
         else "counts of 0 to 7 are hidden ([c]) and every other count is changed by at most 4 "
-        "(hidden too if that leaves it at 7 or less) "
+        "(hidden too if that change takes it into the hidden range) "
         "and rounded to the nearest 5 (the cell-key method: the change depends only on the "
         "records counted, so a count is the same wherever it appears and hidden counts cannot "
         "be worked out by combining figures), or the stricter rule an agreement sets; rates, "
