@@ -256,12 +256,15 @@ def probation(area: Area, months: list[str], rng: np.random.Generator) -> dict[s
         sentence[bad] = [str(dt.date.fromisoformat(start[i]) + dt.timedelta(days=30))
                          for i in np.flatnonzero(bad)]  # fmt: skip
         u = rng.random(n)
-        age = np.where(u < 0.2, rng.integers(18, 25, n), np.clip(rng.gamma(3.0, 6.0, n) + 25, 25, 80))
+        age = np.where(
+            u < 0.2, rng.integers(18, 25, n), np.clip(rng.gamma(3.0, 6.0, n) + 25, 25, 80)
+        )
         ids = rng.integers(0, people, n)
         out[month] = _table(
             {
-                "supervision_id": [f"P{p:06d}/{month.replace('-', '')}{i:03d}" for i, p in
-                                   enumerate(ids)],  # fmt: skip
+                "supervision_id": [
+                    f"P{p:06d}/{month.replace('-', '')}{i:03d}" for i, p in enumerate(ids)
+                ],  # fmt: skip
                 "person_id": [f"P{p:06d}" for p in ids],
                 "start_date": start,
                 "sentence_date": sentence.tolist(),
