@@ -41,8 +41,14 @@ def test_good_calls_load(wy_home: Home, tmp_path: Path) -> None:
         row(2, category="Stab", response_category="C1", age_band="15-17", sex="M"),
         row(3, category="GSW", response_category="Category 1", incident_lsoa=LEEDS_2021),
         row(4, category="Sexual assault", sex="Female", conveyed_to_hospital="N"),
-        row(5, category="Assault", response_category="", on_scene_datetime="",
-            conveyed_to_hospital="", incident_lsoa=""),  # fmt: skip
+        row(
+            5,
+            category="Assault",
+            response_category="",
+            on_scene_datetime="",
+            conveyed_to_hospital="",
+            incident_lsoa="",
+        ),
     ]
     r = ingest(wy_home, "ambulance-incident", write_rows(tmp_path / "amb.csv", rows))
     assert (r.status, r.rows_accepted, r.rows_rejected) == ("loaded", 5, 0)

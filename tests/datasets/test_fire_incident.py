@@ -37,8 +37,14 @@ def test_good_incidents_load_with_their_place(wy_home: Home, tmp_path: Path) -> 
         row(1),
         row(2, incident_type="Primary fire", property_type="Dwelling", casualties="2"),
         row(3, incident_type="Attack on firefighters", property_type="Outdoor", casualties=""),
-        row(4, incident_type="Malicious false alarm", property_type="Other building",
-            easting="", northing="", lsoa_code=""),  # fmt: skip
+        row(
+            4,
+            incident_type="Malicious false alarm",
+            property_type="Other building",
+            easting="",
+            northing="",
+            lsoa_code="",
+        ),
         row(5, incident_type="secondary fire", property_type="Derelict building"),
     ]
     r = ingest(wy_home, "fire-incident", write_rows(tmp_path / "fire.csv", rows))

@@ -39,8 +39,13 @@ def test_good_starts_load(wy_home: Home, tmp_path: Path) -> None:
         row(1),
         row(2, order_type="SSO", age="19", sex="f", residence_lsoa=LEEDS_2021),
         row(3, order_type="Post-release licence", sentence_date="2021-06-01", age="44"),
-        row(4, order_type="Licence", sentence_date="", residence_lsoa="",
-            ho_offence_group="Possession of weapons offences"),  # fmt: skip
+        row(
+            4,
+            order_type="Licence",
+            sentence_date="",
+            residence_lsoa="",
+            ho_offence_group="Possession of weapons offences",
+        ),
         row(5, supervision_id="X000001/2", person_id="X000001", start_date="2024-06-02"),
     ]
     r = ingest(wy_home, "probation", write_rows(tmp_path / "probation.csv", rows))

@@ -97,9 +97,7 @@ def test_bad_rows_are_refused_naming_field_and_row(wy_home: Home, tmp_path: Path
     assert n == 4
 
 
-def test_children_and_outcomes_are_never_stored_in_the_clear(
-    wy_home: Home, tmp_path: Path
-) -> None:
+def test_children_and_outcomes_are_never_stored_in_the_clear(wy_home: Home, tmp_path: Path) -> None:
     grant_justice_agreement(wy_home)
     rows = [row(1, child_id="YJ-CHILD-7731"), row(2, child_id="YJ-CHILD-7732", age="30")]
     r = ingest(wy_home, "youth-justice", write_rows(tmp_path / "yj.csv", rows))

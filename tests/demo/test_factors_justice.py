@@ -33,8 +33,13 @@ def _good(name: str, r: dict[str, str]) -> bool:
     if name == "fire-incident":
         secondary = r["incident_type"] == "Deliberate secondary fire"
         return not (secondary and (int(r["casualties"]) > 0 or r["property_type"] == "Dwelling"))
-    return r["category"] in {"Assault", "Sexual assault", "Stab wound", "Gunshot wound",
-                             "Other penetrating wound"}  # fmt: skip
+    return r["category"] in {
+        "Assault",
+        "Sexual assault",
+        "Stab wound",
+        "Gunshot wound",
+        "Other penetrating wound",
+    }
 
 
 BREAKDOWN = {

@@ -90,8 +90,12 @@ DATASET = Dataset(
             Kind.CODE,
             "The national response category given at triage (Category 1 to 4).",
             allowed=RESPONSE_CATEGORIES,
-            synonyms=(("c1", "Category 1"), ("c2", "Category 2"), ("c3", "Category 3"),
-                      ("c4", "Category 4")),
+            synonyms=(
+                ("c1", "Category 1"),
+                ("c2", "Category 2"),
+                ("c3", "Category 3"),
+                ("c4", "Category 4"),
+            ),
         ),
         Field(
             "on_scene_datetime",
@@ -136,8 +140,7 @@ DATASET = Dataset(
         RowRule(
             "on-scene-before-call",
             "{on_scene_datetime} < {call_datetime}",
-            "on_scene_datetime is earlier than call_datetime: a crew cannot arrive before "
-            "the call",
+            "on_scene_datetime is earlier than call_datetime: a crew cannot arrive before the call",
             ("on_scene_datetime", "call_datetime"),
         ),
         RowRule(

@@ -249,12 +249,17 @@ def probation(area: Area, months: list[str], rng: np.random.Generator) -> dict[s
         licence = order == ORDER_TYPES.index("Licence")
         before = np.where(licence, rng.integers(180, 1800, n), rng.integers(0, 28, n))
         sentence = np.array(
-            [str(dt.date.fromisoformat(s) - dt.timedelta(days=int(b))) for s, b in
-             zip(start, before, strict=True)], dtype=object,
-        )  # fmt: skip
+            [
+                str(dt.date.fromisoformat(s) - dt.timedelta(days=int(b)))
+                for s, b in zip(start, before, strict=True)
+            ],
+            dtype=object,
+        )
         bad = _plant(rng, n, month == months[0])
-        sentence[bad] = [str(dt.date.fromisoformat(start[i]) + dt.timedelta(days=30))
-                         for i in np.flatnonzero(bad)]  # fmt: skip
+        sentence[bad] = [
+            str(dt.date.fromisoformat(start[i]) + dt.timedelta(days=30))
+            for i in np.flatnonzero(bad)
+        ]
         u = rng.random(n)
         age = np.where(
             u < 0.2, rng.integers(18, 25, n), np.clip(rng.gamma(3.0, 6.0, n) + 25, 25, 80)
@@ -264,7 +269,7 @@ def probation(area: Area, months: list[str], rng: np.random.Generator) -> dict[s
             {
                 "supervision_id": [
                     f"P{p:06d}/{month.replace('-', '')}{i:03d}" for i, p in enumerate(ids)
-                ],  # fmt: skip
+                ],
                 "person_id": [f"P{p:06d}" for p in ids],
                 "start_date": start,
                 "sentence_date": sentence.tolist(),
@@ -281,8 +286,15 @@ def probation(area: Area, months: list[str], rng: np.random.Generator) -> dict[s
 def fire_incidents(area: Area, months: list[str], rng: np.random.Generator) -> dict[str, pa.Table]:
     """One table per month of the fire and rescue service's violence-related incidents."""
     out: dict[str, pa.Table] = {}
-    properties = ("Dwelling", "Other building", "Derelict building", "Road vehicle", "Outdoor",
-                  "Refuse", "Other")  # fmt: skip
+    properties = (
+        "Dwelling",
+        "Other building",
+        "Derelict building",
+        "Road vehicle",
+        "Outdoor",
+        "Refuse",
+        "Other",
+    )
     counter = 0
     for month in months:
         n = _count(rng, FIRE_INCIDENTS_PER_YEAR.value, month, FIRE_SEASON)
