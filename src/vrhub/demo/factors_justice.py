@@ -59,7 +59,7 @@ COUNCILS = ["bradford", "calderdale", "kirklees", "leeds", "wakefield"]
 #: :func:`vrhub.demo.governance.agreement_dates`); references and DPIA numbers are made up.
 JUSTICE_AGREEMENTS: tuple[dict[str, object], ...] = (
     {
-        "ref": "WY-ISA-04",
+        "ref": "WY-ISA-YJS",
         "title": "Youth justice outcomes for children",
         "parties": ["wy-yjs", "wyvrp", *COUNCILS],
         "covers": [
@@ -85,7 +85,7 @@ JUSTICE_AGREEMENTS: tuple[dict[str, object], ...] = (
         "dpia_ref": "WYVRP-DPIA-2026-04",
     },
     {
-        "ref": "WY-ISA-05",
+        "ref": "WY-ISA-PROBATION",
         "title": "People starting probation supervision",
         "parties": ["probation-yh", "wyvrp", "wyp", *COUNCILS],
         "covers": [
@@ -106,7 +106,7 @@ JUSTICE_AGREEMENTS: tuple[dict[str, object], ...] = (
         "dpia_ref": "WYVRP-DPIA-2026-05",
     },
     {
-        "ref": "WY-ISA-06",
+        "ref": "WY-ISA-FIRE",
         "title": "Fire and rescue incidents linked to violence",
         "parties": ["wyfrs", "wyvrp", "wyp", *COUNCILS],
         "covers": [
@@ -124,7 +124,7 @@ JUSTICE_AGREEMENTS: tuple[dict[str, object], ...] = (
         "dpia_ref": "WYVRP-DPIA-2026-06",
     },
     {
-        "ref": "WY-ISA-07",
+        "ref": "WY-ISA-AMBULANCE",
         "title": "Ambulance calls for assaults, stabbings and shootings",
         "parties": ["yas", "wyvrp", "wy-icb", *COUNCILS],
         "covers": [
