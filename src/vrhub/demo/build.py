@@ -16,6 +16,7 @@ from rich.console import Console
 
 from vrhub.datasets import get_dataset
 from vrhub.demo import calibration as cal
+from vrhub.demo import factors_justice
 from vrhub.demo.generate import (
     DEFAULT_END_MONTH,
     _write,
@@ -95,6 +96,7 @@ def build_demo_home(
                     _received(month, cal.ON_TIME_DAYS.value),
                 )
             )
+        plan += factors_justice.justice_extracts(area, months, seed, extracts)
         plan.sort(key=lambda p: (p[3], p[1].name))
         results: list[IngestResult] = []
         for i, (name, path, source, received) in enumerate(plan):
@@ -118,6 +120,7 @@ def build_demo_home(
 
 #: The demo organisation that supplies each dataset (a party to its agreement).
 SUPPLIERS = {"police-crime": "wyp", "ed-assault": "wy-icb", "hospital-admission": "wy-icb"}
+SUPPLIERS |= factors_justice.SUPPLIERS
 
 
 def _load_illustrative_costs(home: Home) -> None:

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrhub.demo.factors_justice import JUSTICE_AGREEMENTS
 from vrhub.governance.context import Governance
 from vrhub.governance.terms import parse_terms
 
@@ -32,6 +33,7 @@ ORGANISATIONS = (
     ("wyfrs", "West Yorkshire Fire and Rescue Service", "fire"),
     ("probation-yh", "Probation Service, Yorkshire and the Humber", "probation"),
     ("wy-yjs", "West Yorkshire youth justice services", "youth-justice"),
+    ("yas", "Yorkshire Ambulance Service NHS Trust", "health"),
     ("pathways-yw", "Pathways Youth Work (fictional provider)", "provider"),
     ("harbour-nav", "Harbour Hospital Navigators (fictional provider)", "provider"),
 )
@@ -100,6 +102,7 @@ AGREEMENTS: tuple[dict[str, object], ...] = (
         "dpia_ref": "WYVRP-DPIA-2020-01",
     },
 )
+AGREEMENTS += JUSTICE_AGREEMENTS
 
 #: One account per role: (username, name, organisation, role, districts).
 ACCOUNTS: tuple[tuple[str, str, str, str, list[str]], ...] = (
