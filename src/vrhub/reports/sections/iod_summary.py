@@ -1,0 +1,110 @@
+"""The influential factors section's deprivation summary, from the shipped IoD 2025 alone.
+
+For each district and the partnership (or the one district of a district profile): the
+neighbourhoods (LSOAs) highly deprived on six or more of the seven domains, the share of
+people living in the most deprived fifth of England, and the crime domain's most deprived
+tenth and fifth (:mod:`vrhub.measures.iod_factors`). These are open reference data, the same
+for every audience: counts of neighbourhoods, not of people's records, and no LSOA is named.
+"""
+
+from __future__ import annotations
+
+from vrhub.errors import ReferenceDataError
+from vrhub.measures.iod_factors import HIGHLY, AreaDeprivation, IodFactors, iod_factors
+from vrhub.outputs.reads import Reads
+from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
+
+
+def _percent(share: float | None) -> str:
+    return "no population held" if share is None else f"{100 * share:.1f}%"
+
+
+def _row(name: str, a: AreaDeprivation) -> list[str]:
+    return [
+        name,
+        f"{a.lsoas:,}",
+        f"{a.highly_deprived:,}",
+        f"{100 * a.highly_deprived_share:.1f}%",
+        _percent(a.most_deprived_fifth_share),
+        f"{a.crime_decile_1:,}",
+        _percent(a.crime_fifth_share),
+    ]
+
+
+def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
+    """Add the summary to the section; None (and a sentence why) where IoD 2025 is not held."""
+    s.add(Subheading("Deprivation in the English Indices of Deprivation 2025"))
+    try:
+        f = data.once(
+            f"iod-factors:{','.join(data.area)}", lambda: iod_factors(data.con, data.area)
+        )
+    except ReferenceDataError as exc:
+        s.add(Paragraph(f"The Indices of Deprivation 2025 cannot be summarised here: {exc}."))
+        return None
+    whole = f.whole if data.district is None else f.area(data.district)
+    where = data.area_name
+    share_england = whole.highly_deprived / f.england_highly_deprived
+    s.add(
+        Paragraph(
+            f"Of the {whole.lsoas:,} neighbourhoods (LSOAs) in {where}, {whole.highly_deprived:,} "
+            f"({100 * whole.highly_deprived_share:.1f}%) are highly deprived on {HIGHLY} or more "
+            "of the seven domains of deprivation, that is in the most deprived tenth of England "
+            f"on each; England has {f.england_highly_deprived:,} such neighbourhoods, so "
+            f"{where} has {100 * share_england:.1f}% of them."
+        )
+    )
+    fifth = whole.most_deprived_fifth_share
+    if fifth is not None and f.population is not None:
+        s.add(
+            Paragraph(
+                f"{100 * fifth:.1f}% of the people of {where} live in neighbourhoods in the most "
+                "deprived fifth of England (IMD deciles 1 and 2), counting each "
+                f"neighbourhood's residents ({f.population.describe()})."
+            )
+        )
+        s.findings.append(
+            Finding(
+                f"{100 * fifth:.1f}% of the people of {where} live in the most deprived fifth "
+                f"of neighbourhoods in England ({f.iod}), where one fifth would be typical.",
+                40 + 100 * fifth,
+            )
+        )
+    else:
+        s.add(
+            Paragraph(
+                "The share of people in the most deprived fifth cannot be given: no population "
+                "is held on LSOA 2021 codes for every neighbourhood of the area."
+            )
+        )
+    rows = [_row(data.district_name(a.code), a) for a in f.areas if a.code in data.area]
+    if data.district is None:
+        rows.append(_row(where, f.whole))
+    s.add(
+        Table(
+            f"Deprivation by district ({f.iod}; decile 1 is the most deprived tenth of England)",
+            [
+                "Area",
+                "Neighbourhoods",
+                f"Highly deprived on {HIGHLY}+ domains",
+                "Share highly deprived",
+                "People in the most deprived fifth",
+                "Neighbourhoods in crime decile 1",
+                "People in the crime domain's most deprived fifth",
+            ],
+            rows,
+            [False, True, True, True, True, True, True],
+        )
+    )
+    s.add(
+        Note(
+            "The crime domain measures the risk of personal and material victimisation from "
+            "recorded violence, burglary, theft and criminal damage. The IoD's separate "
+            "indicator of violence with injury is in its file of underlying indicators, which "
+            "vrhub does not ship, so the crime domain stands in for it. These figures are "
+            "published reference data about neighbourhoods, the same for every audience."
+        )
+    )
+    return f
+
+
+__all__ = ["add_iod_summary"]
