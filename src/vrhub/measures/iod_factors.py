@@ -170,7 +170,7 @@ def iod_factors(
     found = {}
     for code, n, high, fifth, crime, with_pop, people, poor, crime_pop in rows:
         # A population missing for any LSOA would understate the total: none is then given.
-        complete = pop is not None and with_pop == n
+        complete = pop is not None and n > 0 and with_pop == n
         found[str(code)] = AreaDeprivation(
             str(code),
             int(n),
