@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.conftest import RAW
 from vrhub.home import Home
 from vrhub.hub import Hub, open_hub
 from vrhub.measures.iod_factors import iod_factors
-from tests.conftest import RAW
 
 IOD2025 = RAW / "imd2025" / "File_2_IoD2025 Domains of Deprivation.csv"
 IOD2019 = RAW / "imd2019" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
