@@ -10,6 +10,7 @@ theme is not yet shared by any partner: never a zero.
 
 Example (runnable)::
 
+    >>> from vrhub.outputs.protect import EXACT
     >>> row = FactorRow("E08000035", "Leeds", Shown(120, EXACT), 160_000.0, 0.75, 0.62, 0.9)
     >>> row.cells()
     ['Leeds', '120', '0.75', '0.62 to 0.90']
