@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports.scan import suspicious
 from vrhub import pipeline
 from vrhub.datasets import DATASETS, register
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind
@@ -141,6 +142,17 @@ def _table(s: Section, start: str) -> Table:
     return next(b for b in s.blocks if isinstance(b, Table) and b.caption.startswith(start))
 
 
+def _all_text(s: Section) -> str:
+    """Every word the section publishes, as the report scan reads it."""
+    parts: list[str] = [s.title]
+    for b in s.blocks:
+        if isinstance(b, Table):
+            parts += [b.caption, *b.columns, *(c for row in b.rows for c in row)]
+        elif hasattr(b, "text"):
+            parts.append(b.text)
+    return " | ".join(parts + [f.text for f in s.findings])
+
+
 def _texts(s: Section) -> list[str]:
     return [b.text for b in s.blocks if isinstance(b, Paragraph)]
 
@@ -192,6 +204,7 @@ def test_loaded_counts_by_district_as_a_rate_per_children(
         groups = {row[0]: row[1] for row in _table(s, f"{THEME}: {COUNTED} in West").rows}
         assert groups["permanent exclusion"] == "[c]"
         assert abs(int(groups["suspension"]) - 45) <= 6
+        assert suspicious(_all_text(s)) == [], audience
 
 
 def test_a_district_profile_shows_its_district_only(
@@ -207,4 +220,4 @@ def test_a_district_profile_shows_its_district_only(
     assert [r[:2] for r in rows] == [["Bradford", "5"]]
     iod = _table(s, "Deprivation by district").rows
     assert [r[0] for r in iod] == ["Bradford"]
-    assert iod[0][2] == "13"  # highly deprived on six or more domains (IoD 2025)
+    assert iod[0][1] == "13 of 312 neighbourhoods (4.2%)"  # six or more domains (IoD 2025)

@@ -14,19 +14,22 @@ from vrhub.measures.iod_factors import HIGHLY, AreaDeprivation, IodFactors, iod_
 from vrhub.outputs.reads import Reads
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
 
+WORDS = {6: "six", 7: "seven"}
+
 
 def _percent(share: float | None) -> str:
     return "no population held" if share is None else f"{100 * share:.1f}%"
 
 
 def _row(name: str, a: AreaDeprivation) -> list[str]:
+    # Counts of neighbourhoods carry their unit: read alone, a bare whole number in a published
+    # report looks like an unprotected count of people or records.
     return [
         name,
-        f"{a.lsoas:,}",
-        f"{a.highly_deprived:,}",
-        f"{100 * a.highly_deprived_share:.1f}%",
+        f"{a.highly_deprived:,} of {a.lsoas:,} neighbourhoods "
+        f"({100 * a.highly_deprived_share:.1f}%)",
         _percent(a.most_deprived_fifth_share),
-        f"{a.crime_decile_1:,}",
+        f"{a.crime_decile_1:,} of {a.lsoas:,} neighbourhoods",
         _percent(a.crime_fifth_share),
     ]
 
@@ -46,11 +49,11 @@ def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
     share_england = whole.highly_deprived / f.england_highly_deprived
     s.add(
         Paragraph(
-            f"Of the {whole.lsoas:,} neighbourhoods (LSOAs) in {where}, {whole.highly_deprived:,} "
-            f"({100 * whole.highly_deprived_share:.1f}%) are highly deprived on {HIGHLY} or more "
-            "of the seven domains of deprivation, that is in the most deprived tenth of England "
-            f"on each; England has {f.england_highly_deprived:,} such neighbourhoods, so "
-            f"{where} has {100 * share_england:.1f}% of them."
+            f"{whole.highly_deprived:,} of the {whole.lsoas:,} neighbourhoods (LSOAs) in {where} "
+            f"({100 * whole.highly_deprived_share:.1f}%) are highly deprived on {WORDS[HIGHLY]} "
+            "or more of the seven domains of deprivation, that is in the most deprived tenth of "
+            f"England on each. England has {f.england_highly_deprived:,} neighbourhoods as "
+            f"deprived as that, so {where} has {100 * share_england:.1f}% of them."
         )
     )
     fifth = whole.most_deprived_fifth_share
@@ -58,8 +61,8 @@ def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
         s.add(
             Paragraph(
                 f"{100 * fifth:.1f}% of the people of {where} live in neighbourhoods in the most "
-                "deprived fifth of England (IMD deciles 1 and 2), counting each "
-                f"neighbourhood's residents ({f.population.describe()})."
+                "deprived fifth of England (the two most deprived tenths of the IMD), counting "
+                f"each neighbourhood's residents ({f.population.describe()})."
             )
         )
         s.findings.append(
@@ -84,15 +87,13 @@ def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
             f"Deprivation by district ({f.iod}; decile 1 is the most deprived tenth of England)",
             [
                 "Area",
-                "Neighbourhoods",
-                f"Highly deprived on {HIGHLY}+ domains",
-                "Share highly deprived",
+                f"Highly deprived on {WORDS[HIGHLY]} or more domains",
                 "People in the most deprived fifth",
-                "Neighbourhoods in crime decile 1",
-                "People in the crime domain's most deprived fifth",
+                "In the most deprived tenth on crime",
+                "People in the most deprived fifth on crime",
             ],
             rows,
-            [False, True, True, True, True, True, True],
+            [False, True, True, True, True],
         )
     )
     s.add(
