@@ -221,3 +221,17 @@ def test_a_district_profile_shows_its_district_only(
     iod = _table(s, "Deprivation by district").rows
     assert [r[0] for r in iod] == ["Bradford"]
     assert iod[0][1] == "13 of 312 neighbourhoods (4.2%)"  # six or more domains (IoD 2025)
+
+
+def test_no_population_for_the_factor_says_so_and_still_counts(
+    registered: Dataset, wy_home: Home, tmp_path: Path
+) -> None:
+    _agreement(wy_home)
+    pipeline.ingest_paths(wy_home, registered, [_write(tmp_path / "ex.csv")], source="lcc")
+    with open_hub(wy_home) as hub:
+        hub.con.execute("DELETE FROM ref_district_population_estimates WHERE band = '0-17'")
+    s = _sections(wy_home, ("analyst",))["analyst"]
+    table = _table(s, f"{THEME}: {COUNTED} in the")
+    assert "no rate is given" in table.caption and "children (under 18)" in table.caption
+    rows = {row[0]: row for row in table.rows}
+    assert rows["Leeds"][1:3] == ["43", "no population held"]
