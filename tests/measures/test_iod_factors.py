@@ -117,3 +117,17 @@ def test_an_area_the_iod_does_not_rank_is_refused(hub: Hub) -> None:
         iod_factors(hub.con, ["W06000001"])
     with pytest.raises(ReferenceDataError, match="no IoD 2010"):
         iod_factors(hub.con, WY, "2010")
+
+
+def test_south_yorkshire_districts_under_their_new_codes(sy_home: Home) -> None:
+    """Barnsley and Sheffield are E08000038 and E08000039 since April 2025; the IoD 2025 file
+    still says E08000016 and E08000019. The figures follow the partnership's codes."""
+    f = _official(IOD2025)
+    codes = list(sy_home.partnership.district_codes)
+    with open_hub(sy_home) as hub:
+        result = iod_factors(hub.con, codes)
+    old = {"E08000038": "E08000016", "E08000039": "E08000019"}
+    for code in codes:
+        mine = f[f.district == old.get(code, code)]
+        assert result.area(code).lsoas == len(mine) > 0
+        assert result.area(code).highly_deprived == int((mine.in_1 >= 6).sum())
