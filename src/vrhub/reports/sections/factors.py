@@ -80,7 +80,8 @@ def influential_factors(data: Reads) -> Section:
     s = Section("influential-factors", "Influential factors")
     add_iod_summary(s, data)
     s.add(Subheading("Serious violence and deprivation"))
-    if not lacks(s, data, POLICE):
+    no_police = "No police-recorded crime is loaded, so violence by deprivation is not shown."
+    if not lacks(s, data, POLICE, no_police):
         _violence_by_deprivation(s, data)
     add_partner_factors(s, data)
     return s
