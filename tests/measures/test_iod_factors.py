@@ -17,6 +17,7 @@ from vrhub.measures.iod_factors import iod_factors
 
 IOD2025 = RAW / "imd2025" / "File_2_IoD2025 Domains of Deprivation.csv"
 IOD2019 = RAW / "imd2019" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
+IDACI = "File_3_IoD2025 Supplementary Indices_IDACI and IDAOPI.csv"
 POP2019 = "File_6_-_IoD2019_Population_Denominators.csv.gz"
 CENSUS = (
     Path(__file__).resolve().parents[2]
@@ -80,6 +81,25 @@ def test_iod2025_figures_match_pandas_over_the_official_file(hub: Hub) -> None:
         wy.people[wy.imd <= 2].sum() / wy.people.sum(), abs=1e-12
     )
     assert result.area(BRADFORD).most_deprived_fifth_share > 0.5
+
+
+def test_children_in_the_most_deprived_fifth_on_idaci_match_pandas(hub: Hub) -> None:
+    idaci = pd.read_csv(IOD2025.with_name(IDACI))
+    decile = next(c for c in idaci.columns if c.startswith("Income Deprivation Affecting Children")
+                  and "Decile" in c)  # fmt: skip
+    kids = pd.read_csv(CENSUS).rename(columns={"lsoa21_code": "lsoa", "0-15": "children"})
+    f = idaci.rename(columns={idaci.columns[0]: "lsoa", idaci.columns[2]: "district"}).merge(
+        kids[["lsoa", "children"]], on="lsoa"
+    )
+    result = iod_factors(hub.con, WY)
+    for code in (LEEDS, BRADFORD):
+        mine = f[f.district == code]
+        a = result.area(code)
+        assert a.children == mine.children.sum()
+        share = mine.children[mine[decile] <= 2].sum() / mine.children.sum()
+        assert a.idaci_fifth_share == pytest.approx(share, abs=1e-12)
+    # IoD 2019 as vrhub holds it has no IDACI: none is given, never 0.
+    assert iod_factors(hub.con, WY, "2019").area(LEEDS).idaci_fifth_share is None
 
 
 def test_the_definition_gives_the_seeds_figures_on_iod2019(hub: Hub) -> None:

@@ -11,6 +11,8 @@ cost-of-living crisis") and a third for crime:
 * **The share of people living in the most deprived fifth**: residents of LSOAs in IMD
   deciles 1 and 2 over all residents, weighted by each LSOA's population (the one vrhub holds
   nearest the IoD's year on the IoD's own LSOA codes, all ages).
+* **Children in the most deprived fifth on IDACI** (IoD 2025): children aged 0 to 15 living
+  in LSOAs in deciles 1 and 2 of income deprivation affecting children, over all children.
 * **The crime domain**: LSOAs in its most deprived decile and the share of people living in
   its most deprived fifth. The IoD's violence indicators (violence with injury per 1,000) are
   in its File 8 of underlying indicators, which vrhub does not ship; the crime domain, built
@@ -81,6 +83,10 @@ class AreaDeprivation:
     most_deprived_fifth: float | None
     #: Residents of the LSOAs in crime-domain deciles 1 and 2.
     crime_fifth: float | None
+    #: Children (0 to 15) of the area and of its LSOAs in IDACI deciles 1 and 2 (IoD 2025
+    #: only; None where the vintage or the population lacks them).
+    children: float | None = None
+    idaci_fifth: float | None = None
 
     @property
     def highly_deprived_share(self) -> float:
@@ -93,6 +99,14 @@ class AreaDeprivation:
         if not self.population or self.most_deprived_fifth is None:
             return None
         return self.most_deprived_fifth / self.population
+
+    @property
+    def idaci_fifth_share(self) -> float | None:
+        """The share of children (0 to 15) living in the fifth of England most deprived on
+        income deprivation affecting children (IDACI)."""
+        if not self.children or self.idaci_fifth is None:
+            return None
+        return self.idaci_fifth / self.children
 
     @property
     def crime_fifth_share(self) -> float | None:
@@ -143,17 +157,22 @@ def iod_factors(
         raise ReferenceDataError(f"no IoD {iod} is held: use one of {', '.join(IOD)}")
     table, column, geography = IOD[iod]
     pop = _population(con, geography, IOD_YEAR[iod])
+    chosen = [geography, pop.source if pop else "", pop.year if pop else 0]
+    idaci = "i.idaci_decile" if iod == "2025" else "NULL::INTEGER"
     in_1 = " + ".join(f"(coalesce(i.{d}_decile, 0) = 1)::INTEGER" for d in SEVEN)
     rows = con.execute(
         f"""
         WITH lsoas AS (
             SELECT l.district, i.imd_decile, i.crime_decile, ({in_1}) AS domains_1,
-                   p.population
+                   p.population, c.population AS children, {idaci} AS idaci_decile
             FROM {table} i
             JOIN ref_lsoa l ON l.code = i.{column} AND l.code = l.{column}
             LEFT JOIN (SELECT lsoa, population FROM ref_population_estimates
                        WHERE geography = ? AND band = 'all' AND source = ? AND year = ?) p
                    ON p.lsoa = i.{column}
+            LEFT JOIN (SELECT lsoa, population FROM ref_population_estimates
+                       WHERE geography = ? AND band = '0-15' AND source = ? AND year = ?) c
+                   ON c.lsoa = i.{column}
             WHERE list_contains(?, l.district)
         )
         SELECT coalesce(district, 'all'), count(*),
@@ -162,13 +181,18 @@ def iod_factors(
                count(*) FILTER (WHERE crime_decile = 1),
                count(population), sum(population),
                sum(population) FILTER (WHERE imd_decile <= 2),
-               sum(population) FILTER (WHERE crime_decile <= 2)
+               sum(population) FILTER (WHERE crime_decile <= 2),
+               count(children), sum(children),
+               sum(children) FILTER (WHERE idaci_decile <= 2), count(idaci_decile)
         FROM lsoas GROUP BY ROLLUP (district)
         """,
-        [geography, pop.source if pop else "", pop.year if pop else 0, list(districts)],
+        [*chosen, *chosen, list(districts)],
     ).fetchall()
     found = {}
-    for code, n, high, fifth, crime, with_pop, people, poor, crime_pop in rows:
+    for code, n, high, fifth, crime, with_pop, people, poor, crime_pop, *kids in rows:
+        with_children, children, idaci, with_idaci = kids
+        # Children and IDACI only where every LSOA has both (IoD 2019 holds no IDACI here).
+        has_kids = n > 0 and with_children == n == with_idaci
         # A population missing for any LSOA would understate the total: none is then given.
         complete = pop is not None and n > 0 and with_pop == n
         found[str(code)] = AreaDeprivation(
@@ -180,6 +204,8 @@ def iod_factors(
             float(people) if complete else None,
             float(poor or 0) if complete else None,
             float(crime_pop or 0) if complete else None,
+            float(children) if has_kids else None,
+            float(idaci or 0) if has_kids else None,
         )
     missing = [d for d in districts if d not in found]
     if missing or "all" not in found:

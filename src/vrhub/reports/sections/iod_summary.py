@@ -2,9 +2,11 @@
 
 For each district and the partnership (or the one district of a district profile): the
 neighbourhoods (LSOAs) highly deprived on six or more of the seven domains, the share of
-people living in the most deprived fifth of England, and the crime domain's most deprived
-tenth and fifth (:mod:`vrhub.measures.iod_factors`). These are open reference data, the same
-for every audience: counts of neighbourhoods, not of people's records, and no LSOA is named.
+people living in the most deprived fifth of England, the share of children (0 to 15) in the
+most deprived fifth on income deprivation affecting children (IDACI), and the crime domain's
+most deprived tenth and fifth (:mod:`vrhub.measures.iod_factors`). These are open reference
+data, the same for every audience: counts of neighbourhoods, not of people's records, and no
+LSOA is named.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ WORDS = {6: "six", 7: "seven"}
 
 
 def _percent(share: float | None) -> str:
-    return "no population held" if share is None else f"{100 * share:.1f}%"
+    return "not held" if share is None else f"{100 * share:.1f}%"
 
 
 def _row(name: str, a: AreaDeprivation) -> list[str]:
@@ -31,6 +33,7 @@ def _row(name: str, a: AreaDeprivation) -> list[str]:
         _percent(a.most_deprived_fifth_share),
         f"{a.crime_decile_1:,} of {a.lsoas:,} neighbourhoods",
         _percent(a.crime_fifth_share),
+        _percent(a.idaci_fifth_share),
     ]
 
 
@@ -72,6 +75,15 @@ def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
                 40 + 100 * fifth,
             )
         )
+        kids = whole.idaci_fifth_share
+        if kids is not None:
+            s.add(
+                Paragraph(
+                    f"{100 * kids:.1f}% of the children (aged 0 to 15) of {where} live in the "
+                    "fifth of England's neighbourhoods most deprived on income deprivation "
+                    "affecting children (IDACI)."
+                )
+            )
     else:
         s.add(
             Paragraph(
@@ -91,9 +103,10 @@ def add_iod_summary(s: Section, data: Reads) -> IodFactors | None:
                 "People in the most deprived fifth",
                 "In the most deprived tenth on crime",
                 "People in the most deprived fifth on crime",
+                "Children (0 to 15) in the most deprived fifth on IDACI",
             ],
             rows,
-            [False, True, True, True, True],
+            [False, True, True, True, True, True],
         )
     )
     s.add(
