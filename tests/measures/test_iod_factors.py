@@ -4,6 +4,7 @@ definition checked against the figures the seeds' needs assessment states."""
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.conftest import RAW
 from vrhub.home import Home
 from vrhub.hub import Hub, open_hub
+from vrhub.measures import iod_factors as iod_factors_module
 from vrhub.measures.iod_factors import iod_factors
 
 IOD2025 = RAW / "imd2025" / "File_2_IoD2025 Domains of Deprivation.csv"
@@ -50,6 +52,11 @@ def _official(path: Path) -> pd.DataFrame:
 def hub(wy_home: Home) -> Iterator[Hub]:
     with open_hub(wy_home) as h:
         yield h
+
+
+def test_docstring_examples_run() -> None:
+    r = doctest.testmod(iod_factors_module)
+    assert r.failed == 0 and r.attempted >= 3
 
 
 def test_iod2025_figures_match_pandas_over_the_official_file(hub: Hub) -> None:

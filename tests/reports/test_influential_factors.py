@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import doctest
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from vrhub.hub import open_hub
 from vrhub.outputs.period import parse_period
 from vrhub.outputs.reads import Lineage, Reads
 from vrhub.reports.content import Paragraph, Section, Table
+from vrhub.reports.sections import partner_factors
 from vrhub.reports.sections.factors import influential_factors
 from vrhub.reports.sections.partner_factors import factor_datasets
 
@@ -155,6 +157,11 @@ def _all_text(s: Section) -> str:
 
 def _texts(s: Section) -> list[str]:
     return [b.text for b in s.blocks if isinstance(b, Paragraph)]
+
+
+def test_docstring_examples_run() -> None:
+    r = doctest.testmod(partner_factors)
+    assert r.failed == 0 and r.attempted >= 4
 
 
 def test_the_factor_dataset_is_found_through_the_registry(registered: Dataset) -> None:
