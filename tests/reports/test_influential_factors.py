@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import doctest
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -81,15 +82,15 @@ def registered() -> Iterator[Dataset]:
         DATASETS.reload()
 
 
-def _agreement(home: Home) -> None:
+def _agreement(home: Home, name: str = NAME) -> None:
     gov = pipeline.governance(home)
     try:
         terms = parse_terms(
             {
-                "ref": "TEST-ISA-EXCLUSIONS",
+                "ref": f"TEST-ISA-{name.upper()}",
                 "title": "Test agreement for school exclusions",
                 "parties": ["test-vrp"],
-                "covers": [{"dataset": NAME}],
+                "covers": [{"dataset": name}],
                 "lawful_basis": {"article6": "public-task"},
                 "purposes": ["testing"],
                 "audiences": ["analyst", "partner", "public"],
@@ -242,3 +243,29 @@ def test_no_population_for_the_factor_says_so_and_still_counts(
     assert "no rate is given" in table.caption and "children (under 18)" in table.caption
     rows = {row[0]: row for row in table.rows}
     assert rows["Leeds"][1:3] == ["43", "no population held"]
+
+
+def test_a_breakdown_by_small_area_is_not_published(wy_home: Home, tmp_path: Path) -> None:
+    by_lsoa = replace(
+        EXCLUSIONS,
+        name="test-exclusions-by-lsoa",
+        factor=replace(EXCLUSIONS.factor, breakdown="pupil_lsoa") if EXCLUSIONS.factor else None,
+    )
+    register(by_lsoa)
+    try:
+        _agreement(wy_home, by_lsoa.name)
+        [r] = pipeline.ingest_paths(wy_home, by_lsoa, [_write(tmp_path / "ex.csv")], source="lcc")
+        assert r.status == "loaded", r.message
+        secs = _sections(wy_home, ("analyst", "public"))
+    finally:
+        DATASETS.reload()
+    analyst = {row[0] for row in _table(secs["analyst"], f"{THEME}: {COUNTED} in West").rows}
+    assert set(LEEDS_LSOAS) <= analyst  # the analyst sees the groups
+    public = secs["public"]
+    assert not any(
+        isinstance(b, Table) and b.caption.startswith(f"{THEME}: {COUNTED} in West")
+        for b in public.blocks
+    )
+    assert "smaller than a ward" in _all_text(public)
+    assert not any(code in _all_text(public) for code in LEEDS_LSOAS + BRADFORD_LSOAS)
+    _table(public, f"{THEME}: {COUNTED} in the")  # the districts are still shown

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vrhub.datasets import all_datasets
-from vrhub.datasets.spec import Dataset, Factor
+from vrhub.datasets.spec import Dataset, Factor, Kind
 from vrhub.disclosure.engine import TOTAL
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.population import PER, NoPopulationError, choose, population_table
@@ -73,6 +73,8 @@ class FactorFigures:
     groups: tuple[tuple[str, Shown], ...]
     #: What the rates are per, in words, with the population's source.
     population: str
+    #: Why the groups are not shown, where they are not.
+    note: str | None = None
 
 
 def factor_datasets() -> list[Dataset]:
@@ -111,11 +113,28 @@ def figures(data: Reads, ds: Dataset) -> FactorFigures | None:
         total_pop = sum(p for p in held if p) if held and all(held) else None
         rows.append(_row("all", data.area_name, shown[TOTAL], total_pop))
     groups: tuple[tuple[str, Shown], ...] = ()
-    if factor.breakdown:
+    note = None
+    if factor.breakdown and _small_area(ds, factor.breakdown) and not data.exact:
+        note = (
+            f"The groups of {factor.breakdown.replace('_', ' ')} are not shown: they are areas "
+            "smaller than a ward, which outputs beyond the analyst tier never name."
+        )
+    elif factor.breakdown:
         by, brule = data.measure(MEASURE, ds.name, [factor.breakdown])
         parts = {str(r.group[0]) if r.group[0] else "not recorded": r.count for r in by.rows}
         groups = tuple(protect_parts(parts, brule, total=False).items())
-    return FactorFigures(ds, factor, tuple(rows), groups, words)
+    return FactorFigures(ds, factor, tuple(rows), groups, words, note)
+
+
+#: Field kinds that place a record in an area smaller than a ward, or at a point.
+SMALL_AREAS = (Kind.LSOA, Kind.POSTCODE, Kind.EASTING, Kind.NORTHING, Kind.LONGITUDE, Kind.LATITUDE)
+
+
+def _small_area(ds: Dataset, name: str) -> bool:
+    names = {f.name: f for f in ds.fields}
+    return name in ("lsoa", "lsoa11", "lsoa21") or (
+        name in names and names[name].kind in SMALL_AREAS
+    )
 
 
 def _row(code: str, name: str, count: Shown, population: float | None) -> FactorRow:
@@ -189,6 +208,8 @@ def _add_figures(s: Section, data: Reads, fig: FactorFigures) -> None:
                 [False, True],
             )
         )
+    if fig.note:
+        s.add(Note(fig.note))
     if f.why:
         s.add(Note(f.why))
 
