@@ -12,6 +12,7 @@ from pathlib import Path
 from vrhub.datasets import all_datasets
 from vrhub.datasets.spec import Dataset, Kind
 from vrhub.ingest.rules import checks
+from vrhub.measures.population import PER
 from vrhub.measures.registry import all_measures
 from vrhub.reports.registry import all_sections
 from vrhub.settings import Settings
@@ -63,6 +64,12 @@ def _dataset(d: Dataset) -> list[str]:
         lines.append(
             f"- Record identifier (duplicates refused): `{rid.header}`"
             + (" — blank values are never duplicates" if not rid.required else "")
+        )
+    if d.factor is not None:
+        by = f", by `{d.field(d.factor.breakdown).header}`" if d.factor.breakdown else ""
+        lines.append(
+            f"- Influential factor: {d.factor.theme} — {d.factor.counted}, counted per 1,000 "
+            f"{PER[d.factor.per][1]}{by} (section `influential-factors`)"
         )
     lines += [
         "",

@@ -194,3 +194,22 @@ VICTIMS = Measure(
     ),
     select=_victims,
 )
+RECORDS = Measure(
+    name="records",
+    version="1",
+    title="Records",
+    description=(
+        "Every record of any dataset (a school exclusion, a fire incident, a contact with "
+        "children's social care), narrowed by --filter, per 1,000 residents of the area "
+        "they fall in; the influential factors section counts each factor dataset with it."
+    ),
+    numerator="records of the dataset in the partnership's area in the period, after any --filter",
+    denominator=ALL_AGES,
+    per=1000,
+    caveats=(
+        NO_LOCATION,
+        "What one record is depends on the dataset's standard (an event, a person's episode, "
+        "a contact); the dataset's description says which.",
+    ),
+    select=everything,
+)

@@ -1,4 +1,5 @@
-"""Deprivation and influential factors; emergency-department assaults against police records."""
+"""Influential factors (deprivation and partner data); emergency-department assaults against
+police records."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from vrhub.reports.sections.common import (
     total,
     withheld,
 )
+from vrhub.reports.sections.iod_summary import add_iod_summary
+from vrhub.reports.sections.partner_factors import add_partner_factors
 
 POLICE = "police-crime"
 ED = "ed-assault"
@@ -64,19 +67,32 @@ def _published(data: Reads, domain: str) -> DeprivationResult:
     return from_counts(m, ds, domain, data.district, shown_counts, pops, 0, *vintage)
 
 
-@section("deprivation", "Deprivation and influential factors", 70)
-def deprivation(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by IMD 2025 decile, the rate ratio and difference
-    between the most and least deprived tenths, the gradient per decile, and the same comparison
-    for each domain of deprivation."""
-    s = Section("deprivation", "Deprivation and influential factors")
-    if lacks(s, data, POLICE):
-        return s
+@section("influential-factors", "Influential factors", 70)
+def influential_factors(data: Reads) -> Section:
+    """What the English Indices of Deprivation 2025 say about the area (neighbourhoods highly
+    deprived on six or more of the seven domains, the share of people in the most deprived
+    fifth, the crime domain); serious violence per 1,000 residents by IMD 2025 decile, the rate
+    ratio and difference between the most and least deprived tenths, the gradient per decile
+    and the same comparison for each domain; then each partner dataset on an influential factor
+    (school exclusions, young people not in education, employment or training, children's
+    social care, youth justice, probation, fire, ambulance): its records by district as a rate
+    when shared, a line saying it is not yet shared when not."""
+    s = Section("influential-factors", "Influential factors")
+    add_iod_summary(s, data)
+    s.add(Subheading("Serious violence and deprivation"))
+    no_police = "No police-recorded crime is loaded, so violence by deprivation is not shown."
+    if not lacks(s, data, POLICE, no_police):
+        _violence_by_deprivation(s, data)
+    add_partner_factors(s, data)
+    return s
+
+
+def _violence_by_deprivation(s: Section, data: Reads) -> None:
     try:
         imd = _published(data, "imd")
         if not imd.rows:
             s.add(Paragraph("Too few records to show rates by deprivation for this audience."))
-            return s
+            return
         s.add(
             Paragraph(
                 "Rates of serious violence in each tenth (decile) of neighbourhoods ranked by the "
@@ -179,14 +195,11 @@ def deprivation(data: Reads) -> Section:
             Note(
                 "Deprivation is measured where people live, not where violence happened, and a "
                 "neighbourhood-level association does not show that deprivation causes violence "
-                "for any person. Other influential factors named in the needs assessment "
-                "(school exclusions, young people not in education, employment or training, "
-                "substance use, mental health, housing) need partner data vrhub does not yet hold."
+                "for any person."
             )
         )
     except (AudienceForbiddenError, UnsupportedFieldError) as exc:
         withheld(s, data, POLICE, exc)
-    return s
 
 
 @section("ed-and-police", "Emergency-department assaults and police records", 80)
