@@ -4,6 +4,7 @@ them."""
 
 from __future__ import annotations
 
+import doctest
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from tests.reports.recs_data import CURRENT, LEEDS, PREVIOUS, A, load, period, r
 from vrhub import pipeline
 from vrhub.home import Home
 from vrhub.hub import open_hub
+from vrhub.reports import render
+from vrhub.reports import summary as summary_module
 from vrhub.reports.content import (
     DESCRIPTIVE,
     HOTSPOT,
@@ -23,11 +26,16 @@ from vrhub.reports.content import (
     Paragraph,
     Section,
 )
-from vrhub.reports.recommendations import review
+from vrhub.reports.recommendations import review, rules
 from vrhub.reports.render import Page, render_html
 from vrhub.reports.summary import ranked, summary
 
 Write = Callable[..., Path]
+
+
+def test_docstring_examples_run() -> None:
+    for module in (summary_module, rules, render):
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 def _sections() -> list[Section]:
