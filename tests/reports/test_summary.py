@@ -68,7 +68,7 @@ def test_findings_are_ranked_by_strength_of_evidence_then_weight() -> None:
         ("Nights.", "timing"),
         ("Concentrated.", "place"),
     ]
-    assert SIGNIFICANT.rank > HOTSPOT.rank > NOT_SIGNIFICANT.rank > DESCRIPTIVE.rank
+    assert SIGNIFICANT.rank > SIGNAL.rank > HOTSPOT.rank > NOT_SIGNIFICANT.rank > DESCRIPTIVE.rank
 
 
 def _analyst(home: Home) -> None:

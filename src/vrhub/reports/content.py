@@ -47,7 +47,7 @@ class Strength:
 
 #: A change whose 95% interval excludes no change (or a rate ratio whose interval excludes 1).
 SIGNIFICANT = Strength(
-    4,
+    5,
     "statistically significant change or difference",
     "its 95% confidence interval excludes no change (or no difference), so chance is an "
     "unlikely explanation",

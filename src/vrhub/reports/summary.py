@@ -3,7 +3,7 @@ of their evidence, each linked to the section behind it, and the recommendations
 the report's area and period.
 
 Findings are ranked first by the strength of their evidence (:class:`~vrhub.reports.content.
-Strength`: a statistically significant change or a special-cause signal, then a hotspot, then
+Strength`: a statistically significant change, then a special-cause signal, then a hotspot, then
 a change that may be chance, then a description), then by their weight. Recommendations come
 from the record store (see :mod:`vrhub.reports.recommendations.review`): accepted ones in every
 audience, with who accepted them and when; the analyst tier also sees those proposed and not
@@ -52,8 +52,8 @@ def summary(sections: list[Section], data: Reads) -> Section:
     s.add(
         Paragraph(
             f"What the evidence for {data.area_name} in the {data.period.label} shows, strongest "
-            "evidence first: a statistically significant change or a special-cause signal on a "
-            "control chart, then a hotspot, then a change that may be chance, then a "
+            "evidence first: a statistically significant change, then a special-cause signal on "
+            "a control chart, then a hotspot, then a change that may be chance, then a "
             "description of the year's figures. Each finding links to the section behind it."
         )
     )

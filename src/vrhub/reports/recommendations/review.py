@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from vrhub.errors import (
@@ -216,7 +216,8 @@ def listing(
     area: str | None = None,
     period: str | None = None,
 ) -> list[Recommendation]:
-    """Recommendations, newest period first, then by area and number."""
+    """Recommendations, newest period first, then the partnership's before the districts',
+    then by area and number."""
     if status is not None and status not in STATUSES:
         raise RecommendationError(
             f"--status '{status}' is not a status (choose from {', '.join(STATUSES)})"
@@ -228,7 +229,10 @@ def listing(
         q = q.where(Recommendation.area == area)
     if period is not None:
         q = q.where(Recommendation.period == period)
-    q = q.order_by(Recommendation.period.desc(), Recommendation.area, Recommendation.id)
+    partnership_first = case((Recommendation.area == PARTNERSHIP, 0), else_=1)
+    q = q.order_by(
+        Recommendation.period.desc(), partnership_first, Recommendation.area, Recommendation.id
+    )
     with gov.records.session() as s:
         return list(s.scalars(q))
 
