@@ -148,3 +148,25 @@ def test_recommendations_per_audience(wy_home: Home, write_police_crime: Write) 
     # Another district's report shows none of Leeds's.
     for data in reads(wy_home, "public", "E08000032"):
         assert "problem-solving" not in _texts(summary([], data))
+
+
+def test_the_summary_comes_right_after_the_key_findings(
+    wy_home: Home, write_police_crime: Write
+) -> None:
+    from vrhub.reports.build import _sections
+
+    load(
+        wy_home, write_police_crime, rows([(PREVIOUS, A, 1, "Y", "30"), (CURRENT, A, 4, "Y", "30")])
+    )
+    for data in reads(wy_home):
+        built = _sections(data)
+    ids = [s.id for s in built]
+    assert ids[:3] == ["key-findings", "summary", "success-measures"]
+    [s] = [s for s in built if s.id == "summary"]
+    text = _texts(s)
+    # The knife rise (significant) comes before the concentration (descriptive), both linked.
+    rise = text.index("knife-enabled serious violence rose")
+    assert rise < text.index("Violence is concentrated")
+    assert "See [The Home Office success measures](#success-measures)." in text[rise:]
+    for anchor in re.findall(r"\]\(#([a-z0-9-]+)\)", text):
+        assert anchor in ids
