@@ -209,3 +209,24 @@ def test_cohort_evidence_outside_the_analyst_tier_uses_published_counts(
     assert "[c] of " in said and "too few to give a share" in said
     published = int(said.split("[c] of ")[1].split(" ")[0].replace(",", ""))
     assert abs(published - 53) <= 6 and published % 5 == 0
+
+
+def test_young_adults_are_counted_by_single_year_of_age(
+    wy_home: Home, write_police_crime: Write
+) -> None:
+    # 36 victims aged 20, 12 aged 25 (not a young adult here, nor under 25) and 12 aged 40.
+    load(
+        wy_home,
+        write_police_crime,
+        rows([(CURRENT, A, 3, "N", "20"), (CURRENT, A, 1, "N", "25"), (CURRENT, A, 1, "N", "40")]),
+    )
+    for data in reads(wy_home, district=LEEDS):
+        found = {p.subject: p for p in over_represented_cohort.find(data)}
+    assert sorted(found) == ["under-25", "young-adults"]
+    share = _shares(wy_home, "18-24", 2020)  # only the mid-2020 estimates band 18 to 24
+    lo, hi = _wilson(36, 60)
+    assert lo > share
+    assert (
+        "36 of 60 victims of violence of known age were young adults aged 18 to 24: 60.0% "
+        f"(95% CI {lo:.1f}% to {hi:.1f}%, Wilson), against {share:.1f}% of residents"
+    ) in found["young-adults"].evidence

@@ -3,6 +3,7 @@ cohort over-represented among victims against its share of the population."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vrhub.measures.intervals import wilson_interval
@@ -20,13 +21,25 @@ POLICE = "police-crime"
 TOP_RANKS = 10
 #: ...with at least this many records in each (a rate from a handful of records is not ranked).
 MIN_RECORDS = 10
-#: Cohorts compared with their share of the population: the measure's breakdown, its group,
-#: the population band (``--per``) and words.
-COHORTS = {
-    "children": ("age_group", "child (under 18)", "children", "children (under 18)"),
-    "under-25": ("under_25", "under 25", "under-25", "children and young people under 25"),
-}
-UNKNOWN = ("unknown", "None", "")
+#: Cohorts compared with their share of the population: the measure's breakdown, which of its
+#: groups are in the cohort, the population band (``--per``) and words. Young adults are 18 to
+#: 24 here, by single year of age, as the population estimates band them.
+COHORTS: dict[str, tuple[str, Callable[[str], bool], str, str]] = {
+    "children": ("age_group", lambda g: g == "child (under 18)", "children", "children (under 18)"),
+    "young-adults": ("victim_age", lambda g: 18 <= _age(g) <= 24, "young-adults",
+                     "young adults aged 18 to 24"),
+    "under-25": ("under_25", lambda g: g == "under 25", "under-25",
+                 "children and young people under 25"),
+}  # fmt: skip
+UNKNOWN = ("unknown", "None", "", "nan")
+
+
+def _age(group: str) -> float:
+    """A single year of age from its group value (-1 when it is not one)."""
+    try:
+        return float(group)
+    except ValueError:
+        return -1.0
 
 
 # -- a rising success measure -------------------------------------------------------------
@@ -204,11 +217,12 @@ class CohortShare:
 def cohort_share(data: Reads, cohort: str) -> CohortShare:
     """The cohort's share of victims of known age (published counts outside the analyst tier)
     against its share of residents, from the population nearest the year."""
-    by, group, per, _ = COHORTS[cohort]
+    by, member, per, _ = COHORTS[cohort]
     result, rule = data.measure("victims", POLICE, [by])
-    counts = {r.group[0]: r.count for r in result.rows}
-    cohort_n = counts.get(group, 0)
-    known = sum((n for g, n in counts.items() if g not in UNKNOWN), start=0)
+    counts = {str(r.group[0]): r.count for r in result.rows}
+    known_groups = [g for g in counts if g not in UNKNOWN]
+    cohort_n = sum((counts[g] for g in known_groups if member(g)), start=0)
+    known = sum((counts[g] for g in known_groups), start=0)
     shown = protect_each({"cohort": cohort_n, "known": known}, rule)
     k, n = shown["cohort"].count, shown["known"].count
     share = interval = None
@@ -279,7 +293,8 @@ def _cohort_evidence(data: Reads, cohort: str) -> str:
 over_represented_cohort = Rule(
     "over-represented-cohort",
     "A cohort over-represented among victims",
-    "children (under 18), or children and young people under 25, are a larger share of the "
+    "children (under 18), young adults (18 to 24) or children and young people under 25 are a "
+    "larger share of the "
     "victims of violence of known age recorded by the police in the year than of the "
     "residents, the whole 95% confidence interval (Wilson) of their share of victims lying "
     "above their share of the population",
