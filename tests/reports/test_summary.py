@@ -135,6 +135,7 @@ def test_recommendations_per_audience(wy_home: Home, write_police_crime: Write) 
     assert f"Recommendation {young.id} (proposed, not yet reviewed): {young.text}" in analyst
     assert f"rejected by Asha Patel on {day} (Covered by the youth strategy)" in analyst
     assert "Leeds 011A" in analyst  # exact evidence, analyst tier
+    assert "Rule: A cohort over-represented among victims (over-represented-cohort): " in analyst
 
     for audience in ("partner", "public"):
         for data in reads(wy_home, audience, LEEDS):

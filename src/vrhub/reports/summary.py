@@ -104,7 +104,7 @@ def _recommendations(s: Section, data: Reads) -> None:
         s.add(Subheading("Proposed, not yet reviewed (analyst tier only)"))
     for r in waiting:
         s.add(Paragraph(f"Recommendation {r.id} (proposed, not yet reviewed): {r.text}"))
-        s.add(Note(f"Evidence ({_rule_title(r)}): {_evidence(data, r)}"))
+        s.add(Note(f"Evidence: {_evidence(data, r)} Rule: {_rule_words(r)}"))
     rejected = [r for r in recs if r.status == REJECTED]
     if rejected:
         s.add(Subheading("Rejected (analyst tier only)"))
@@ -119,11 +119,12 @@ def _recommendations(s: Section, data: Reads) -> None:
         )
 
 
-def _rule_title(r: Recommendation) -> str:
+def _rule_words(r: Recommendation) -> str:
+    """The rule that proposed it, with its condition in words (for the analyst reviewing)."""
     try:
-        return RULES.get(r.rule).title
+        return RULES.get(r.rule).describe()
     except VrhubError:
-        return f"rule {r.rule}, no longer installed"
+        return f"{r.rule}, no longer installed."
 
 
 def _evidence(data: Reads, r: Recommendation) -> str:
