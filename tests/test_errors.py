@@ -46,6 +46,9 @@ STATUS = {
     "NoDataHeldError": 422,
     "InvalidMonthError": 400,
     "UnknownDistrictError": 400,
+    "RecommendationError": 400,
+    "UnknownRecommendationError": 404,
+    "RecommendationDecidedError": 409,
 }
 
 

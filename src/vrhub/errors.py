@@ -174,3 +174,19 @@ class InvalidMonthError(VrhubError):
 class UnknownDistrictError(VrhubError):
     """A local authority district code that ONS has not used since 2011 (a bad code in a
     request or a partnership file: 400)."""
+
+
+class RecommendationError(VrhubError):
+    """A recommendation cannot be reviewed as asked (an empty text or reason, say)."""
+
+
+class UnknownRecommendationError(RecommendationError):
+    """No recommendation has the number given."""
+
+    http_status = 404
+
+
+class RecommendationDecidedError(RecommendationError):
+    """A recommendation already accepted or rejected cannot be edited or decided again."""
+
+    http_status = 409

@@ -28,6 +28,8 @@ def test_migrations_create_every_table(gov_home: Home, backend: str) -> None:
             "batch_lineage",
             "audit_log",
             "audit_head",
+            "recommendations",
+            "recommendation_history",
             "alembic_version",
         } <= names
     finally:

@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "measure": ("measures", "Named, versioned measures."),
     "costs": ("measures", "Unit costs of offences (sourced)."),
     "report": ("reports", "Generated reports (needs assessment)."),
+    "recommendations": (
+        "recommendations",
+        "Recommendations: proposed by rules, reviewed by an analyst.",
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from vrhub.demo.generate import (
     police_crime,
 )
 from vrhub.demo.governance import ACTOR, setup_demo_governance
+from vrhub.demo.recommendations import propose_demo_recommendations
 from vrhub.home import Home
 from vrhub.hub import open_hub
 from vrhub.ingest.load import IngestResult
@@ -112,6 +113,8 @@ def build_demo_home(
                     uploader=Uploader(ACTOR, SUPPLIERS[name]),
                 )
             )
+        say("Proposing recommendations for the latest year (for an analyst to review)")
+        propose_demo_recommendations(hub)
         return _summary(home, con, results, extracts)
     finally:
         hub.close()

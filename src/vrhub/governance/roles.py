@@ -42,6 +42,8 @@ _UPLOADERS = frozenset({ADMINISTRATOR, ANALYST, PARTNER})
 _SEE_EVERY_UPLOAD = frozenset({ADMINISTRATOR, ANALYST})
 #: Roles that may upload under any active agreement, whichever organisations are party to it.
 _UPLOAD_FOR_ANY_ORGANISATION = frozenset({ADMINISTRATOR})
+#: Roles that review recommendations: edit, accept or reject them (a named analyst).
+_RECOMMENDATION_REVIEWERS = frozenset({ANALYST})
 #: Roles that manage governance: the users, the agreements and the audit trail.
 _GOVERNORS = frozenset({ADMINISTRATOR})
 
@@ -97,3 +99,9 @@ def manages_governance(role: str) -> bool:
     """Whether the role may read the governance pages: the users, the agreements and the audit
     trail."""
     return role in _GOVERNORS
+
+
+def reviews_recommendations(role: str) -> bool:
+    """Whether the role may edit, accept or reject the recommendations proposed for the needs
+    assessment: analysts alone, each by name."""
+    return role in _RECOMMENDATION_REVIEWERS

@@ -152,3 +152,54 @@ class AuditHead(Base):
     #: A seal over each governed table (organisations, users, agreements, batch lineage) as
     #: vrhub last left it, as JSON; see :mod:`vrhub.governance.tables_seal`.
     state_seal: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Recommendation(Base):
+    """A recommendation for one area (the partnership or a district) and period, proposed by a
+    rule and then edited, accepted or rejected by a named analyst (see
+    :mod:`vrhub.reports.recommendations`). Its figures are not stored: the evidence shown in a
+    report is worked out again for the report's audience."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("area", "period", "rule", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: "partnership" or a district (LAD) code.
+    area: Mapped[str] = mapped_column(String(20))
+    #: The last month of the year it is about, YYYY-MM ("year ending" that month).
+    period: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(60))
+    #: What the rule found it about (a measure, a neighbourhood, a cohort).
+    subject: Mapped[str] = mapped_column(String(120))
+    #: The evidence as the analyst saw it when it was proposed (analyst tier).
+    evidence: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # proposed | accepted | rejected
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    history: Mapped[list[RecommendationChange]] = relationship(
+        order_by="RecommendationChange.id", back_populates="recommendation"
+    )
+
+
+class RecommendationChange(Base):
+    """One step in a recommendation's history: who did what, when, the text before and after
+    and why."""
+
+    __tablename__ = "recommendation_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))  # proposed | edited | accepted | rejected
+    old_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    new_status: Mapped[str] = mapped_column(String(20))
+    old_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="history")

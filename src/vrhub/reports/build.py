@@ -31,6 +31,7 @@ from vrhub.reports.appendix import appendix, key_findings
 from vrhub.reports.content import Section
 from vrhub.reports.registry import all_sections
 from vrhub.reports.render import Page, render_html, write_assets, write_pdf
+from vrhub.reports.summary import summary
 
 WORKERS = 2
 STAMP = re.compile(r"Built by vrhub [^<]* on \d{4}-\d{2}-\d{2} at \d{2}:\d{2} UTC\.")
@@ -192,7 +193,7 @@ def render_files(
 
 def _sections(data: Reads) -> list[Section]:
     body = [spec.build(data) for spec in all_sections()]
-    return [key_findings(body, data), *body, *appendix(data)]
+    return [key_findings(body, data), summary(body, data), *body, *appendix(data)]
 
 
 def _period_sentence(period: Period, audience: str) -> str:

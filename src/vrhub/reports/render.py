@@ -24,6 +24,8 @@ from vrhub.reports.content import Note, Paragraph, Section, Subheading, Table
 
 TEMPLATES = resources.files("vrhub") / "reports" / "templates"
 _CODE = re.compile(r"`([^`]+)`")
+#: A link to a part of the same report, written [words](#section-id).
+_ANCHOR = re.compile(r"\[([^\]]+)\]\(#([a-z0-9][a-z0-9-]*)\)")
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,14 @@ class Page:
 
 
 def _inline(text: str) -> Markup:
-    """Escaped text with `code` spans."""
-    # Escaped first.
-    return Markup(_CODE.sub(r"<code>\1</code>", html.escape(text, quote=False)))  # nosec B704
+    """Escaped text with `code` spans and [words](#id) links within the page.
+
+    >>> str(_inline("See [where <it> happens](#place)."))
+    'See <a href="#place">where &lt;it&gt; happens</a>.'
+    """
+    # Escaped first; an anchor's id is lower-case letters, digits and hyphens only.
+    escaped = _CODE.sub(r"<code>\1</code>", html.escape(text, quote=False))
+    return Markup(_ANCHOR.sub(r'<a href="#\2">\1</a>', escaped))  # nosec B704
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:

@@ -16,7 +16,16 @@ from vrhub.outputs.period import month_name
 from vrhub.outputs.protect import NOT_HELD, Shown, protect_each
 from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Finding, Note, Paragraph, Section
+from vrhub.reports.content import (
+    DESCRIPTIVE,
+    NOT_SIGNIFICANT,
+    SIGNAL,
+    SIGNIFICANT,
+    Finding,
+    Note,
+    Paragraph,
+    Section,
+)
 
 
 def total(result: MeasureResult) -> int:
@@ -84,7 +93,10 @@ class Change:
             weight = (100 + abs(c.percent_change)) * scale
         elif c is not None:
             weight = 10 * scale
-        return Finding(self.sentence(what, area, period_label), weight)
+        strength = DESCRIPTIVE
+        if c is not None:
+            strength = SIGNIFICANT if c.significant else NOT_SIGNIFICANT
+        return Finding(self.sentence(what, area, period_label), weight, strength)
 
 
 def held(data: Reads, dataset: str) -> Coverage:
@@ -252,6 +264,7 @@ def signal_finding(
         f"{what} in {area} shows a special-cause {s.kind} in the {label} (a change beyond "
         f"the usual {varies}, {s.span}): {s.explanation}.",
         60.0 if s.kind == "concern" else 30.0,
+        SIGNAL,
     )
 
 

@@ -10,7 +10,7 @@ from vrhub.measures.registry import get_measure
 from vrhub.outputs.protect import protect_each, protect_parts
 from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
+from vrhub.reports.content import SIGNIFICANT, Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     compare_shown,
@@ -164,6 +164,7 @@ def _violence_by_deprivation(s: Section, data: Reads) -> None:
                         "common in the most deprived neighbourhoods as in the least deprived "
                         f"(95% CI {c.lower:.1f} to {c.upper:.1f}).",
                         60 + c.rate_ratio,
+                        SIGNIFICANT,
                     )
                 )
         rows = []

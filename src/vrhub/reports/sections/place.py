@@ -13,7 +13,7 @@ from vrhub.outputs.protect import Shown, ShownRate, protect_parts, shown, shown_
 from vrhub.outputs.reads import Reads
 from vrhub.reference.boundaries import geometries
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
+from vrhub.reports.content import HOTSPOT, Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.hotspots import (
     GiStar,
     Placed,
@@ -374,5 +374,6 @@ def _hotspots(s: Section, data: Reads, h: HotspotFigures) -> None:
             f"{len(hot):,} neighbourhoods stand out as hotspots of serious violence in "
             f"{data.area_name}{lead}. {covers}",
             25,
+            HOTSPOT,
         )
     )

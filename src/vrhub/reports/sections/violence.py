@@ -53,7 +53,7 @@ def serious_violence(data: Reads) -> Section:
             )
         )
         found = ch.finding("Serious violence", data.area_name, data.period.label, 1.5)
-        s.findings.append(Finding(headline, found.weight))
+        s.findings.append(Finding(headline, found.weight, found.strength))
         chart, spc, why = trend(
             data, "serious-violence", POLICE, "Serious violence by month", "trend-sv"
         )
