@@ -91,7 +91,7 @@ def repeats(
     base = offences_sql(backend, dataset, districts, months, role)
     pid = f"{role}_id_pseudonym"
     person_key = "CAST(CAST('0x' || left(sha256(? || '|person|' || pid), 8) AS UBIGINT) AS BIGINT)"
-    row = backend.con.execute(
+    [row] = backend.con.execute(
         f"""
         WITH o AS (SELECT {pid} AS pid, record_key, batch_id FROM ({base})),
         p AS (
@@ -111,8 +111,7 @@ def repeats(
             (SELECT list(DISTINCT batch_id) FROM o)
         """,
         [cell_key_secret(backend.con)],
-    ).fetchone()
-    assert row is not None
+    ).fetchall()
     v = [int(x) for x in row[:11]]
     return Repeats(
         role,
