@@ -47,6 +47,14 @@ COMPARED = (
     ("25+", ("25+",), "adults aged 25 and over"),
 )
 CHILD_BANDS = ("0-9", "10-13", "14-17")
+#: How children's figures are named: the count, and the change on the previous year.
+CHILD_WORDS = {
+    "victim": ("Children who were victims of violence", "violence against children"),
+    "suspect": (
+        "Offences in which a child was suspected of causing harm",
+        "offences in which a child was suspected",
+    ),
+}
 NO_SEX_POPULATION = (
     "Shares by sex are not compared with the population: vrhub holds population estimates by "
     "age only, not by sex."
@@ -273,7 +281,7 @@ def _repeats(s: Section, data: Reads, role: str) -> None:
     said = r.statement(
         shown["people"].count, shown["repeat"].count, shown["offences"].count, shown["of"].count
     )
-    people_word = "victims" if role == "victim" else "people suspected"
+    people_word = "victims" if role == "victim" else "people suspected of causing harm"
     lead = (
         f"In {data.area_name} in the {data.period.label}, {shown['people'].text()} {people_word} "
         f"were named in {shown['offences'].text()} violent offences; {shown['repeat'].text()} of "
@@ -291,11 +299,7 @@ def _repeats(s: Section, data: Reads, role: str) -> None:
 
 
 def _children(s: Section, data: Reads, role: str, pop: AgePopulation | None) -> None:
-    words = (
-        "Children who were victims of violence"
-        if role == "victim"
-        else ("Children suspected of causing harm")
-    )
+    words, change_words = CHILD_WORDS[role]
     now = _breakdown(data, role, "age", data.period.current)
     kids_now = sum((now.counts[b] for b in CHILD_BANDS), 0)
     rule = _rule(data, now.batches)
@@ -320,5 +324,5 @@ def _children(s: Section, data: Reads, role: str, pop: AgePopulation | None) -> 
     both_rule = data.rule_for(sorted({*now.batches, *before.batches}))
     ch = compare_shown(kids_now, kids_before, both_rule, float(children or 1))
     s.add(Paragraph(text + "."))
-    s.add(Paragraph(ch.sentence(words, data.area_name, data.period.label)))
-    s.findings.append(ch.finding(words, data.area_name, data.period.label, 1.1))
+    s.add(Paragraph(ch.sentence(change_words, data.area_name, data.period.label)))
+    s.findings.append(ch.finding(change_words, data.area_name, data.period.label, 1.1))
