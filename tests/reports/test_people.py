@@ -82,9 +82,7 @@ def _load(home: Home, write: Callable[..., Path], rows: list[dict[str, str]], he
 
 def _reads(home: Home, audience: str, district: str | None = None) -> Iterator[Reads]:
     with open_hub(home) as hub:
-        yield Reads(
-            hub.home, hub.con, hub.gov, audience, parse_period(PERIOD), district, Lineage()
-        )
+        yield Reads(hub.home, hub.con, hub.gov, audience, parse_period(PERIOD), district, Lineage())
 
 
 def _violent(rows: list[dict[str, str]], months: list[str], districts: list[str]) -> list[dict]:

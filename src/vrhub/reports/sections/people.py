@@ -15,12 +15,14 @@ from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.cohorts import (
     AGE_BANDS,
+    MEASURE,
     NOT_RECORDED,
     AgePopulation,
     Breakdown,
     age_population,
     breakdown,
 )
+from vrhub.measures.registry import get_measure
 from vrhub.measures.repeats import Repeats, repeats
 from vrhub.outputs.protect import Shown, protect_each, protect_parts, shown_rate
 from vrhub.outputs.reads import Reads
@@ -112,7 +114,8 @@ def _breakdown(data: Reads, role: str, what: str, months: tuple[str, str]) -> Br
 
 
 def _rule(data: Reads, batches: list[int]) -> DisclosureRule | None:
-    data.lineage.measures["victims"] = "1"
+    m = get_measure(MEASURE)
+    data.lineage.measures[m.name] = m.version
     return data.rule_for(batches)
 
 
