@@ -43,11 +43,11 @@ MEASURE = "victims"
 NOT_RECORDED = "not recorded"
 #: Child-first age bands: key, first age, last age (None: and over), words.
 AGE_BANDS: tuple[tuple[str, int, int | None, str], ...] = (
-    ("0-9", 0, 9, "children aged 0 to 9"),
-    ("10-13", 10, 13, "children aged 10 to 13"),
-    ("14-17", 14, 17, "children aged 14 to 17"),
-    ("18-24", 18, 24, "young adults aged 18 to 24"),
-    ("25+", 25, None, "adults aged 25 and over"),
+    ("0-9", 0, 9, "children 0 to 9"),
+    ("10-13", 10, 13, "children 10 to 13"),
+    ("14-17", 14, 17, "children 14 to 17"),
+    ("18-24", 18, 24, "young adults 18 to 24"),
+    ("25+", 25, None, "adults 25 and over"),
 )
 SEXES = ("Female", "Male", "Other")
 ETHNICITIES = (

@@ -43,10 +43,10 @@ ROLE_WORDS = {
 BAND_WORDS = {key: words for key, _, _, words in AGE_BANDS}
 #: Bands the population is held by, and the age bands each is made of.
 COMPARED = (
-    ("0-9", ("0-9",), "children aged 0 to 9"),
-    ("10-17", ("10-13", "14-17"), "children aged 10 to 17"),
-    ("18-24", ("18-24",), "young adults aged 18 to 24"),
-    ("25+", ("25+",), "adults aged 25 and over"),
+    ("0-9", ("0-9",), "children 0 to 9"),
+    ("10-17", ("10-13", "14-17"), "children 10 to 17"),
+    ("18-24", ("18-24",), "young adults 18 to 24"),
+    ("25+", ("25+",), "adults 25 and over"),
 )
 CHILD_BANDS = ("0-9", "10-13", "14-17")
 #: How children's figures are named: the count, and the change on the previous year.
