@@ -138,7 +138,24 @@ def offences_sql(
     role: str,
 ) -> str:
     """SQL for the violent offences placed in the districts in the months; for suspects, only
-    those with a suspect recorded (an identifier or any of the suspect's details)."""
+    those with a suspect recorded (an identifier or any of the suspect's details). Compiled
+    once per request and kept, as the measures engine keeps its statements."""
+    key = (dataset.name, tuple(districts), months, role)
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile(backend, dataset, districts, months, role)
+    return _COMPILED[key]
+
+
+_COMPILED: dict[tuple[object, ...], str] = {}
+
+
+def _compile(
+    backend: ibis.BaseBackend,
+    dataset: Dataset,
+    districts: list[str],
+    months: tuple[str, str],
+    role: str,
+) -> str:
     t = selected(backend, get_measure(MEASURE), dataset, {}, months[0], months[1])
     t = t.filter(t.district.isin(list(districts)))
     if role == "suspect":
@@ -175,28 +192,49 @@ def breakdown(
 ) -> Breakdown:
     """The area's violent offences in the months by the victim's (or suspect's) age band,
     sex or ethnicity."""
-    if role not in ROLES or characteristic not in CHARACTERISTICS:
+    if characteristic not in CHARACTERISTICS:
         raise ValueError(f"no breakdown of {role} by {characteristic}")
+    return breakdowns(backend, dataset, districts, months, role)[characteristic]
+
+
+def breakdowns(
+    backend: ibis.BaseBackend,
+    dataset: Dataset,
+    districts: list[str],
+    months: tuple[str, str],
+    role: str,
+) -> dict[str, Breakdown]:
+    """The area's violent offences in the months by each characteristic of the victim (or
+    suspect), read in one pass."""
+    if role not in ROLES:
+        raise ValueError(f"no breakdown of {role}")
     base = offences_sql(backend, dataset, districts, months, role)
-    group = _group_sql(role, characteristic)
-    col = _columns(role)[characteristic]
+    parts = [
+        f"SELECT '{c}' AS c, {_group_sql(role, c)} AS g, count(*) AS n, "
+        f"coalesce(sum(record_key), 0) AS k, count({_columns(role)[c]}) AS given, "
+        "list(DISTINCT batch_id) AS b FROM o GROUP BY g"
+        for c in CHARACTERISTICS
+    ]
     rows = backend.con.execute(
-        f"SELECT {group} AS g, count(*) AS n, coalesce(sum(record_key), 0) AS k, "
-        f"count({col}) AS given, list(DISTINCT batch_id) AS b FROM ({base}) GROUP BY g"
+        f"WITH o AS MATERIALIZED ({base}) " + " UNION ALL ".join(parts)
     ).fetchall()
-    found = {str(g): Tally(int(n), int(k)) for g, n, k, _, _ in rows}
-    given = sum(int(r[3]) for r in rows)
-    batches = sorted({int(b) for r in rows for b in r[4]})
-    order = {
-        "age": [k for k, *_ in AGE_BANDS],
-        "sex": list(SEXES),
-        "ethnicity": list(ETHNICITIES),
-    }[characteristic]
-    counts = {k: found.get(k, Tally(0)) for k in order}
-    if characteristic == "sex" and "Other" not in found:
-        counts.pop("Other")
-    counts[NOT_RECORDED] = found.get(NOT_RECORDED, Tally(0))
-    return Breakdown(role, characteristic, counts, batches, given > 0)
+    out = {}
+    for c in CHARACTERISTICS:
+        mine = [r for r in rows if r[0] == c]
+        found = {str(g): Tally(int(n), int(k)) for _, g, n, k, _, _ in mine}
+        given = sum(int(r[4]) for r in mine)
+        batches = sorted({int(b) for r in mine for b in r[5]})
+        order = {
+            "age": [k for k, *_ in AGE_BANDS],
+            "sex": list(SEXES),
+            "ethnicity": list(ETHNICITIES),
+        }[c]
+        counts = {k: found.get(k, Tally(0)) for k in order}
+        if c == "sex" and "Other" not in found:
+            counts.pop("Other")
+        counts[NOT_RECORDED] = found.get(NOT_RECORDED, Tally(0))
+        out[c] = Breakdown(role, c, counts, batches, given > 0)
+    return out
 
 
 def age_population(
@@ -235,5 +273,6 @@ __all__ = [
     "Breakdown",
     "age_population",
     "breakdown",
+    "breakdowns",
     "offences_sql",
 ]

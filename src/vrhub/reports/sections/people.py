@@ -20,7 +20,7 @@ from vrhub.measures.cohorts import (
     AgePopulation,
     Breakdown,
     age_population,
-    breakdown,
+    breakdowns,
 )
 from vrhub.measures.registry import get_measure
 from vrhub.measures.repeats import Repeats, repeats
@@ -107,10 +107,11 @@ def people(data: Reads) -> Section:
 
 def _breakdown(data: Reads, role: str, what: str, months: tuple[str, str]) -> Breakdown:
     ds = get_dataset(POLICE)
-    return data.once(
-        f"people:{role}:{what}:{months}:{','.join(data.area)}",
-        lambda: breakdown(data.backend, ds, data.area, months, role, what),
+    every = data.once(
+        f"people:{role}:{months}:{','.join(data.area)}",
+        lambda: breakdowns(data.backend, ds, data.area, months, role),
     )
+    return every[what]
 
 
 def _rule(data: Reads, batches: list[int]) -> DisclosureRule | None:
