@@ -13,6 +13,7 @@ from vrhub.demo.people import (
     SUSPECT_SEX_BLANK,
     VICTIM_ETHNICITY_BLANK,
     people_columns,
+    repeat_suspects,
     repeat_victims,
 )
 
@@ -51,3 +52,13 @@ def test_some_victims_are_victims_again_domestic_abuse_most() -> None:
     assert sum(1 for n in counts.values() if n >= 2) > 100
     # Everyone else keeps their own identifier.
     assert all(o == v for o, v, a in zip(out, victims, again, strict=True) if not a)
+
+
+def test_suspects_repeat_but_no_one_is_named_thousands_of_times() -> None:
+    rng = np.random.default_rng(5)
+    suspects = [None if i % 3 == 0 else f"S{i % 7}" for i in range(N)]
+    out = repeat_suspects(rng, suspects)
+    assert [o is None for o in out] == [s is None for s in suspects]
+    counts = Counter(o for o in out if o is not None)
+    assert max(counts.values()) < 20
+    assert sum(1 for n in counts.values() if n >= 2) > 100

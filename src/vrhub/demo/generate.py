@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from vrhub.datasets.ed_assault import AGE_BANDS, ASSAULT_METHODS, LOCATION_TYPES
 from vrhub.demo import calibration as cal
-from vrhub.demo.people import people_columns, repeat_victims
+from vrhub.demo.people import people_columns, repeat_suspects, repeat_victims
 from vrhub.months import month_add, month_range
 
 DEFAULT_END_MONTH = "2026-09"
@@ -193,6 +193,7 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
             suspects = np.array([f"S{s:07d}" for s in rng.zipf(1.6, n) % 900_000], dtype=object)
             suspects[rng.random(n) < 0.3] = None
             victims = repeat_victims(people, victims, is_dom)
+            suspects = np.array(repeat_suspects(people, suspects.tolist()), dtype=object)
             more = people_columns(people, n, is_dom, suspects.tolist())
             codes = np.full(n, code, dtype=object)
             bad = rng.random(n) < cal.INVALID_CODE_RATE.value

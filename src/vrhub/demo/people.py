@@ -34,6 +34,9 @@ REPEAT_SHARE = {True: 0.3, False: 0.06}
 #: The people victimised again: drawn evenly, about once each a year on the demo's volumes,
 #: so about a quarter of them are victims two or more times in a year.
 REPEAT_POOL = 8_000
+#: Known suspects drawn from a pool of people suspected again, and the pool's size.
+SUSPECT_REPEAT_SHARE = 0.25
+SUSPECT_POOL = 5_000
 
 
 def _ethnicity(rng: np.random.Generator, n: int, blank: float) -> list[str | None]:
@@ -49,6 +52,20 @@ def repeat_victims(rng: np.random.Generator, victims: list[str], is_dom: np.ndar
     again = rng.random(n) < np.where(is_dom, REPEAT_SHARE[True], REPEAT_SHARE[False])
     pool = rng.integers(0, REPEAT_POOL, n)
     return [f"R{p:07d}" if a else v for v, a, p in zip(victims, again, pool, strict=True)]
+
+
+def repeat_suspects(rng: np.random.Generator, suspects: list[str | None]) -> list[str | None]:
+    """Known suspects redrawn: about one in four from a pool of people suspected again, the
+    rest each a different person (the generator's own draw names a few people thousands of
+    times, which no force's data shows)."""
+    n = len(suspects)
+    again = rng.random(n) < SUSPECT_REPEAT_SHARE
+    pool = rng.integers(0, SUSPECT_POOL, n)
+    own = rng.integers(0, 10**9, n)
+    return [
+        None if s is None else (f"Q{p:07d}" if a else f"S{o:09d}")
+        for s, a, p, o in zip(suspects, again, pool, own, strict=True)
+    ]
 
 
 def people_columns(
