@@ -145,7 +145,7 @@ def test_child_first_language_in_every_report(public: BuildResult, analyst: Buil
         assert FORBIDDEN.findall(text) == [], r.html.name
         assert FORBIDDEN.findall(_pdf_text(r.pdf)) == [], r.pdf.name
     text, _ = html_text(analyst.reports[0].html.read_text(encoding="utf-8"))
-    assert "child (under 18)" in text and "young adult (18 to 25)" in text
+    assert "Children 14 to 17" in text and "Young adults 18 to 24" in text
 
 
 def test_maps_where_boundaries_exist_and_a_table_where_they_do_not(public: BuildResult) -> None:

@@ -26,15 +26,45 @@ SEX_SYNONYMS = (
     ("not stated", "Unknown"),
 )
 
+#: The Home Office and ONS "5+1" ethnicity groups (Census 2021 names): five groups, and
+#: "Not stated" where the person was asked and did not say. A blank is "not recorded".
+ETHNICITY = (
+    "Asian, Asian British or Asian Welsh",
+    "Black, Black British, Black Welsh, Caribbean or African",
+    "Mixed or Multiple ethnic groups",
+    "White",
+    "Other ethnic group",
+    "Not stated",
+)
+ETHNICITY_SYNONYMS = (
+    ("asian", ETHNICITY[0]),
+    ("asian or asian british", ETHNICITY[0]),
+    ("asian / asian british", ETHNICITY[0]),
+    ("black", ETHNICITY[1]),
+    ("black or black british", ETHNICITY[1]),
+    ("black / african / caribbean / black british", ETHNICITY[1]),
+    ("mixed", ETHNICITY[2]),
+    ("mixed / multiple ethnic groups", ETHNICITY[2]),
+    ("mixed or multiple", ETHNICITY[2]),
+    ("white", ETHNICITY[3]),
+    ("other", ETHNICITY[4]),
+    ("other ethnic group", ETHNICITY[4]),
+    ("any other ethnic group", ETHNICITY[4]),
+    ("not stated", ETHNICITY[5]),
+    ("not known", ETHNICITY[5]),
+    ("refused", ETHNICITY[5]),
+)
+
 DATASET = Dataset(
     name="police-crime",
     title="Police recorded crime partner extract",
     description=(
         "The force's monthly extract of recorded crime for the partnership: one row per crime "
         "with the Home Office offence code, when it occurred and was recorded, where, the "
-        "victim's age and sex, the suspect's age, and knife, firearm and domestic-abuse "
-        "flags. Victim and suspect identifiers and the crime reference are pseudonymised at "
-        "ingest. Each row's month is the month the crime was recorded."
+        "victim's age, sex and (optionally) ethnicity, the suspect's age and (optionally) sex "
+        "and ethnicity, and knife, firearm and domestic-abuse flags. Victim and suspect "
+        "identifiers and the crime reference are pseudonymised at ingest. Each row's month is "
+        "the month the crime was recorded."
     ),
     month_field="recorded_date",
     partner_extract=True,
@@ -128,6 +158,15 @@ DATASET = Dataset(
             synonyms=SEX_SYNONYMS,
         ),
         Field(
+            "victim_ethnicity",
+            "victim_ethnicity",
+            Kind.CODE,
+            "Victim's self-defined ethnicity, one of the Home Office and ONS 5+1 groups "
+            "(optional column; blank where not recorded).",
+            allowed=ETHNICITY,
+            synonyms=ETHNICITY_SYNONYMS,
+        ),
+        Field(
             "suspect_id",
             "suspect_id",
             Kind.IDENTIFIER,
@@ -141,6 +180,23 @@ DATASET = Dataset(
             "Suspect's age in years.",
             minimum=0,
             maximum=120,
+        ),
+        Field(
+            "suspect_sex",
+            "suspect_sex",
+            Kind.CODE,
+            "Suspect's sex (optional column; blank where not recorded or no suspect is known).",
+            allowed=SEX,
+            synonyms=SEX_SYNONYMS,
+        ),
+        Field(
+            "suspect_ethnicity",
+            "suspect_ethnicity",
+            Kind.CODE,
+            "Suspect's self-defined ethnicity, one of the Home Office and ONS 5+1 groups "
+            "(optional column; blank where not recorded).",
+            allowed=ETHNICITY,
+            synonyms=ETHNICITY_SYNONYMS,
         ),
         Field(
             "knife_flag",

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from vrhub.datasets.ed_assault import AGE_BANDS, ASSAULT_METHODS, LOCATION_TYPES
 from vrhub.demo import calibration as cal
+from vrhub.demo.people import people_columns, repeat_suspects, repeat_victims
 from vrhub.months import month_add, month_range
 
 DEFAULT_END_MONTH = "2026-09"
@@ -157,6 +158,8 @@ def _write(table: pa.Table, path: Path) -> None:
 def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dict[str, pa.Table]:
     """One table per recorded month of the force's extract."""
     trend = _year_factor(months)
+    # The people fields draw from their own generator, leaving every other draw as it was.
+    people = rng.spawn(1)[0]
     rows_by_month: dict[str, list[pa.Table]] = {mo: [] for mo in months}
     counter = 0
     for mi, month in enumerate(months):
@@ -189,6 +192,9 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
             victims = [f"V{v:08d}" for v in rng.integers(0, 4_000_000, n)]
             suspects = np.array([f"S{s:07d}" for s in rng.zipf(1.6, n) % 900_000], dtype=object)
             suspects[rng.random(n) < 0.3] = None
+            victims = repeat_victims(people, victims, is_dom)
+            suspects = np.array(repeat_suspects(people, suspects.tolist()), dtype=object)
+            more = people_columns(people, n, is_dom, suspects.tolist())
             codes = np.full(n, code, dtype=object)
             bad = rng.random(n) < cal.INVALID_CODE_RATE.value
             codes[bad] = "8-" + code[-2:]
@@ -207,8 +213,11 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
                     "victim_id": victims,
                     "victim_age": pa.array(vage.tolist(), pa.int64()),
                     "victim_sex": vsex.tolist(),
+                    "victim_ethnicity": more["victim_ethnicity"],
                     "suspect_id": suspects.tolist(),
                     "suspect_age": pa.array(sage.tolist(), pa.int64()),
+                    "suspect_sex": more["suspect_sex"],
+                    "suspect_ethnicity": more["suspect_ethnicity"],
                     "knife_or_sharp_instrument": np.where(rng.random(n) < knife, "Y", "N").tolist(),
                     "firearm": np.where(
                         rng.random(n) < (0.6 if code == "010/03" else 0.002), "Y", "N"

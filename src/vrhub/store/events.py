@@ -108,8 +108,10 @@ def cell_key_secret(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the events table of every registered dataset standard that lacks one, and give
-    the rows of a table made before record keys existed their keys."""
+    """Create the events table of every registered dataset standard that lacks one, give the
+    rows of a table made before record keys existed their keys, and add to a table made
+    before an optional field joined its standard that field's column (blank in every row
+    already held: not recorded, never a value)."""
     have = {
         r[0]
         for r in con.execute(
@@ -128,6 +130,26 @@ def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
         if not keyed:
             _add_record_keys(con, dataset)
+        _add_new_fields(con, dataset)
+
+
+def _add_new_fields(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    """Add the columns of fields added to the standard since the table was made."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND table_catalog = current_database()",
+            [dataset.table],
+        ).fetchall()
+    }
+    wanted = [(f.stored_name, SQL_TYPES[f.kind]) for f in stored_fields(dataset)]
+    wanted += [
+        (f"{f.name}_has_time", "BOOLEAN") for f in stored_fields(dataset) if f.kind == Kind.DATETIME
+    ]
+    for name, sql in wanted:
+        if name not in have:
+            con.execute(f"ALTER TABLE {dataset.table} ADD COLUMN {name} {sql}")
 
 
 def _add_record_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:

@@ -1,11 +1,11 @@
-"""Serious violence by category, and children, young adults and victims by age and sex."""
+"""Serious violence by category (victims by age and sex are in :mod:`.people`)."""
 
 from __future__ import annotations
 
 from vrhub.disclosure.engine import DisclosureRule
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.definition import load_definition
-from vrhub.outputs.protect import protect_each, protect_grid
+from vrhub.outputs.protect import protect_each
 from vrhub.outputs.reads import Reads
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Finding, Paragraph, Section, Table
@@ -13,9 +13,7 @@ from vrhub.reports.registry import section
 from vrhub.reports.sections.common import (
     Change,
     change,
-    compare_shown,
     lacks,
-    population,
     signal_finding,
     spc_words,
     trend,
@@ -28,7 +26,6 @@ SHARES = (
     ("domestic-abuse", "were flagged as domestic abuse"),
     ("violence-against-women-and-girls", "were violence against women and girls"),
 )
-AGE_GROUPS = ("child (under 18)", "young adult (18 to 25)", "adult (26 and over)", "unknown")
 
 
 @section("serious-violence", "Serious violence by category", 30)
@@ -102,70 +99,6 @@ def serious_violence(data: Reads) -> Section:
     except (AudienceForbiddenError, UnsupportedFieldError) as exc:
         withheld(s, data, POLICE, exc)
     return s
-
-
-@section("children-and-victims", "Children, young adults and victims", 40)
-def children_and_victims(data: Reads) -> Section:
-    """Victims of violence by age group (children under 18, young adults 18 to 25, adults) and
-    sex, and the change in violence against children and young adults."""
-    s = Section("children-and-victims", "Children, young adults and victims")
-    if lacks(s, data, POLICE):
-        return s
-    try:
-        result, rule = data.measure("victims", POLICE, ["age_group", "victim_sex"])
-        sexes = sorted({r.group[1] for r in result.rows if r.group[1] not in ("None", "")})
-        counts = {(r.group[0], r.group[1]): r.count for r in result.rows if r.group[1] in sexes}
-        grid = protect_grid(list(AGE_GROUPS), sexes, counts, rule)
-        rows = [
-            [g, *(grid[(g, x)].text() for x in sexes), grid[(g, "Total")].text()]
-            for g in (*AGE_GROUPS, "Total")
-        ]
-        rows[-1][0] = "All ages"
-        s.add(
-            Paragraph(
-                "Victims of violence recorded by the police in the "
-                f"{data.period.label}, by age group and sex. A child is anyone under 18; a "
-                "young adult is 18 to 25."
-            )
-        )
-        s.add(
-            Table(
-                f"Victims by age group and sex, {data.period.label}",
-                ["Age group", *sexes, "All"],
-                rows,
-                [False, *([True] * (len(sexes) + 1))],
-            )
-        )
-        step = 1 if rule is None else rule.round_to
-        s.add(
-            Chart(
-                "victims-age",
-                "bar",
-                f"Victims by age group, {data.period.label}",
-                "Victims",
-                [{"x": g, "y": grid[(g, "Total")].count} for g in AGE_GROUPS],
-                x_title="Age group",
-                tick_step=step,
-            )
-        )
-        for group, words in (
-            ("child (under 18)", "Violence against children"),
-            ("young adult (18 to 25)", "Violence against young adults"),
-        ):
-            ch = _group_change(data, group)
-            s.add(Paragraph(ch.sentence(words, data.area_name, data.period.label)))
-            s.findings.append(ch.finding(words, data.area_name, data.period.label, 1.1))
-    except (AudienceForbiddenError, UnsupportedFieldError) as exc:
-        withheld(s, data, POLICE, exc)
-    return s
-
-
-def _group_change(data: Reads, group: str) -> Change:
-    now, rule = data.measure("victims", POLICE, ["age_group"])
-    before, _ = data.measure("victims", POLICE, ["age_group"], data.period.previous)
-    a = next((r.count for r in now.rows if r.group[0] == group), 0)
-    b = next((r.count for r in before.rows if r.group[0] == group), 0)
-    return compare_shown(a, b, rule, population(now) or 1.0)
 
 
 def da_vawg_share(ch: Change, by_category: dict[str, int], rule: DisclosureRule | None) -> str:
