@@ -101,8 +101,7 @@ def test_bad_rows_are_refused_naming_field_and_row(wy_home: Home, tmp_path: Path
     assert messages[(5, "range")] == "age must be between 16 and 24"
     assert messages[(6, "over-17-without-send")].startswith("age is over 17 but send is N")
     assert messages[(4, "allowed-values")] == (
-        "activity must be one of: NEET, Activity not known, "
-        "In education, employment or training"
+        "activity must be one of: NEET, Activity not known, In education, employment or training"
     )
     assert messages[(7, "required")] == "person_id is blank but must be filled in"
 
