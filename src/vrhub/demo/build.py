@@ -16,6 +16,7 @@ from rich.console import Console
 
 from vrhub.datasets import get_dataset
 from vrhub.demo import calibration as cal
+from vrhub.demo.factors_care import write_education_and_care
 from vrhub.demo.generate import (
     DEFAULT_END_MONTH,
     _write,
@@ -95,6 +96,7 @@ def build_demo_home(
                     _received(month, cal.ON_TIME_DAYS.value),
                 )
             )
+        plan += write_education_and_care(area, months, seed, extracts)
         plan.sort(key=lambda p: (p[3], p[1].name))
         results: list[IngestResult] = []
         for i, (name, path, source, received) in enumerate(plan):
@@ -107,7 +109,7 @@ def build_demo_home(
                     path,
                     source,
                     received,
-                    uploader=Uploader(ACTOR, SUPPLIERS[name]),
+                    uploader=Uploader(ACTOR, SUPPLIERS.get(name, source)),
                 )
             )
         return _summary(home, con, results, extracts)
