@@ -154,7 +154,7 @@ DATASET = Dataset(
             + " OR ".join(f"{{{name}}} IS NOT NULL" for name, _, _ in ASSESSMENT_FACTORS)
             + ")",
             "factors at assessment must be blank for a contact (a contact is not assessed)",
-            tuple(name for name, _, _ in ASSESSMENT_FACTORS) + ("event_type",),
+            (*(name for name, _, _ in ASSESSMENT_FACTORS), "event_type"),
         ),
     ),
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,8 @@ from vrhub.demo.calibration import ON_TIME_DAYS, Figure
 from vrhub.demo.generate import Area, _table, _write
 from vrhub.months import month_end
 
+#: A column of text values, None where blank.
+Column = list[str | None]
 #: How many of the demo's newest months the councils share.
 SHARED_MONTHS = 12
 SUSPENSIONS_PER_YEAR = Figure(
@@ -88,7 +91,7 @@ def _district_share(area: Area) -> dict[str, np.ndarray]:
     return {d: np.flatnonzero(area.district == d) for d in COUNCILS}
 
 
-def _places(area: Area, idx: np.ndarray, n: int, month: str, rng: np.random.Generator) -> list:
+def _places(area: Area, idx: np.ndarray, n: int, month: str, rng: np.random.Generator) -> Column:
     w = area.weight[idx] / area.weight[idx].sum()
     loc = idx[rng.choice(len(idx), n, p=w)]
     codes = (area.lsoa21 if month >= "2024-01" else area.lsoa11)[loc].astype(object)
@@ -199,7 +202,7 @@ def care_events(
     counter = 0
     for month in shared_months(months):
         for district in COUNCILS:
-            parts: list[dict[str, list]] = []
+            parts: list[dict[str, list[Any]]] = []
             code = COUNCILS[district][:3].upper()
             for event, volume in zip(EVENT_TYPES, EVENT_VOLUMES, strict=True):
                 share = float(area.weight[area.district == district].sum())
@@ -207,7 +210,7 @@ def care_events(
                 if n == 0:
                     continue
                 age = rng.integers(0, 18, n)
-                flags: dict[str, list] = {}
+                flags: dict[str, Column] = {}
                 assessed = (event != "Contact") & (rng.random(n) < 0.8)
                 for (name, header, _), p in zip(ASSESSMENT_FACTORS, FACTOR_P, strict=True):
                     chance = np.where((age < 10) & (name in OLDER_ONLY), 0.0, p)
@@ -230,7 +233,8 @@ def care_events(
                 counter += n
             t = {k: [v for p in parts for v in p[k]] for k in parts[0]}
             _plant(t, rng, {"event_type": "Assessment", "age": "18", "child_id": None})
-            out[(COUNCILS[district], month)] = _table(t)
+            columns: dict[str, object] = dict(t)
+            out[(COUNCILS[district], month)] = _table(columns)
     return out
 
 
@@ -241,7 +245,9 @@ def _calendar_days(month: str, n: int, rng: np.random.Generator) -> list[str]:
     return [days[i].isoformat() for i in rng.integers(0, len(days), n)]
 
 
-def _plant(columns: dict[str, list], rng: np.random.Generator, bad: dict[str, str | None]) -> None:
+def _plant(
+    columns: dict[str, Column], rng: np.random.Generator, bad: dict[str, str | None]
+) -> None:
     """Spoil one row per fault (a bad code, an age out of range, a missing identifier), at
     random rows, so each file shows ingest refusing rows and saying why."""
     n = len(next(iter(columns.values())))
