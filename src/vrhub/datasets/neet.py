@@ -36,7 +36,10 @@ DATASET = Dataset(
         "pseudonym. Each row's month is the snapshot month; a young person appears once in "
         "each month's snapshot, so count the young people in one month, not the rows over a "
         "year. Whether a young person has special educational needs or disabilities is "
-        "health-related, so the standard is special-category data."
+        "health-related, so the standard is special-category data. In the needs "
+        "assessment, rates are per young adults aged 18 to 24 because vrhub's populations "
+        "hold no 16 to 17 band: read them as a comparison between areas, not as the NEET "
+        "share of an age group."
     ),
     month_field="snapshot_month",
     partner_extract=True,
@@ -55,11 +58,6 @@ DATASET = Dataset(
             "NEET rate rose in every West Yorkshire district but Wakefield after 2020 (seed "
             "001, Influential Factors: Education/Exclusions)."
         ),
-    ),
-    notes=(
-        "Rates are per young adults aged 18 to 24 because vrhub's populations hold no 16 to 17 "
-        "band; most young people tracked are 16 or 17, so read a rate as a comparison "
-        "between areas, not as the NEET share of the age group.",
     ),
     fields=(
         Field(
