@@ -160,8 +160,10 @@ def school_exclusions(
 def neet_snapshots(
     area: Area, months: list[str], rng: np.random.Generator
 ) -> dict[tuple[str, str], pa.Table]:
-    """One table per (council, snapshot month): the young people the council is working with
-    (NEET or activity not known) and those who left NEET in the last three months (EET)."""
+    """One table per (council, snapshot month) of the young people the council tracks: most
+    NEET or activity not known, some in education, employment or training. Each council has a
+    pool of young people with a fixed age, sex, SEND and home, so a young person recurs across
+    months with one identifier."""
     out: dict[tuple[str, str], pa.Table] = {}
     idx = _district_share(area)
     shared = shared_months(months)
