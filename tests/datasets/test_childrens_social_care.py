@@ -25,7 +25,7 @@ from vrhub.errors import VrhubError
 from vrhub.governance.terms import parse_terms
 from vrhub.home import Home
 
-FACTOR_HEADERS = [header for _, header, _ in ASSESSMENT_FACTORS]
+FACTOR_HEADERS = [name for name, _ in ASSESSMENT_FACTORS]
 
 
 def row(n: int, **changes: str) -> dict[str, str]:
@@ -55,7 +55,8 @@ def test_events_load_with_factors_at_assessment(wy_home: Home, tmp_path: Path) -
     assert (r.status, r.rows_read, r.rows_accepted, r.rows_rejected) == ("loaded", 5, 5, 0)
     got = query(
         wy_home,
-        "SELECT event_type, criminal_exploitation, going_missing, gangs, domestic_abuse, age, "
+        "SELECT event_type, factor_criminal_exploitation, factor_going_missing, factor_gangs, "
+        "factor_domestic_abuse, age, "
         "sex, district FROM events_childrens_social_care ORDER BY row_number",
     )
     assert got == [
@@ -73,7 +74,8 @@ def test_events_load_with_factors_at_assessment(wy_home: Home, tmp_path: Path) -
     # Children with criminal exploitation or gangs recorded at assessment, as a partner asks.
     [(exploited,)] = query(
         wy_home,
-        "SELECT count(*) FROM events_childrens_social_care WHERE criminal_exploitation OR gangs",
+        "SELECT count(*) FROM events_childrens_social_care "
+        "WHERE factor_criminal_exploitation OR factor_gangs",
     )
     assert exploited == sum(
         1
@@ -97,7 +99,7 @@ def test_bad_rows_are_refused_naming_field_and_row(wy_home: Home, tmp_path: Path
     r = ingest(wy_home, "childrens-social-care", write_rows(tmp_path / "csc.csv", rows))
     assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (8, 1, 7)
     found = problems(wy_home, r.batch_id)
-    factors_and_type = ", ".join([name for name, _, _ in ASSESSMENT_FACTORS] + ["event_type"])
+    factors_and_type = ", ".join([name for name, _ in ASSESSMENT_FACTORS] + ["event_type"])
     assert {(p[0], p[1], p[2]) for p in found} == {
         (3, factors_and_type, "no-factors-at-contact"),
         (4, "age", "range"),

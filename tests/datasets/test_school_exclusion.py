@@ -55,7 +55,7 @@ def test_good_rows_load_with_dfe_codes_read_as_their_words(wy_home: Home, tmp_pa
     assert r.months == ["2024-02", "2024-03"]
     got = query(
         wy_home,
-        "SELECT category, reason, sessions, school_phase, year_group, age, sex, district "
+        "SELECT category, reason, sessions, school_phase, nc_year_group, age, sex, district "
         "FROM events_school_exclusion ORDER BY row_number",
     )
     assert got == [
@@ -156,10 +156,10 @@ def test_bad_rows_are_refused_naming_field_and_row(wy_home: Home, tmp_path: Path
         (3, "exclusion_date", "date"),
         (4, "reason", "allowed-values"),
         (5, "age", "range"),
-        (5, "age, year_group", "age-and-year-group"),
+        (5, "age, nc_year_group", "age-and-year-group"),
         (6, "pupil_id", "required"),
         (7, "sessions, category", "permanent-has-no-length"),
-        (8, "age, year_group", "age-and-year-group"),
+        (8, "age, nc_year_group", "age-and-year-group"),
         (9, "sessions, category", "suspension-without-length"),
         (10, "sessions", "range"),
     }

@@ -25,16 +25,16 @@ EVENT_SYNONYMS = (
 )
 
 #: Factors a social worker records at the end of an assessment (from the DfE children in
-#: need census list) that bear on serious violence: (field name, header, words).
+#: need census list) that bear on serious violence: (column, words).
 ASSESSMENT_FACTORS = (
-    ("criminal_exploitation", "factor_criminal_exploitation", "child criminal exploitation"),
-    ("sexual_exploitation", "factor_sexual_exploitation", "child sexual exploitation"),
-    ("gangs", "factor_gangs", "gangs"),
-    ("going_missing", "factor_going_missing", "going or being missing"),
-    ("trafficking", "factor_trafficking", "trafficking"),
-    ("domestic_abuse", "factor_domestic_abuse", "domestic abuse"),
-    ("drug_misuse", "factor_drug_misuse", "drug misuse"),
-    ("mental_health", "factor_mental_health", "mental health"),
+    ("factor_criminal_exploitation", "child criminal exploitation"),
+    ("factor_sexual_exploitation", "child sexual exploitation"),
+    ("factor_gangs", "gangs"),
+    ("factor_going_missing", "going or being missing"),
+    ("factor_trafficking", "trafficking"),
+    ("factor_domestic_abuse", "domestic abuse"),
+    ("factor_drug_misuse", "drug misuse"),
+    ("factor_mental_health", "mental health"),
 )
 
 DATASET = Dataset(
@@ -112,12 +112,12 @@ DATASET = Dataset(
         *(
             Field(
                 name,
-                header,
+                name,
                 Kind.FLAG,
                 f"Whether {words} was a factor at assessment (Y/N); blank when not assessed "
                 "or not held.",
             )
-            for name, header, words in ASSESSMENT_FACTORS
+            for name, words in ASSESSMENT_FACTORS
         ),
         Field(
             "age",
@@ -151,10 +151,10 @@ DATASET = Dataset(
         RowRule(
             "no-factors-at-contact",
             "{event_type} = 'Contact' AND ("
-            + " OR ".join(f"{{{name}}} IS NOT NULL" for name, _, _ in ASSESSMENT_FACTORS)
+            + " OR ".join(f"{{{name}}} IS NOT NULL" for name, _ in ASSESSMENT_FACTORS)
             + ")",
             "factors at assessment must be blank for a contact (a contact is not assessed)",
-            (*(name for name, _, _ in ASSESSMENT_FACTORS), "event_type"),
+            (*(name for name, _ in ASSESSMENT_FACTORS), "event_type"),
         ),
     ),
 )

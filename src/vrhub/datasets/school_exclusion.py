@@ -154,7 +154,7 @@ DATASET = Dataset(
             synonyms=(("ap", "Alternative provision"), ("pru", "Alternative provision")),
         ),
         Field(
-            "year_group",
+            "nc_year_group",
             "nc_year_group",
             Kind.CODE,
             "National curriculum year group: R (reception) or 1 to 14; blank if not held.",
@@ -205,11 +205,11 @@ DATASET = Dataset(
         ),
         RowRule(
             "age-and-year-group",
-            "abs({age} - 5 - CASE WHEN {year_group} = 'R' THEN 0 "
-            "ELSE TRY_CAST({year_group} AS INTEGER) END) > 2",
+            "abs({age} - 5 - CASE WHEN {nc_year_group} = 'R' THEN 0 "
+            "ELSE TRY_CAST({nc_year_group} AS INTEGER) END) > 2",
             "age does not fit the year group (a child in year N is usually N + 5 at the start "
             "of the school year; more than 2 years apart is refused)",
-            ("age", "year_group"),
+            ("age", "nc_year_group"),
         ),
     ),
 )

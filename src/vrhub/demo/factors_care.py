@@ -70,7 +70,7 @@ REASON_P = np.array([0.12, 0.05, 0.08, 0.12, 0.02, 0.02, 0.02, 0.01, 0.005, 0.01
 #: Chance that a child's assessment records each factor, in ASSESSMENT_FACTORS order
 #: (criminal and sexual exploitation and gangs only for children aged 10 and over).
 FACTOR_P = np.array([0.06, 0.04, 0.03, 0.08, 0.01, 0.30, 0.08, 0.25])
-OLDER_ONLY = {"criminal_exploitation", "sexual_exploitation", "gangs"}
+OLDER_ONLY = {"factor_criminal_exploitation", "factor_sexual_exploitation", "factor_gangs"}
 #: Events of each type a month, in EVENT_TYPES order, for the whole partnership.
 EVENT_VOLUMES = (
     CARE_CONTACTS_PER_YEAR.value / 12,
@@ -214,11 +214,11 @@ def care_events(
                 age = rng.integers(0, 18, n)
                 flags: dict[str, Column] = {}
                 assessed = (event != "Contact") & (rng.random(n) < 0.8)
-                for (name, header, _), p in zip(ASSESSMENT_FACTORS, FACTOR_P, strict=True):
+                for (name, _), p in zip(ASSESSMENT_FACTORS, FACTOR_P, strict=True):
                     chance = np.where((age < 10) & (name in OLDER_ONLY), 0.0, p)
                     yes = np.where(rng.random(n) < chance, "Y", "N").astype(object)
                     yes[~assessed] = None
-                    flags[header] = yes.tolist()
+                    flags[name] = yes.tolist()
                 children = rng.integers(0, 60_000, n)
                 parts.append(
                     {
