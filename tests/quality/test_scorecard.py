@@ -20,6 +20,7 @@ from vrhub.cli import main
 from vrhub.demo import calibration as cal
 from vrhub.demo.generate import DEFAULT_END_MONTH, months_between
 from vrhub.quality.scorecard import THRESHOLDS, FeedScore, rate
+from vrhub.store.analytical import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,10 +109,14 @@ def test_cli_formats(demo_home: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "police-crime from west-yorkshire-police: RED" in shown and "Late months:" in shown
     assert main(["quality", "--home", home, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    sent = {p.name for p in (demo_home / "demo-extracts").iterdir() if p.is_dir()}
-    assert (
-        {d["dataset"] for d in data} == sent >= {"police-crime", "ed-assault", "hospital-admission"}
-    )
+    con = connect(pipeline.open_partnership_home(demo_home))
+    try:
+        loaded = {
+            d for (d,) in con.execute("SELECT DISTINCT dataset FROM ingest_batches").fetchall()
+        }
+    finally:
+        con.close()
+    assert {d["dataset"] for d in data} == loaded >= {"police-crime", "ed-assault", "neet"}
     assert main(["quality", "--home", home, "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "dataset,source,measure,value,rating,meaning"

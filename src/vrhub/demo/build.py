@@ -17,6 +17,7 @@ from rich.console import Console
 from vrhub.datasets import get_dataset
 from vrhub.demo import calibration as cal
 from vrhub.demo import factors_justice
+from vrhub.demo.factors_care import write_education_and_care
 from vrhub.demo.generate import (
     DEFAULT_END_MONTH,
     _write,
@@ -98,6 +99,7 @@ def build_demo_home(
                 )
             )
         plan += factors_justice.justice_extracts(area, months, seed, extracts)
+        plan += write_education_and_care(area, months, seed, extracts)
         plan.sort(key=lambda p: (p[3], p[1].name))
         results: list[IngestResult] = []
         for i, (name, path, source, received) in enumerate(plan):
@@ -110,7 +112,7 @@ def build_demo_home(
                     path,
                     source,
                     received,
-                    uploader=Uploader(ACTOR, SUPPLIERS[name]),
+                    uploader=Uploader(ACTOR, SUPPLIERS.get(name, source)),
                 )
             )
         say("Proposing recommendations for the latest year (for an analyst to review)")

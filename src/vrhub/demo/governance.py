@@ -101,6 +101,45 @@ AGREEMENTS: tuple[dict[str, object], ...] = (
         "review_date": dt.date(2027, 4, 1),
         "dpia_ref": "WYVRP-DPIA-2020-01",
     },
+    {
+        "ref": "WY-ISA-04",
+        "title": "School suspensions and exclusions, and young people not in education, "
+        "employment or training",
+        "parties": ["wyvrp", *COUNCILS],
+        "covers": [
+            {"dataset": "school-exclusion", "sources": COUNCILS, "suppliers": COUNCILS},
+            {"dataset": "neet", "sources": COUNCILS, "suppliers": COUNCILS},
+        ],
+        "lawful_basis": {
+            "article6": "public-task",
+            "article9": "9(2)(g) substantial public interest; DPA 2018 Sch 1 para 18 "
+            "(safeguarding of children)",
+        },
+        "purposes": ["understand the influential factors of serious violence (needs assessment)"],
+        "audiences": ["analyst", "partner", "public"],
+        "retention_months": 60,
+        "review_date": dt.date(2027, 4, 1),
+        "dpia_ref": "WYVRP-DPIA-2025-02",
+    },
+    {
+        "ref": "WY-ISA-05",
+        "title": "Children's social care contacts, referrals, plans and children in care",
+        "parties": ["wyvrp", *COUNCILS],
+        "covers": [
+            {"dataset": "childrens-social-care", "sources": COUNCILS, "suppliers": COUNCILS}
+        ],
+        "lawful_basis": {
+            "article6": "public-task",
+            "article9": "9(2)(g) substantial public interest; DPA 2018 Sch 1 para 18 "
+            "(safeguarding of children)",
+        },
+        "purposes": ["understand the influential factors of serious violence (needs assessment)"],
+        "audiences": ["analyst", "partner"],
+        "disclosure": {"suppress_max": 9, "round_to": 5},
+        "retention_months": 60,
+        "review_date": dt.date(2027, 4, 1),
+        "dpia_ref": "WYVRP-DPIA-2025-03",
+    },
 )
 AGREEMENTS += JUSTICE_AGREEMENTS
 
