@@ -269,3 +269,52 @@ def test_a_breakdown_by_small_area_is_not_published(wy_home: Home, tmp_path: Pat
     assert "smaller than a ward" in _all_text(public)
     assert not any(code in _all_text(public) for code in LEEDS_LSOAS + BRADFORD_LSOAS)
     _table(public, f"{THEME}: {COUNTED} in the")  # the districts are still shown
+
+
+def test_a_snapshot_factor_counts_the_last_month_and_only_its_own_records(
+    wy_home: Home, tmp_path: Path
+) -> None:
+    """Monthly snapshots (one a month per young person, as NEET data is) are counted in the
+    period's last month only, and ``only`` narrows the headline to NEET while the breakdown
+    lists every activity: Leeds has 12 NEET and 30 in education, employment or training in
+    September 2025 and (not counted) 20 NEET in August."""
+    snap = Dataset(
+        name="test-neet",
+        title="NEET snapshots (test standard)",
+        description="One row per young person per month.",
+        month_field="snapshot_month",
+        partner_extract=True,
+        lsoa_field="lsoa",
+        factor=Factor("Employment (test)", "young people NEET", per="young-adults",
+                      breakdown="activity", only=("activity", "NEET"), snapshot=True),
+        fields=(
+            Field("person_id", "person_id", Kind.IDENTIFIER, "Person.", required=True,
+                  column_required=True, identifies_person=True),
+            Field("snapshot_month", "snapshot_month", Kind.MONTH, "Month.", required=True,
+                  column_required=True),
+            Field("activity", "activity", Kind.CODE, "Activity.", required=True,
+                  column_required=True, allowed=("NEET", "EET")),
+            Field("lsoa", "lsoa", Kind.LSOA, "LSOA.", column_required=True),
+        ),
+    )  # fmt: skip
+    rows = [(f"P{i}", "2025-09", "NEET", LEEDS_LSOAS[0]) for i in range(12)]
+    rows += [(f"Q{i}", "2025-09", "EET", LEEDS_LSOAS[1]) for i in range(30)]
+    rows += [(f"P{i}", "2025-08", "NEET", LEEDS_LSOAS[0]) for i in range(20)]
+    path = tmp_path / "neet.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["person_id", "snapshot_month", "activity", "lsoa"])
+        w.writerows(rows)
+    register(snap)
+    try:
+        _agreement(wy_home, snap.name)
+        [r] = pipeline.ingest_paths(wy_home, snap, [path], source="lcc")
+        assert r.status == "loaded" and r.rows_accepted == 62, r.message
+        s = _sections(wy_home, ("analyst",))["analyst"]
+    finally:
+        DATASETS.reload()
+    table = _table(s, "Employment (test): young people NEET in September 2025")
+    cells = {row[0]: row[1] for row in table.rows}
+    assert cells["Leeds"] == "12"
+    by = _table(s, "Employment (test): all records (activity of every kind) in West")
+    assert {row[0]: row[1] for row in by.rows} == {"EET": "30", "NEET": "12"}

@@ -47,12 +47,11 @@ DATASET = Dataset(
     lsoa_field="residence_lsoa",
     factor=Factor(
         theme="Education and employment",
-        counted=(
-            "young people's monthly activity records (one a month each: NEET, not known, or "
-            "in education, employment or training)"
-        ),
+        counted="young people not in education, employment or training (NEET)",
         per="young-adults",
         breakdown="activity",
+        only=("activity", NEET),
+        snapshot=True,
         why=(
             "The correlation between unemployment and violence is well established, and the "
             "NEET rate rose in every West Yorkshire district but Wakefield after 2020 (seed "

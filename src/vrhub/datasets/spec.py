@@ -89,6 +89,12 @@ class Factor:
     breakdown: str | None = None
     #: Why the factor matters to serious violence, in a sentence, with its source.
     why: str = ""
+    #: Only records whose field holds this value are counted (the breakdown still lists every
+    #: group), e.g. ``("activity", "NEET")``.
+    only: tuple[str, str] | None = None
+    #: The records are monthly snapshots (one a month for each person): count the period's
+    #: last month only, never the year's sum of person-months.
+    snapshot: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from vrhub.datasets.spec import Dataset, Factor, Kind
 from vrhub.disclosure.engine import TOTAL
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.population import PER, NoPopulationError, choose, population_table
+from vrhub.outputs.period import month_name
 from vrhub.outputs.protect import NOT_HELD, Shown, protect_parts, shown_rate
 from vrhub.outputs.reads import Reads
 from vrhub.reports.content import Note, Paragraph, Section, Subheading, Table
@@ -75,6 +76,8 @@ class FactorFigures:
     population: str
     #: Why the groups are not shown, where they are not.
     note: str | None = None
+    #: When the records counted are from, in words ("the year ending ..." or one month).
+    when: str = ""
 
 
 def factor_datasets() -> list[Dataset]:
@@ -87,7 +90,11 @@ def figures(data: Reads, ds: Dataset) -> FactorFigures | None:
     """The dataset's figures in the report's period and area (None: no records in it)."""
     factor = ds.factor
     assert factor is not None
-    result, rule = data.measure(MEASURE, ds.name, ["district"])
+    end = data.period.current[1]
+    months = (end, end) if factor.snapshot else None
+    when = f"{month_name(end)}" if factor.snapshot else f"the {data.period.label}"
+    only = dict([factor.only]) if factor.only else None
+    result, rule = data.measure(MEASURE, ds.name, ["district"], months, only)
     # The counts keep their cell keys (Tally): protect_parts publishes them by those.
     counts = {str(r.group[0]): r.count for r in result.rows if r.group and r.group[0]}
     if not counts:
@@ -120,10 +127,10 @@ def figures(data: Reads, ds: Dataset) -> FactorFigures | None:
             "smaller than a ward, which outputs beyond the analyst tier never name."
         )
     elif factor.breakdown:
-        by, brule = data.measure(MEASURE, ds.name, [factor.breakdown])
+        by, brule = data.measure(MEASURE, ds.name, [factor.breakdown], months)
         parts = {str(r.group[0]) if r.group[0] else "not recorded": r.count for r in by.rows}
         groups = tuple(protect_parts(parts, brule, total=False).items())
-    return FactorFigures(ds, factor, tuple(rows), groups, words, note)
+    return FactorFigures(ds, factor, tuple(rows), groups, words, note, when)
 
 
 #: Field kinds that place a record in an area smaller than a ward, or at a point.
@@ -182,8 +189,7 @@ def _add_figures(s: Section, data: Reads, fig: FactorFigures) -> None:
     f = fig.factor
     s.add(
         Table(
-            f"{f.theme}: {f.counted} in the {data.period.label}, {fig.population} "
-            f"({fig.dataset.title})",
+            f"{f.theme}: {f.counted} in {fig.when}, {fig.population} ({fig.dataset.title})",
             ["Area", f.counted[:1].upper() + f.counted[1:], "Rate per 1,000", "95% interval"],
             [r.cells() for r in fig.rows],
             [False, True, True, False],
@@ -202,7 +208,8 @@ def _add_figures(s: Section, data: Reads, fig: FactorFigures) -> None:
         label = fig.dataset.field(f.breakdown).description.rstrip(".")
         s.add(
             Table(
-                f"{f.theme}: {f.counted} in {data.area_name} by {f.breakdown.replace('_', ' ')}",
+                f"{f.theme}: {_all_of(f.counted, f.only)} in {data.area_name}, {fig.when}, "
+                f"by {f.breakdown.replace('_', ' ')}",
                 [label[:60], "Records"],
                 [[g, n.text()] for g, n in fig.groups],
                 [False, True],
@@ -212,6 +219,11 @@ def _add_figures(s: Section, data: Reads, fig: FactorFigures) -> None:
         s.add(Note(fig.note))
     if f.why:
         s.add(Note(f.why))
+
+
+def _all_of(counted: str, only: tuple[str, str] | None) -> str:
+    """What the breakdown lists: every record where the headline counts only some."""
+    return f"all records ({only[0].replace('_', ' ')} of every kind)" if only else counted
 
 
 __all__ = ["FactorFigures", "FactorRow", "add_partner_factors", "factor_datasets", "figures"]
