@@ -160,7 +160,7 @@ def parse_benchmarks(text: str, name: str) -> list[Benchmark]:
         if kind not in AREA_TYPES:
             bad("area_type", f"is not an area type (one of {', '.join(AREA_TYPES)})")
         elif not AREA_CODE[kind].match(r["area_code"]):
-            bad("area_code", f"is not a {kind} area code ({_code_words(kind)})")
+            bad("area_code", f"is not a code for area type {kind} ({_code_words(kind)})")
         period = parse_period(r["period"])
         if period is None:
             bad(
