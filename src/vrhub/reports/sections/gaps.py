@@ -80,34 +80,39 @@ def _gaps(data: Reads) -> Gaps:
 
 
 def _not_sharing(data: Reads, g: Gaps, held: dict[str, bool]) -> None:
+    """Named suppliers that have sent nothing under an active agreement; a covered dataset
+    with no named supplier and no data; a partner dataset no agreement covers. Datasets that
+    feed the influential factors are listed with those instead."""
     names = {o.code: o.name for o in data.gov.people.organisations()}
-    covered: set[str] = set()
+    covered: dict[str, list[str]] = {}  # dataset -> the agreements covering it
+    named: set[str] = set()
     for a in data.gov.register.current():
         if a.kind != "agreement" or effective_status(a) != "active":
             continue
         for c in a.covers:
             name = str(c["dataset"])
-            try:
-                ds = get_dataset(name)
-            except Exception:  # an agreement naming a standard this release lacks
+            if name not in held:  # an agreement naming a standard this release lacks
                 continue
-            covered.add(name)
+            covered.setdefault(name, []).append(a.ref)
+            ds = get_dataset(name)
             sent = _senders(data, ds) if held[name] else {}
             listed = c.get("suppliers") or []
-            suppliers = [str(x) for x in listed] if isinstance(listed, list) else []
-            for org in suppliers:
+            for org in [str(x) for x in listed] if isinstance(listed, list) else []:
+                named.add(name)
                 if org not in sent:
                     g.not_sharing.append(
                         f"{names.get(org, org)} has not yet shared {ds.title} under "
                         f"agreement {a.ref}."
                     )
-            if not suppliers and not held[name]:
-                g.not_sharing.append(
-                    f"{ds.title}: agreement {a.ref} covers it, but no partner has shared it yet."
-                )
     for ds in all_datasets():
-        unshared = ds.partner_extract and not held[ds.name] and ds.name not in covered
-        if unshared and ds.factor is None:
+        if held[ds.name] or ds.factor is not None or ds.name in named:
+            continue
+        if ds.name in covered:
+            g.not_sharing.append(
+                f"{ds.title}: agreement {', '.join(covered[ds.name])} covers it, but no partner "
+                "has shared it yet."
+            )
+        elif ds.partner_extract:
             g.not_sharing.append(
                 f"{ds.title}: not yet shared; no active data-sharing agreement covers it."
             )
