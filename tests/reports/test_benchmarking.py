@@ -153,6 +153,9 @@ def test_own_rates_match_an_independent_computation_for_analysts(
     partnership = next(row for row in table.rows if row[0] == "West Yorkshire")
     # England's rate lies far above the interval of 40 records among about 2.3 million.
     assert partnership[4] == "lower" and partnership[2] == f"{own['partnership'].rate:,.1f}"
+    [finding] = section.findings
+    assert finding.text.startswith("Violence with injury, year ending 2025-09: West Yorkshire: ")
+    assert finding.text.endswith("against England's 10.1, lower than England.")
     notes = " ".join(_texts(section, Note))
     assert "the same indicator as the published rates" in notes
     assert "The periods differ: the published rates are for October 2023 to September 2024" in (
@@ -219,3 +222,4 @@ def test_illustrative_rates_are_labelled_prominently(
         section = benchmarking.build(data)
     first = section.blocks[0]
     assert isinstance(first, Note) and first.text.startswith("ILLUSTRATIVE VALUES")
+    assert section.findings == []  # an illustrative comparison is never a key finding

@@ -29,7 +29,7 @@ from vrhub.outputs.protect import protect_each, shown_rate
 from vrhub.outputs.reads import Reads
 from vrhub.reference.benchmarks import Benchmark, stored_benchmarks
 from vrhub.reports.charts import Chart
-from vrhub.reports.content import Note, Paragraph, Section, Subheading, Table
+from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import withheld
 
@@ -148,7 +148,10 @@ def _figures(data: Reads) -> list[Benchmarking]:
         )  # fmt: skip
         notes = sorted({b.definition_note for b in same if b.definition_note})
         result.notes += [f"How the published definition differs: {n}" for n in notes]
-        _own(data, result)
+        try:
+            _own(data, result)
+        except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+            result.notes.append(f"{data.area_name}'s own rate is not shown: {exc}.")
         out.append(result)
     return out
 
@@ -303,13 +306,14 @@ def _add(s: Section, data: Reads, f: Benchmarking) -> None:
     england = f.england
     own = [r for r in f.rates if r.kind in ("partnership", "own")]
     if england is not None and own and own[0].rate is not None:
-        s.add(
-            Paragraph(
-                f"{own[0].name}: {own[0].rate:,.1f} per {f.per:,} against England's "
-                f"{england.rate:,.1f}, "
-                f"{_verdict(versus(own[0].rate, own[0].lower, own[0].upper, england.rate or 0))}."
-            )
+        verdict = _verdict(versus(own[0].rate, own[0].lower, own[0].upper, england.rate or 0))
+        words = (
+            f"{own[0].name}: {own[0].rate:,.1f} per {f.per:,} against England's "
+            f"{england.rate:,.1f}, {verdict}."
         )
+        s.add(Paragraph(words))
+        if verdict.startswith(("higher", "lower")) and not f.illustrative:
+            s.findings.append(Finding(f"{f.title}, {f.period_label}: {words}", 20.0))
     for n in f.notes:
         s.add(Note(n))
     rows = []
