@@ -148,7 +148,7 @@ def test_data_gaps_lists_each_gap_built_here(home: Home, monkeypatch: pytest.Mon
         f"Test health has not yet shared {ED.title} under agreement TEST-ED-01."
     ]
     [fields] = _under(section, "Fields not held")
-    assert fields.startswith(f"{PC.title}: ") and "suspect_age" in fields
+    assert fields.startswith(f"{PC.title}: ") and "suspect_age (suspect's age in years)" in fields
     assert "victim_age" not in fields  # held in every row
     late = _under(section, "Feeds late or incomplete")
     assert any(

@@ -131,11 +131,13 @@ def _fields(data: Reads, g: Gaps, ds: Dataset) -> None:
         return
     empty = [f for f, n in zip(optional, row[1:], strict=True) if not n]
     if empty:
-        words = ", ".join(f.description.rstrip(".").lower() or f.name for f in empty)
+        words = "; ".join(
+            f"{f.name} ({f.description.rstrip('.')[:1].lower()}{f.description.rstrip('.')[1:]})"
+            for f in empty
+        )
         g.fields_not_held.append(
-            f"{ds.title}: {', '.join(f.name for f in empty)} not recorded in any row for "
-            f"{data.area_name} ({words}), so figures that need "
-            f"{'it' if len(empty) == 1 else 'them'} cannot be given."
+            f"{ds.title}: not recorded in any row for {data.area_name}: {words}. Figures that "
+            f"need {'it' if len(empty) == 1 else 'them'} cannot be given."
         )
 
 
