@@ -150,7 +150,12 @@ def _figures(data: Reads) -> list[Benchmarking]:
         result.notes += [f"How the published definition differs: {n}" for n in notes]
         try:
             _own(data, result)
-        except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+        except AudienceForbiddenError:
+            result.notes.append(
+                f"{data.area_name}'s own rate is not shown: the data-sharing agreement its data "
+                f"comes under does not permit the {data.audience} audience."
+            )
+        except UnsupportedFieldError as exc:
             result.notes.append(f"{data.area_name}'s own rate is not shown: {exc}.")
         out.append(result)
     return out
