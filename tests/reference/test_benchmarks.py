@@ -90,6 +90,7 @@ def test_a_file_replaces_only_the_indicators_it_holds(wy_home: Home, tmp_path: P
         (GOOD[0].replace(",no", ",maybe"), "row 3, illustrative 'maybe'"),
         (GOOD[0].replace(",ONS,", ",,"), "row 3, source ''"),
         (GOOD[1], "row 3, area_code 'E12000003': duplicates row 2"),
+        (GOOD[2].replace("E08000003", "E01011264"), "row 3, area_code 'E01011264'"),
     ],
 )
 def test_every_refusal_names_its_row_and_field_and_nothing_is_loaded(

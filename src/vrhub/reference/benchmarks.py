@@ -58,7 +58,8 @@ AREA_CODE = {
     "england": re.compile(r"^(E92000001|K04000001)$"),
     "region": re.compile(r"^E12\d{6}$"),
     "district": re.compile(r"^(E0[6-9]|W06)\d{6}$"),
-    "comparable": re.compile(r"^[EWSNK]\d{8}$"),
+    # Any GSS code but output areas, LSOAs and MSOAs: no area below a ward is published.
+    "comparable": re.compile(r"^(?![EW]0[012])[EWSNK]\d{8}$"),
 }
 INDICATOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MONTH = r"(\d{4})-(0[1-9]|1[0-2])"
@@ -221,7 +222,7 @@ def _code_words(kind: str) -> str:
         "england": "E92000001, or K04000001 for England and Wales",
         "region": "an E12 code, e.g. E12000003",
         "district": "a local authority district code, e.g. E08000035",
-        "comparable": "a GSS code such as E08000019",
+        "comparable": "a GSS code such as E08000019, for an area no smaller than a ward",
     }[kind]
 
 
