@@ -68,6 +68,7 @@ from vrhub.measures.spc import Control, control
 from vrhub.months import check_month, month_range
 from vrhub.partnership import current_code, resolve_partnership
 from vrhub.quality.scorecard import FeedScore, scorecard
+from vrhub.reference import benchmarks
 from vrhub.reference.boundaries import BoundaryFile, load_boundaries, shipped_boundaries
 from vrhub.reference.loader import LoadedSource, load_reference, reference_loaded
 from vrhub.settings import load_settings
@@ -136,6 +137,27 @@ def load_unit_costs(home: Where, path: Path, actor: str | None = None) -> int:
             actor or cli_actor(), "reference.unit-costs", path.name, {"categories": n}
         )
         return n
+
+
+def load_benchmarks(home: Where, path: Path, actor: str | None = None) -> int:
+    """Load a file of published rates to benchmark against (checked whole first; it replaces
+    the rates of the indicators it holds)."""
+    if not path.is_file():
+        raise ReferenceDataError(f"no benchmark file at {path}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReferenceDataError(f"{path.name}: not a UTF-8 CSV file ({exc.reason})") from exc
+    with opened(home) as hub:
+        n = benchmarks.load_benchmarks(hub.con, text, path.name, file_sha256(path))
+        hub.gov.audit.write(actor or cli_actor(), "reference.benchmarks", path.name, {"rows": n})
+        return n
+
+
+def stored_benchmarks(home: Where) -> list[benchmarks.Benchmark]:
+    """The published rates the home holds."""
+    with opened(home) as hub:
+        return benchmarks.stored_benchmarks(hub.con)
 
 
 # 3. Governance ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from vrhub.errors import ConfigurationError
 from vrhub.hub import open_hub
 from vrhub.store import batches
 from vrhub.store.analytical import connect
-from vrhub.store.migrations import LATEST, applied_version
+from vrhub.store.migrations import LATEST, MIGRATIONS, applied_version
 
 PC = get_dataset("police-crime")
 #: Built by vrhub 0.1.0 (commit 3d1bdfb): a West Yorkshire home with the test agreement and
@@ -76,7 +76,7 @@ def test_a_home_from_the_previous_release_opens_and_is_upgraded(
         [(migrations,)] = con.execute("SELECT count(*) FROM store_migrations").fetchall()
     finally:
         con.close()
-    assert migrations == LATEST
+    assert migrations == len(MIGRATIONS)  # every migration once (numbers may skip)
 
 
 def test_a_home_newer_than_this_release_is_refused(tmp_path: Path) -> None:

@@ -83,6 +83,42 @@ def reference_boundaries(
         out.print(f"{f.file}: {f.features:,} LSOA boundaries loaded", markup=False)
 
 
+benchmarks_app = typer.Typer(
+    no_args_is_help=True, help="Published rates to benchmark against (England, region, peers)."
+)
+reference_app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("load")
+def benchmarks_load(
+    file: Annotated[Path, typer.Argument(help="The CSV of published rates.")],
+    home: HomeOpt = None,
+) -> None:
+    """Load published rates (checked whole first; nothing is loaded if any row is refused).
+    The file replaces the rates of the indicators it holds."""
+    n = pipeline.load_benchmarks(hub_of(home), file)
+    out.print(f"Loaded {n:,} published rates from {file.name}", markup=False)
+
+
+@benchmarks_app.command("list")
+def benchmarks_list(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
+    """The published rates the home holds, with their sources."""
+    check_format(fmt)
+    rows = pipeline.stored_benchmarks(hub_of(home))
+    if not rows:
+        err.print(
+            "No published rates are loaded in this home yet: "
+            "`vrhub reference benchmarks load FILE` loads them."
+        )
+    emit(
+        ["indicator", "area", "area type", "period", "rate", "per", "95% interval", "source",
+         "illustrative"],
+        [[b.indicator, f"{b.area_name} ({b.area_code})", b.area_type, b.period, b.rate,
+          b.rate_per, b.interval, b.source, "yes" if b.illustrative else "no"] for b in rows],
+        fmt,
+    )  # fmt: skip
+
+
 @reference_app.command("sources")
 def reference_sources(home: HomeOpt = None, fmt: FormatOpt = "table") -> None:
     """The reference data the home holds: each source, its publisher, licence and vintage."""

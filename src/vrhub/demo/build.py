@@ -18,6 +18,7 @@ from vrhub.datasets import get_dataset
 from vrhub.demo import calibration as cal
 from vrhub.demo import factors_justice
 from vrhub.demo.factors_care import write_education_and_care
+from vrhub.demo.benchmarks import load_illustrative_benchmarks
 from vrhub.demo.generate import (
     DEFAULT_END_MONTH,
     _write,
@@ -58,6 +59,7 @@ def build_demo_home(
     gov = governance(home)
     setup_demo_governance(gov, months_between(end_month, 12 * years)[0])
     _load_illustrative_costs(home)
+    load_illustrative_benchmarks(home, end_month)
     say = console.print if console else (lambda *a, **k: None)
     months = months_between(end_month, 12 * years)
     rng = np.random.default_rng(seed)

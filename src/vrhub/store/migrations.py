@@ -292,6 +292,19 @@ WHERE l.district IS NOT NULL
 GROUP BY l.district, p.geography, p.year, p.band, p.source, p.excludes_prisoners;
 """
 
+#: Published rates to benchmark against (England, region, districts, comparable areas), filled
+#: by ``vrhub reference benchmarks load FILE`` (see :mod:`vrhub.reference.benchmarks`).
+BENCHMARKS = """
+CREATE TABLE IF NOT EXISTS ref_benchmarks (
+    indicator VARCHAR NOT NULL, indicator_title VARCHAR NOT NULL, area_code VARCHAR NOT NULL,
+    area_name VARCHAR NOT NULL, area_type VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    period_from VARCHAR NOT NULL, period_to VARCHAR NOT NULL, rate DOUBLE NOT NULL,
+    rate_per INTEGER NOT NULL, lower DOUBLE, upper DOUBLE, source VARCHAR NOT NULL,
+    publication VARCHAR NOT NULL, illustrative BOOLEAN NOT NULL, definition_note VARCHAR,
+    file_name VARCHAR NOT NULL, file_sha256 VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the batch log, replaced months, problems found and quarantine", BATCH_LOG),
     Migration(
@@ -320,6 +333,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         6,
         "populations of every vintage by age band, and the Indices of Deprivation 2025",
         POPULATIONS_AND_IOD2025,
+    ),
+    Migration(
+        8,
+        "published benchmark rates: England, region, districts and comparable areas",
+        BENCHMARKS,
     ),
 )
 LATEST = MIGRATIONS[-1].version

@@ -1,4 +1,4 @@
-"""Cost of violence, and data quality and caveats in words."""
+"""The cost of violence (data quality and caveats are in :mod:`vrhub.reports.sections.gaps`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from vrhub.errors import AudienceForbiddenError, ReferenceDataError, Unsupported
 from vrhub.measures.costs import cost_of_violence
 from vrhub.outputs.protect import protect_each
 from vrhub.outputs.reads import Reads
-from vrhub.quality.scorecard import scorecard
 from vrhub.reports.charts import Chart
 from vrhub.reports.content import Note, Paragraph, Section, Table
 from vrhub.reports.registry import section
@@ -87,49 +86,4 @@ def costs(data: Reads) -> Section:
         )
     )
     s.add(Paragraph(f"Sources of the unit costs: {'; '.join(result.sources)}."))
-    return s
-
-
-@section("quality", "Data quality and caveats", 100)
-def quality(data: Reads) -> Section:
-    """Each partner feed's data-quality scorecard in words: what is weak and what it means for
-    the figures in this report."""
-    s = Section("quality", "Data quality and caveats")
-    feeds = scorecard(data.con)
-    if not feeds:
-        s.add(Paragraph("No partner data is loaded yet."))
-        return s
-    s.add(
-        Paragraph(
-            "Each partner feed is scored on timeliness, completeness and validity (green, amber "
-            "or red). Weak points below affect the figures in this report as described."
-        )
-    )
-    for f in feeds:
-        weak = [m for m in f.measures if m.rating in ("amber", "red")]
-        title = get_dataset(f.dataset).title
-        if f.dataset in data.lineage.withheld:
-            continue
-        if not weak:
-            s.add(Paragraph(f"{title} from {f.source}: green on every check."))
-            continue
-        parts = []
-        for m in weak:
-            value = (
-                f"{100 * m.value:.1f}%"
-                if m.name.endswith(("_share", "_complete"))
-                else f"{m.value:g}"
-            )
-            shown = f": {value}" if data.audience != "public" else ""
-            parts.append(f"{m.words}{shown} ({m.rating})")
-        s.add(Paragraph(f"{title} from {f.source}: overall {f.overall}. {'; '.join(parts)}."))
-    s.add(
-        Note(
-            "Records with no usable location are counted in the totals where stated but cannot be "
-            "placed in a district or neighbourhood, so rates by area are slight underestimates. "
-            "Rates use the population vrhub holds nearest the period (ONS estimates or the "
-            "2021 Census); neighbourhood rates use the mid-2015 estimates behind the Indices "
-            "of Deprivation 2019."
-        )
-    )
     return s
