@@ -17,8 +17,8 @@ from rich.console import Console
 from vrhub.datasets import get_dataset
 from vrhub.demo import calibration as cal
 from vrhub.demo import factors_justice
-from vrhub.demo.factors_care import write_education_and_care
 from vrhub.demo.benchmarks import load_illustrative_benchmarks
+from vrhub.demo.factors_care import write_education_and_care
 from vrhub.demo.generate import (
     DEFAULT_END_MONTH,
     _write,
