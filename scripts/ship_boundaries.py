@@ -95,9 +95,7 @@ def lookup_wards(lookup: Path) -> set[str]:
     import csv
 
     with gzip.open(lookup, "rt", encoding="utf-8-sig") as fh:
-        return {
-            row["WD24CD"] for row in csv.DictReader(fh) if row["LAD24CD"] in DISTRICTS
-        }
+        return {row["WD24CD"] for row in csv.DictReader(fh) if row["LAD24CD"] in DISTRICTS}
 
 
 def queen_pairs(geoms: Mapping[str, Any]) -> set[tuple[str, str]]:
@@ -143,9 +141,7 @@ def rounded(geometry: Any, decimals: int = DECIMALS) -> dict[str, Any]:
     return out
 
 
-def build(
-    src: Path, out: Path, simplify: float | None = None, level: str = "lsoa"
-) -> list[Path]:
+def build(src: Path, out: Path, simplify: float | None = None, level: str = "lsoa") -> list[Path]:
     """Write one file per district to ``out``; refuse (SystemExit) if the written polygons
     would lose validity or change any neighbour pair (or, for wards, name a ward the shipped
     lookup does not hold)."""
@@ -210,9 +206,7 @@ def _project(t: Transformer, xy: Any) -> Any:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src", type=Path, help="folder of the ONS <district code>.geojson files")
-    parser.add_argument(
-        "out", type=Path, help="folder to write <level>-<district>.geojson.gz to"
-    )
+    parser.add_argument("out", type=Path, help="folder to write <level>-<district>.geojson.gz to")
     parser.add_argument("--level", choices=sorted(PROPERTIES), default="lsoa")
     parser.add_argument(
         "--simplify",

@@ -31,11 +31,21 @@ from vrhub.store.analytical import table_exists, transaction
 
 WARD_RELEASES = tuple(f"WD{y}" for y in range(25, 10, -1))
 CODE_KEYS = (
-    ("LSOA21CD", "lsoa21cd", "LSOA11CD", "lsoa11cd") + tuple(f"{w}CD" for w in WARD_RELEASES)
-) + ("code",)
+    "LSOA21CD",
+    "lsoa21cd",
+    "LSOA11CD",
+    "lsoa11cd",
+    *(f"{w}CD" for w in WARD_RELEASES),
+    "code",
+)
 NAME_KEYS = (
-    ("LSOA21NM", "lsoa21nm", "LSOA11NM", "lsoa11nm") + tuple(f"{w}NM" for w in WARD_RELEASES)
-) + ("name",)
+    "LSOA21NM",
+    "lsoa21nm",
+    "LSOA11NM",
+    "lsoa11nm",
+    *(f"{w}NM" for w in WARD_RELEASES),
+    "name",
+)
 #: The shipped files of each level, by the start of their names.
 LEVELS = {"lsoa": "lsoa21-", "ward": "ward-"}
 #: Longitude and latitude bounds that hold all of England (with a margin).
