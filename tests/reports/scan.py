@@ -31,6 +31,7 @@ NOT_COUNTS = [
     r"\b\d+ and over\b",
     r"\bby at most \d+\b",  # the disclosure method's largest change to a count
     r"\b\d[\d,]*\s+(?:months?|days?|neighbourhoods?|LSOAs?|points?|files|districts?|years?|"
+    r"(?:electoral\s+)?wards?|"
     r"hours?|categories|figures?|weeks?)\b",
     r"\b\d[\d,]*\s+of\s+(?:the\s+)?[\d,]+\s+(?:LSOAs|neighbourhoods)\b",
     r"\b\d[\d,]*\s+residents\b",  # resident populations (published ONS estimates)

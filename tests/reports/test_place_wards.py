@@ -236,15 +236,15 @@ def test_the_ward_table_is_ranked_with_rates_and_intervals(loaded: tuple[Home, A
     home, _ = loaded
     section, f = _section(home, "analyst", LEEDS)
     table = next(b for b in section.blocks if isinstance(b, Table) and "ward" in b.caption.lower()
-                 and b.columns[1] == "Ward")  # fmt: skip
+                 and b.columns[0] == "Ward")  # fmt: skip
     assert len(table.rows) == 33  # Leeds has 33 wards: every one is listed
-    rates = [float(r[4]) for r in table.rows]
+    rates = [float(r[3]) for r in table.rows]
     assert rates == sorted(rates, reverse=True)
     top = max(f.wards, key=lambda c: int(f.placed.counts[c]) / (f.wards[c].population or 1))
-    assert table.rows[0][1] == f.wards[top].name
+    assert table.rows[0][0] == f.wards[top].name
     expected = 1000 * int(f.placed.counts[top]) / (f.wards[top].population or 1)
-    assert float(table.rows[0][4]) == pytest.approx(expected, abs=0.05)
-    low, high = (float(x) for x in table.rows[0][5].split(" to "))
+    assert float(table.rows[0][3]) == pytest.approx(expected, abs=0.05)
+    low, high = (float(x) for x in table.rows[0][4].split(" to "))
     assert low < expected < high
     charts = [b for b in section.blocks if isinstance(b, Chart) and b.id == "place-ward-map"]
     assert charts and len(charts[0].rows) == 33  # every Leeds ward drawn
@@ -284,10 +284,10 @@ def test_partner_figures_are_published(loaded: tuple[Home, Any]) -> None:
     home, _ = loaded
     section, f = _section(home, "partner", LEEDS)
     _, exact = _section(home, "analyst", LEEDS)
-    table = next(b for b in section.blocks if isinstance(b, Table) and b.columns[1:2] == ["Ward"])
+    table = next(b for b in section.blocks if isinstance(b, Table) and b.columns[:1] == ["Ward"])
     for row in table.rows:
-        code = next(c for c, w in f.wards.items() if w.name == row[1])
-        assert abs(int(row[3]) - int(exact.placed.counts[code])) <= 6
+        code = next(c for c, w in f.wards.items() if w.name == row[0])
+        assert abs(int(row[2]) - int(exact.placed.counts[code])) <= 6
     small = [c for c, n in exact.placed.counts.items() if int(n) <= 7]
     assert any(int(exact.placed.counts[c]) == 2 for c in small)
     assert all(f.shown[c].text() == "[c]" for c in small)  # zeros hidden too

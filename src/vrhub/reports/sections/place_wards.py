@@ -97,19 +97,18 @@ def ward_part(s: Section, data: Reads) -> None:
         s.add(
             Table(
                 f"{caption}, {data.period.label}",
-                ["Rank", "Ward", "District", "Records", "Rate per 1,000", "95% interval"],
+                ["Ward", "District", "Records", "Rate per 1,000", "95% interval"],
                 [
                     [
-                        str(i),
                         f.wards[c].name,
                         data.district_name(f.wards[c].district),
                         f.shown[c].text(),
                         f"{f.rates[c].rate:.1f}",
                         f"{f.rates[c].lower:.1f} to {f.rates[c].upper:.1f}",
                     ]
-                    for i, c in enumerate(listed, 1)
+                    for c in listed
                 ],
-                [True, False, False, True, True, False],
+                [False, False, True, True, False],
             )
         )
     notes = _left_out(f, len(ranked))
