@@ -36,11 +36,14 @@ PUBLIC = "public"
 
 @section("place", "Where violence happens", 60)
 def place(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by neighbourhood: the ten highest rates (LSOA 2011);
-    the share in the busiest 5% of neighbourhoods; a map and hotspots by Getis-Ord Gi* (with a
-    false-discovery-rate correction) on LSOA 2021 where boundaries are loaded, records of either
-    vintage placed through the lookup, naming the districts covered (partner and public pages
-    show which neighbourhoods are hotspots, worked out on exact counts, with no statistic)."""
+    """Serious violence per 1,000 residents by neighbourhood (LSOA 2021: a map and the ten
+    highest rates) and by ward (every ward ranked with its 95% interval, and a ward map); the
+    share in the busiest 5% of neighbourhoods; hotspots by Getis-Ord Gi* (with a
+    false-discovery-rate correction), records of either vintage placed through the lookup,
+    naming the districts covered (partner pages show which neighbourhoods are hotspots, worked
+    out on exact counts, with no statistic); kinds of place from emergency department records;
+    night-time economy violence by the town centres of the partnership file. Public pages name
+    no area smaller than a ward: wards only, and which wards hold hotspots."""
     s = Section("place", "Where violence happens")
     if lacks(s, data, POLICE):
         return s
