@@ -321,3 +321,34 @@ def test_a_district_with_no_town_centre_says_so(loaded: tuple[Home, Any]) -> Non
     table = next(b for b in section.blocks if isinstance(b, Table) and "night-time" in b.caption)
     assert [r[0] for r in table.rows] == ["Wakefield city centre"]
     assert table.rows[0][2] == "0"
+
+
+@needs_raw
+def test_every_south_yorkshire_district_has_its_maps(sy_home: Home, tmp_path: Path) -> None:
+    from tests.conftest import grant_test_agreement
+
+    grant_test_agreement(sy_home)
+    ward = _rda(LOOKUPS / "lookup_lsoa21_ward24_ltla24.rda")
+    # Barnsley and Sheffield are listed under their old codes in the 2024 lookup.
+    old = {"E08000016": "E08000038", "E08000019": "E08000039"}
+    ward["district"] = ward["ltla24_code"].map(lambda c: old.get(c, c))
+    sy = ward[ward["district"].isin(["E08000038", "E08000017", "E08000018", "E08000039"])]
+    rows = [
+        police_crime_row(
+            i, lsoa_code=code, occurred_from="2024-03-01 23:30", recorded_date="2024-03-02 09:00"
+        )
+        for i, code in enumerate(sy.groupby("district")["lsoa21_code"].first().tolist() * 3)
+    ]
+    path = _write(tmp_path / "sy.csv", rows)
+    pipeline.ingest_paths(sy_home, get_dataset("police-crime"), [path], source="syp",
+                          agreement=TEST_AGREEMENT)  # fmt: skip
+    expected = sy.groupby("district")["ward24_code"].nunique().to_dict()
+    for district in sy_home.partnership.district_codes:
+        section, f = _section(sy_home, "partner", district)
+        charts = {b.id: b for b in section.blocks if isinstance(b, Chart)}
+        assert "place-map" in charts, district
+        assert len(charts["place-ward-map"].rows) == expected[district] == len(f.wards)
+        table = next(
+            b for b in section.blocks if isinstance(b, Table) and "night-time" in b.caption
+        )
+        assert len(table.rows) == 1  # each South Yorkshire district has one named centre
