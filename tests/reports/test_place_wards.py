@@ -130,11 +130,12 @@ def _rows() -> list[dict[str, str]]:
     for i, code in enumerate(codes):
         day = dt.date(2024, 3, 1) + dt.timedelta(days=i % 28)
         rows.append(police_crime_row(i, lsoa_code=code, occurred_from=f"{day} 14:00",
-                                     recorded_date=f"{day} 18:00"))  # fmt: skip
+                                     recorded_date=f"{day} 18:00", location_type=""))  # fmt: skip
     centre = lsoas[CITY[0]][0]
     for k, when in enumerate(TIMES):
         rows.append(police_crime_row(5000 + k, lsoa_code=centre, occurred_from=when,
-                                     recorded_date="2024-03-06 10:00"))  # fmt: skip
+                                     recorded_date="2024-03-06 10:00",
+                                     location_type="pub" if k % 2 else "Street"))  # fmt: skip
     return rows
 
 
@@ -270,14 +271,30 @@ def test_night_time_economy_by_town_centre(loaded: tuple[Home, Any]) -> None:
 def test_location_type_shares(loaded: tuple[Home, Any]) -> None:
     home, _ = loaded
     section, _ = _section(home, "analyst", None)
-    table = next(b for b in section.blocks if isinstance(b, Table) and "type of place" in b.caption)
+    table = next(
+        b for b in section.blocks if isinstance(b, Table) and "assault happened" in b.caption
+    )
     total = sum(ED_KINDS.values())
     got = {r[0]: (r[1], r[2]) for r in table.rows}
     for kind, n in ED_KINDS.items():
         assert got[kind] == (str(n), f"{100 * n / total:.1f}%")
-    assert got["All kinds of place"][0] == str(total)
-    text = " ".join(b.text for b in section.blocks if isinstance(b, Paragraph))
-    assert "Police-recorded crime as shared holds no type of place" in text
+    assert got["All types of place"][0] == str(total)
+
+
+def test_police_location_types_where_the_force_records_them(loaded: tuple[Home, Any]) -> None:
+    home, rows = loaded
+    section, _ = _section(home, "analyst", LEEDS)
+    table = next(
+        b for b in section.blocks if isinstance(b, Table) and "police recorded" in b.caption
+    )
+    got = {r[0]: r[1] for r in table.rows}
+    leeds = rows  # every record is in Leeds
+    told = collections.Counter(r["location_type"] for r in leeds)
+    # Synonyms read as the standard's types: "pub" is licensed premises, "Street" a public place.
+    assert got["Licensed premises"] == str(told["pub"]) == "4"
+    assert got["Street or public place"] == str(told["Street"]) == "4"
+    assert got["Not recorded"] == str(told[""])
+    assert got["All types of place"] == str(len(leeds))
 
 
 def test_partner_figures_are_published(loaded: tuple[Home, Any]) -> None:
@@ -291,7 +308,9 @@ def test_partner_figures_are_published(loaded: tuple[Home, Any]) -> None:
     small = [c for c, n in exact.placed.counts.items() if int(n) <= 7]
     assert any(int(exact.placed.counts[c]) == 2 for c in small)
     assert all(f.shown[c].text() == "[c]" for c in small)  # zeros hidden too
-    kinds = next(b for b in section.blocks if isinstance(b, Table) and "type of place" in b.caption)
+    kinds = next(
+        b for b in section.blocks if isinstance(b, Table) and "assault happened" in b.caption
+    )
     assert {r[0]: r[1] for r in kinds.rows}["School or college"] == "[c]"  # 3 attendances
 
 

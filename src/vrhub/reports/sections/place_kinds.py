@@ -10,7 +10,7 @@ from typing import Any
 from vrhub.datasets.ed_assault import LOCATION_TYPES
 from vrhub.errors import AudienceForbiddenError, UnsupportedFieldError
 from vrhub.measures.intervals import wilson_interval
-from vrhub.outputs.protect import protect_each, protect_parts
+from vrhub.outputs.protect import Shown, protect_each, protect_parts
 from vrhub.outputs.reads import Reads
 from vrhub.reports.content import Finding, Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.sections.common import withheld
@@ -20,6 +20,7 @@ from vrhub.reports.wards import NTE_WORDS, in_wards, night_time
 POLICE = "police-crime"
 ED = "ed-assault"
 LICENSED = "Licensed premises"
+NOT_RECORDED = "Not recorded"
 
 
 def kinds_part(s: Section, data: Reads) -> None:
@@ -29,20 +30,20 @@ def kinds_part(s: Section, data: Reads) -> None:
 
 
 def _location_types(s: Section, data: Reads) -> str | None:
-    """The table of shares by type of place; returns the licensed-premises count in words."""
+    """The tables of shares by type of place; returns the ED licensed-premises count in words."""
     s.add(Subheading("Kinds of place"))
+    _police_types(s, data)
     s.add(
         Paragraph(
-            "Police-recorded crime as shared holds no type of place (the force extract has no "
-            "such field), so kinds of place come from emergency department (ISTV) records: the "
-            "type of place the patient said the assault happened."
+            "Emergency department (ISTV) records give the type of place the patient said the "
+            "assault happened."
         )
     )
     if not data.has_data(ED):
         s.add(
             Note(
                 "Emergency department assault attendances are not yet shared, so kinds of "
-                "place are not shown."
+                "place from them are not shown."
             )
         )
         return None
@@ -51,39 +52,21 @@ def _location_types(s: Section, data: Reads) -> str | None:
     except (AudienceForbiddenError, UnsupportedFieldError) as exc:
         withheld(s, data, ED, exc)
         return None
-    counts: dict[str, Any] = {}
-    for r in result.rows:
-        kind = str(r.group[0]) if r.group[0] not in (None, "", "unknown") else "Not known"
-        counts[kind] = counts.get(kind, 0) + r.count
-    order = [k for k in LOCATION_TYPES if k in counts] + sorted(
-        k for k in counts if k not in LOCATION_TYPES
-    )
-    shown = protect_parts({k: counts[k] for k in order}, rule)
+    counts = _by_kind(result.rows, "Not known")
+    shown = protect_parts(counts, rule)
     total = shown["Total"].count
     if not total:
         s.add(Paragraph(f"Too few assault attendances in the {data.period.label} to show."))
         return None
-    rows = []
-    for k in order:
-        n = shown[k].count
-        if n is None:
-            rows.append([k, shown[k].text(), "[c]", ""])
-            continue
-        low, high = wilson_interval(n, total)
-        rows.append(
-            [k, f"{n:,}", f"{100 * n / total:.1f}%", f"{100 * low:.1f} to {100 * high:.1f}"]
-        )
-    rows.append(["All kinds of place", f"{total:,}", "100.0%", ""])
     s.add(
-        Table(
+        _shares(
             f"Emergency department assault attendances by the type of place the assault "
             f"happened, {data.area_name}, {data.period.label}",
-            ["Type of place", "Attendances", "Share", "95% interval (Wilson)"],
-            rows,
-            [False, True, True, False],
+            "Attendances",
+            shown,
         )
     )
-    top = max((k for k in order if shown[k].count), key=lambda k: shown[k].count or 0)
+    top = max((k for k in counts if shown[k].count), key=lambda k: shown[k].count or 0)
     share = 100 * (shown[top].count or 0) / total
     s.findings.append(
         Finding(
@@ -97,6 +80,66 @@ def _location_types(s: Section, data: Reads) -> str | None:
     at = shown[LICENSED]
     lead = "a few" if at.count is None else f"{at.count:,}"
     return f"{lead} emergency department assault attendances at licensed premises"
+
+
+def _by_kind(rows: Any, missing: str) -> dict[str, Any]:
+    """Counts by type of place, in the standard's order (a blank type as ``missing``)."""
+    counts: dict[str, Any] = {}
+    for r in rows:
+        kind = str(r.group[0]) if r.group[0] not in (None, "", "None", "unknown") else missing
+        counts[kind] = counts.get(kind, 0) + r.count
+    order = [k for k in (*LOCATION_TYPES, missing) if k in counts]
+    return {k: counts[k] for k in order + sorted(set(counts) - set(order))}
+
+
+def _shares(caption: str, what: str, shown: dict[str, Shown]) -> Table:
+    """A table of published counts by type of place with shares and Wilson intervals."""
+    total = shown["Total"].count or 0
+    rows = []
+    for k, v in shown.items():
+        if k == "Total":
+            continue
+        if v.count is None:
+            rows.append([k, v.text(), "[c]", ""])
+            continue
+        low, high = wilson_interval(v.count, total)
+        share = f"{100 * v.count / total:.1f}%"
+        rows.append([k, f"{v.count:,}", share, f"{100 * low:.1f} to {100 * high:.1f}"])
+    rows.append(["All types of place", f"{total:,}", "100.0%", ""])
+    return Table(caption, ["Type of place", what, "Share", "95% interval (Wilson)"], rows,
+                 [False, True, True, False])  # fmt: skip
+
+
+def _police_types(s: Section, data: Reads) -> None:
+    """Serious violence by the type of place the force recorded, where its extract holds it."""
+    try:
+        result, rule = data.measure("serious-violence", POLICE, ["location_type"])
+    except (AudienceForbiddenError, UnsupportedFieldError) as exc:
+        withheld(s, data, POLICE, exc)
+        return
+    counts = _by_kind(result.rows, NOT_RECORDED)
+    if not any(k != NOT_RECORDED for k in counts):
+        s.add(
+            Paragraph(
+                "The police-recorded crime shared does not record the type of place (its "
+                "optional location_type is not filled in), so kinds of place come from "
+                "emergency department records only."
+            )
+        )
+        return
+    shown = protect_parts(counts, rule)
+    if not shown["Total"].count:
+        s.add(Paragraph(f"Too few serious violence records in the {data.period.label} to show "
+                        "the type of place."))  # fmt: skip
+        return
+    s.add(
+        _shares(
+            f"Serious violence by the type of place the police recorded, {data.area_name}, "
+            f"{data.period.label}",
+            "Records",
+            shown,
+        )
+    )
 
 
 def _night_time(s: Section, data: Reads, licensed: str | None) -> None:
