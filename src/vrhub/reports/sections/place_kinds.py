@@ -121,9 +121,9 @@ def _police_types(s: Section, data: Reads) -> None:
     if not any(k != NOT_RECORDED for k in counts):
         s.add(
             Paragraph(
-                "The police-recorded crime shared does not record the type of place (its "
-                "optional location_type is not filled in), so kinds of place come from "
-                "emergency department records only."
+                "The police-recorded crime shared does not record the type of place (the "
+                "extract's optional location type column is empty), so kinds of place come "
+                "from emergency department records only."
             )
         )
         return
@@ -171,8 +171,8 @@ def _night_time(s: Section, data: Reads, licensed: str | None) -> None:
         s.add(
             Note(
                 f"No town centre of {data.area_name} is named in the partnership file, so the "
-                "night-time economy is not shown by town centre; add `[[town_centres]]` with "
-                "their ward codes (see the partnership how-to)."
+                "night-time economy is not shown by town centre; the hub's administrator can "
+                "name town centres by their wards in the partnership file."
             )
         )
     else:
