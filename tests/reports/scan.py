@@ -30,6 +30,7 @@ NOT_COUNTS = [
     r"\b\d+ (?:to|and) \d+\b",  # age bands such as "18 to 25"
     r"\b\d+ and over\b",
     r"\bby at most \d+\b",  # the disclosure method's largest change to a count
+    r"\bat \d+ or less\b",  # the disclosure rule: a count moved to 7 or less is hidden
     r"\b\d[\d,]*\s+(?:months?|days?|neighbourhoods?|LSOAs?|points?|files|districts?|years?|"
     r"(?:electoral\s+)?wards?|"
     r"hours?|categories|figures?|weeks?)\b",
