@@ -1,5 +1,5 @@
-"""Build the LSOA 2021 boundary files vrhub ships: one gzipped GeoJSON per West and South
-Yorkshire district, from the ONS generalised boundaries.
+"""Build the LSOA 2021 and ward boundary files vrhub ships: one gzipped GeoJSON per West and
+South Yorkshire district and level, from the ONS generalised boundaries.
 
 The ONS generalised polygons are kept as they are: neighbouring LSOAs share their edges vertex
 for vertex, and in Leeds they give exactly the same touching (queen) neighbours as the
@@ -14,10 +14,19 @@ METRES`` the polygons are first simplified as one coverage (``shapely.coverage_s
 which moves each shared edge once for both sides, so no neighbour is lost; the same check then
 applies.
 
+Wards (``--level ward``) are written the same way, each feature carrying ``code`` and
+``name`` (the ONS files of the nine districts are of two releases, WD22 and WD25, whose codes
+for these districts are the WD24 codes of the LSOA → ward lookup vrhub ships; the script
+refuses to write a ward the lookup does not hold for a district it covers). Wards are only
+drawn, never used as neighbours, and the two releases share no vertex on district borders, so
+for wards the neighbour check covers the pairs within each district.
+
 Run when the shipped boundaries are refreshed:
 
     .venv/bin/python scripts/ship_boundaries.py ../shared/data/raw/boundaries_wysy/lsoa \
         src/vrhub/reference/data/boundaries
+    .venv/bin/python scripts/ship_boundaries.py ../shared/data/raw/boundaries_wysy/ward \
+        src/vrhub/reference/data/boundaries --level ward
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import sys
 import warnings
 from collections.abc import Mapping
@@ -48,17 +58,26 @@ DISTRICTS = {
     "E08000036": "wakefield",
 }
 DECIMALS = 6
+#: The code and name properties of a level: LSOA21CD, or any ward release (WD22CD, WD25CD...).
+PROPERTIES = {"lsoa": re.compile(r"^LSOA21(CD|NM)$"), "ward": re.compile(r"^WD\d\d(CD|NM)$")}
+#: The file each level's shipped files are named after.
+PREFIX = {"lsoa": "lsoa21", "ward": "ward"}
 
 
-def read(folder: Path) -> dict[str, list[tuple[str, str, Any]]]:
-    """district slug -> [(LSOA 2021 code, name, shapely geometry)] from the ONS files."""
+def _property(props: Mapping[str, Any], level: str, kind: str) -> str:
+    key = next(k for k in props if PROPERTIES[level].match(k) and k.endswith(kind))
+    return str(props[key])
+
+
+def read(folder: Path, level: str = "lsoa") -> dict[str, list[tuple[str, str, Any]]]:
+    """district slug -> [(area code, name, shapely geometry)] from the ONS files."""
     out: dict[str, list[tuple[str, str, Any]]] = {}
     for code, slug in DISTRICTS.items():
         doc = json.loads((folder / f"{code}.geojson").read_text(encoding="utf-8"))
         out[slug] = [
             (
-                str(f["properties"]["LSOA21CD"]),
-                str(f["properties"]["LSOA21NM"]),
+                _property(f["properties"], level, "CD"),
+                _property(f["properties"], level, "NM"),
                 shape(f["geometry"]),
             )
             for f in doc["features"]
@@ -66,9 +85,17 @@ def read(folder: Path) -> dict[str, list[tuple[str, str, Any]]]:
     return out
 
 
-def read_all(folder: Path) -> dict[str, Any]:
-    """LSOA 2021 code -> shapely geometry, every district together."""
-    return {code: g for rows in read(folder).values() for code, _, g in rows}
+def read_all(folder: Path, level: str = "lsoa") -> dict[str, Any]:
+    """Area code -> shapely geometry, every district together."""
+    return {code: g for rows in read(folder, level).values() for code, _, g in rows}
+
+
+def lookup_wards(lookup: Path) -> set[str]:
+    """The ward codes the shipped LSOA 2021 → ward lookup gives for the nine districts."""
+    import csv
+
+    with gzip.open(lookup, "rt", encoding="utf-8-sig") as fh:
+        return {row["WD24CD"] for row in csv.DictReader(fh) if row["LAD24CD"] in DISTRICTS}
 
 
 def queen_pairs(geoms: Mapping[str, Any]) -> set[tuple[str, str]]:
@@ -114,16 +141,28 @@ def rounded(geometry: Any, decimals: int = DECIMALS) -> dict[str, Any]:
     return out
 
 
-def build(src: Path, out: Path, simplify: float | None = None) -> list[Path]:
+def build(src: Path, out: Path, simplify: float | None = None, level: str = "lsoa") -> list[Path]:
     """Write one file per district to ``out``; refuse (SystemExit) if the written polygons
-    would lose validity or change any neighbour pair."""
-    districts = read(src)
+    would lose validity or change any neighbour pair (or, for wards, name a ward the shipped
+    lookup does not hold)."""
+    districts = read(src, level)
+    if level == "ward":
+        held = lookup_wards(out.parent / "lookups" / "lsoa21_wd24_lad24_ew.csv.gz")
+        unknown = sorted(c for rows in districts.values() for c, _, _ in rows if c not in held)
+        if unknown:
+            raise SystemExit(f"not written: wards not in the lookup: {', '.join(unknown)}")
     source = {code: g for rows in districts.values() for code, _, g in rows}
     geoms = simplify_coverage(source, simplify) if simplify else source
     written = {code: rounded(g) for code, g in geoms.items()}
     shipped = {code: shape(g) for code, g in written.items()}
     invalid = sorted(c for c, g in shipped.items() if not g.is_valid)
     before, after = touching_pairs(source), queen_pairs(shipped)
+    if level == "ward":
+        # Wards are drawn, never used as neighbours; the ward files of the two ONS releases
+        # (Barnsley and Sheffield WD22, the rest WD25) share no vertex on district borders.
+        home = {code: slug for slug, rows in districts.items() for code, _, _ in rows}
+        before = {(a, b) for a, b in before if home[a] == home[b]}
+        after = {(a, b) for a, b in after if home[a] == home[b]}
     if invalid or before != after:
         raise SystemExit(
             f"not written: {len(invalid)} invalid polygons ({', '.join(invalid[:5])}); "
@@ -135,19 +174,23 @@ def build(src: Path, out: Path, simplify: float | None = None) -> list[Path]:
         features = [
             {
                 "type": "Feature",
-                "properties": {"LSOA21CD": code, "LSOA21NM": name},
+                "properties": (
+                    {"LSOA21CD": code, "LSOA21NM": name}
+                    if level == "lsoa"
+                    else {"code": code, "name": name}
+                ),
                 "geometry": written[code],
             }
             for code, name, _ in sorted(rows)
         ]
         doc = {"type": "FeatureCollection", "features": features}
-        path = out / f"lsoa21-{slug}.geojson.gz"
+        path = out / f"{PREFIX[level]}-{slug}.geojson.gz"
         # mtime=0 and no file name in the header: the same input gives the same bytes.
         with path.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as fh:
             fh.write(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
         paths.append(path)
     print(
-        f"{len(written):,} LSOA boundaries in {len(paths)} files written to {out} "
+        f"{len(written):,} {level} boundaries in {len(paths)} files written to {out} "
         f"({sum(p.stat().st_size for p in paths):,} bytes; {len(after):,} neighbour pairs kept)"
     )
     return paths
@@ -163,7 +206,8 @@ def _project(t: Transformer, xy: Any) -> Any:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src", type=Path, help="folder of the ONS <district code>.geojson files")
-    parser.add_argument("out", type=Path, help="folder to write lsoa21-<district>.geojson.gz to")
+    parser.add_argument("out", type=Path, help="folder to write <level>-<district>.geojson.gz to")
+    parser.add_argument("--level", choices=sorted(PROPERTIES), default="lsoa")
     parser.add_argument(
         "--simplify",
         type=float,
@@ -171,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         help="simplify as one coverage first (shared edges kept); off by default",
     )
     args = parser.parse_args(argv)
-    build(args.src, args.out, args.simplify)
+    build(args.src, args.out, args.simplify, args.level)
 
 
 if __name__ == "__main__":

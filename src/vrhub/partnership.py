@@ -8,6 +8,11 @@ has used since 2011 is known (the shipped ``la_all_codes`` lookup): an older cod
 Barnsley's E08000016 (E08000038 since 1 April 2025) or Harrogate's E07000165 (North
 Yorkshire, E06000065, since 2023), is accepted and mapped to the code in use today; a code
 ONS never used is refused.
+
+A partnership may also name its **town centres** (``[[town_centres]]`` with a ``name`` and the
+``wards`` it covers, by ONS ward code), for the night-time economy figures of the place
+section. Each ward code is checked against the shipped LSOA 2021 → ward 2024 lookup and must
+lie in one of the partnership's districts; a bad code is refused naming it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from vrhub.errors import PartnershipError, UnknownDistrictError
 
 LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
+WARD_CODE = re.compile(r"^[EW]05\d{6}$")
 #: Any UK local authority district code (England, Wales, Scotland, Northern Ireland).
 ANY_LAD_CODE = re.compile(r"^[EWSN]\d{8}$")
 
@@ -61,6 +67,28 @@ def lad_codes() -> dict[str, LadCode]:
         code = row["LADCD"].strip().upper()
         out[code] = LadCode(
             code, row["LADNM"], row["LADCD_ACTIVE"].strip().upper(), row["LADNM_ACTIVE"]
+        )
+    return out
+
+
+def ward_lookup_file() -> Path:
+    """The shipped ONS LSOA 2021 → ward 2024 → district lookup."""
+    base = resources.files("vrhub") / "reference" / "data" / "lookups"
+    return Path(str(base / "lsoa21_wd24_lad24_ew.csv.gz"))
+
+
+@functools.cache
+def ward_districts() -> dict[str, tuple[str, str]]:
+    """Every ward of the shipped lookup: code -> (name, district code in use today)."""
+    with gzip.open(ward_lookup_file(), "rb") as fh:
+        text = fh.read().decode("utf-8-sig")
+    out: dict[str, tuple[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        lad = row["LAD24CD"].strip().upper()
+        known = lad_codes().get(lad)
+        out[row["WD24CD"].strip().upper()] = (
+            row["WD24NM"],
+            known.current_code if known else lad,
         )
     return out
 
@@ -129,12 +157,45 @@ class District(BaseModel):
         )
 
 
+class TownCentre(BaseModel):
+    """A town or city centre, as the wards it covers (for the night-time economy figures)."""
+
+    name: str = Field(min_length=1, description="The centre's name, e.g. Leeds city centre.")
+    wards: list[str] = Field(
+        min_length=1, description="The ONS ward codes (2024) it covers, e.g. E05011403."
+    )
+
+    @field_validator("wards")
+    @classmethod
+    def _wards(cls, value: list[str]) -> list[str]:
+        out = []
+        for given in value:
+            code = given.strip().upper()
+            if not WARD_CODE.match(code):
+                raise ValueError(
+                    f"'{given}' is not a ward code (expected E05 or W05 followed by six digits)"
+                )
+            if code not in ward_districts():
+                raise ValueError(
+                    f"{code} is not a ward of the ONS 2024 ward lookup vrhub ships; check the "
+                    "code (Little London & Woodhouse in Leeds is E05011403)"
+                )
+            if code in out:
+                raise ValueError(f"ward {code} is listed more than once")
+            out.append(code)
+        return out
+
+
 class Partnership(BaseModel):
     """A Violence Reduction Partnership's area."""
 
     name: str = Field(min_length=1, description="The partnership's name, shown in every output.")
     slug: str = Field(default="", description="A short lower-case name used in file names.")
     districts: list[District] = Field(min_length=1, description="The districts it covers.")
+    town_centres: list[TownCentre] = Field(
+        default_factory=list,
+        description="Town centres by ward, for the night-time economy figures (optional).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Partnership:
@@ -144,6 +205,19 @@ class Partnership(BaseModel):
             given = sorted({d.former_code or d.code for d in self.districts if d.code in dupes})
             also = f" (given as {', '.join(given)})" if len(given) > 1 else ""
             raise ValueError(f"district {', '.join(dupes)} is listed more than once{also}")
+        for n, centre in enumerate(self.town_centres):
+            for ward in centre.wards:
+                ward_name, district = ward_districts()[ward]
+                if district not in codes:
+                    raise ValueError(
+                        f"town_centres.{n}.wards: {ward} ({ward_name}) is in district "
+                        f"{district}, which is not one of the partnership's districts "
+                        f"({', '.join(codes)})"
+                    )
+        names = [c.name for c in self.town_centres]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"town centre {', '.join(twice)} is named more than once")
         if not self.slug:
             self.slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
         return self
@@ -180,6 +254,9 @@ class Partnership(BaseModel):
         lines = [f'name = "{self.name}"', f'slug = "{self.slug}"', ""]
         for d in self.districts:
             lines += ["[[districts]]", f'code = "{d.code}"', f'name = "{d.name}"', ""]
+        for c in self.town_centres:
+            wards = ", ".join(f'"{w}"' for w in c.wards)
+            lines += ["[[town_centres]]", f'name = "{c.name}"', f"wards = [{wards}]", ""]
         return "\n".join(lines)
 
 
@@ -204,9 +281,9 @@ def parse_partnership(text: str, where: str) -> Partnership:
         return Partnership.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "file"
+        loc = ".".join(str(p) for p in err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
-        raise PartnershipError(f"{where}: {loc}: {msg}") from None
+        raise PartnershipError(f"{where}: {loc}: {msg}" if loc else f"{where}: {msg}") from None
 
 
 def resolve_partnership(name_or_path: str) -> Partnership:

@@ -33,10 +33,13 @@ def _feature(code: str, coords: object = SQUARE, kind: str = "Polygon") -> dict[
     }
 
 
-def _count(home: Home) -> int:
+def _count(home: Home, prefix: str = "E01") -> int:
+    """LSOA boundaries loaded (E01; wards are E05)."""
     con = connect(home)
     try:
-        [(n,)] = con.execute("SELECT count(*) FROM ref_boundaries").fetchall()
+        [(n,)] = con.execute(
+            "SELECT count(*) FROM ref_boundaries WHERE starts_with(code, ?)", [prefix]
+        ).fetchall()
         return int(n)
     finally:
         con.close()
@@ -44,6 +47,7 @@ def _count(home: Home) -> int:
 
 def test_shipped_boundaries_load_at_init(wy_home: Home) -> None:
     assert _count(wy_home) == 2264  # all nine West and South Yorkshire districts
+    assert _count(wy_home, "E05") == 219  # and their wards
     con = connect(wy_home)
     try:
         found = geometries(con, ["E01011264", "E01010875", "E09999999"])
@@ -98,7 +102,7 @@ def test_every_bad_feature_is_named_and_nothing_is_loaded(wy_home: Home, tmp_pat
         pipeline.load_boundary_files(wy_home, [path])
     text = str(caught.value)
     assert "mixed.geojson was not loaded (6 problems)" in text
-    assert "feature 2: no LSOA code" in text
+    assert "feature 2: no LSOA or ward code" in text
     assert "feature 3 (E01900002): the coordinates look like British National Grid metres" in text
     assert "feature 4 (E01900003): the geometry is Point, not a Polygon or MultiPolygon" in text
     assert "feature 5 (E01900004): the coordinates are not longitude and latitude within" in text

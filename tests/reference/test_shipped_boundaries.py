@@ -39,7 +39,7 @@ def _script() -> ModuleType:
 def _shipped() -> dict[str, dict[str, Any]]:
     """file name -> {LSOA code: geometry}"""
     out = {}
-    for path in shipped_boundaries():
+    for path in shipped_boundaries("lsoa"):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             doc = json.load(fh)
         out[path.name] = {
@@ -55,7 +55,7 @@ def test_every_district_ships_once_and_the_files_stay_small() -> None:
     assert len(codes) == len(set(codes)) == 2264
     assert len(files["lsoa21-leeds.geojson.gz"]) == 488
     assert len(files["lsoa21-sheffield.geojson.gz"]) == 343
-    assert sum(p.stat().st_size for p in shipped_boundaries()) < 4_000_000
+    assert sum(p.stat().st_size for p in shipped_boundaries("lsoa")) < 4_000_000
     assert all(g.is_valid for polygons in files.values() for g in polygons.values())
 
 
@@ -84,7 +84,7 @@ def test_leeds_neighbours_equal_those_of_the_full_resolution_boundaries() -> Non
 @pytest.mark.skipif(not ONS.is_dir(), reason="needs the shared raw data")
 def test_the_script_rebuilds_the_shipped_files_byte_for_byte(tmp_path: Path) -> None:
     paths = _script().build(ONS, tmp_path / "out")
-    shipped = {p.name: p.read_bytes() for p in shipped_boundaries()}
+    shipped = {p.name: p.read_bytes() for p in shipped_boundaries("lsoa")}
     assert {p.name: p.read_bytes() for p in paths} == shipped
 
 
@@ -114,3 +114,50 @@ def test_coverage_simplification_keeps_a_neighbour_that_one_by_one_simplificatio
     assert pairs(alone) == set()
     together = shapely.coverage_simplify([field, house], 0.5)
     assert pairs({"field": together[0], "house": together[1]}) == {("field", "house")}
+
+
+WARDS = RAW / "boundaries_wysy" / "ward"
+
+
+def _wards() -> dict[str, dict[str, tuple[str, Any]]]:
+    """file name -> {ward code: (name, geometry)}"""
+    out = {}
+    for path in shipped_boundaries("ward"):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            doc = json.load(fh)
+        out[path.name] = {
+            f["properties"]["code"]: (f["properties"]["name"], shape(f["geometry"]))
+            for f in doc["features"]
+        }
+    return out
+
+
+def test_ward_boundaries_ship_for_every_district_and_match_the_lookup() -> None:
+    import csv
+
+    files = _wards()
+    assert len(files) == 9
+    codes = [c for wards in files.values() for c in wards]
+    assert len(codes) == len(set(codes)) == 219
+    assert len(files["ward-leeds.geojson.gz"]) == 33
+    assert sum(p.stat().st_size for p in shipped_boundaries("ward")) < 500_000
+    assert all(g.is_valid for wards in files.values() for _, g in wards.values())
+    lookup = ROOT / "src" / "vrhub" / "reference" / "data" / "lookups"
+    with gzip.open(lookup / "lsoa21_wd24_lad24_ew.csv.gz", "rt", encoding="utf-8-sig") as fh:
+        names = {r["WD24CD"]: r["WD24NM"] for r in csv.DictReader(fh)}
+    # Every shipped ward is a ward of the lookup, under the same name.
+    assert {c: n for wards in files.values() for c, (n, _) in wards.items()} == {
+        c: names[c] for c in codes
+    }
+
+
+@pytest.mark.skipif(not WARDS.is_dir(), reason="needs the shared raw data")
+def test_the_script_rebuilds_the_shipped_ward_files_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / "data" / "boundaries"
+    (tmp_path / "data" / "lookups").mkdir(parents=True)
+    lookup = ROOT / "src" / "vrhub" / "reference" / "data" / "lookups"
+    name = "lsoa21_wd24_lad24_ew.csv.gz"
+    (tmp_path / "data" / "lookups" / name).write_bytes((lookup / name).read_bytes())
+    paths = _script().build(WARDS, out, level="ward")
+    shipped = {p.name: p.read_bytes() for p in shipped_boundaries("ward")}
+    assert {p.name: p.read_bytes() for p in paths} == shipped

@@ -32,6 +32,7 @@ NOT_COUNTS = [
     r"\bby at most \d+\b",  # the disclosure method's largest change to a count
     r"\bat \d+ or less\b",  # the disclosure method's hidden range ("leaves it at 7 or less")
     r"\b\d[\d,]*\s+(?:months?|days?|neighbourhoods?|LSOAs?|points?|files|districts?|years?|"
+    r"(?:electoral\s+)?wards?|"
     r"hours?|categories|figures?|weeks?)\b",
     r"\b\d[\d,]*\s+of\s+(?:the\s+)?[\d,]+\s+(?:LSOAs|neighbourhoods)\b",
     r"\b\d[\d,]*\s+residents\b",  # resident populations (published ONS estimates)

@@ -148,14 +148,30 @@ def test_child_first_language_in_every_report(public: BuildResult, analyst: Buil
     assert "Children 14 to 17" in text and "Young adults 18 to 24" in text
 
 
-def test_maps_where_boundaries_exist_and_a_table_where_they_do_not(public: BuildResult) -> None:
+def test_maps_where_boundaries_exist_and_a_table_where_they_do_not(
+    public: BuildResult, analyst: BuildResult
+) -> None:
+    [needs] = [r for r in analyst.reports if r.html.name.endswith("needs-assessment.html")]
+    page = needs.html.read_text(encoding="utf-8")
+    assert 'id="figure-place-map"' in page and 'id="figure-place-ward-map"' in page
+    assert "The 10 neighbourhoods with the highest rates" in page
     by_name = {r.html.name: r.html.read_text(encoding="utf-8") for r in public.reports}
-    assert 'id="figure-place-map"' in by_name["district-leeds.html"]
-    assert 'id="figure-place-map"' in by_name["district-calderdale.html"]
     wakefield = by_name["district-wakefield.html"]  # every West Yorkshire district ships one
-    assert 'id="figure-place-map"' in wakefield
     assert "The hotspot analysis covers Wakefield." in wakefield
-    assert "The 10 neighbourhoods with the highest rates" in wakefield
+    # The public is shown wards: a ward map in every report, no neighbourhood map or table.
+    for name, page in by_name.items():
+        assert 'id="figure-place-ward-map"' in page, name
+        assert 'id="figure-place-map"' not in page, name
+        assert "The 10 neighbourhoods with the highest rates" not in page, name
+
+
+def test_the_public_reports_name_no_area_smaller_than_a_ward(public: BuildResult) -> None:
+    for r in public.reports:
+        page = r.html.read_text(encoding="utf-8")
+        assert not re.search(r"\b[EW]0[12]\d{6}\b", page), r.html.name  # no LSOA or MSOA code
+        assert not re.search(r"\b(Bradford|Calderdale|Kirklees|Leeds|Wakefield) \d{3}[A-Z]\b", page)
+        text = _pdf_text(r.pdf)
+        assert not re.search(r"\b[EW]0[12]\d{6}\b", text), r.pdf.name
 
 
 def test_every_chart_has_a_text_alternative_and_a_table(analyst: BuildResult) -> None:

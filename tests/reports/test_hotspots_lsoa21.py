@@ -142,14 +142,35 @@ def test_public_and_partner_see_the_analyst_classification(sections: dict[str, A
     for audience in ("partner", "public"):
         section, figures = sections[audience]
         assert _hot(figures) == hot
-        table = _table(section, "Hotspot neighbourhoods")
-        assert sorted(r[0] for r in table.rows) == names
-        assert table.columns == ["Neighbourhood (LSOA)", "District"]  # no statistic shown
+        if audience == "partner":
+            table = _table(section, "Hotspot neighbourhoods")
+            assert sorted(r[0] for r in table.rows) == names
+            assert table.columns == ["Neighbourhood (LSOA)", "District"]  # no statistic shown
+        else:  # the public is told which wards hold them, naming no smaller area
+            table = _table(section, "Wards with hotspot neighbourhoods")
+            assert table.columns == ["Ward (district)"]
+            wards = figures_wards(analyst, hot)
+            assert sorted(r[0] for r in table.rows) == sorted(wards)
+            assert not set(names) & {r[0] for r in table.rows}
         text = " ".join(b.text for b in section.blocks if isinstance(b, Paragraph | Note))
         assert "z-score" not in text and "Gi*" not in text
         assert "more than chance would give" in text
     z = _table(analyst_section, "Hotspot neighbourhoods, highest z-score first")
     assert len(z.rows) == min(20, len(hot))
+
+
+def figures_wards(figures: Any, hot: set[str]) -> list[str]:
+    """'Ward (District)' for each ward holding a hotspot, from the shipped lookup CSV."""
+    import csv
+    import gzip
+
+    from vrhub.reference.sources import shipped_dir
+
+    path = shipped_dir() / "lookups" / "lsoa21_wd24_lad24_ew.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8-sig") as fh:
+        rows = {r["LSOA21CD"]: (r["WD24NM"], r["LAD24NM"]) for r in csv.DictReader(fh)}
+    found = {rows[p] for c in hot for p in figures.placed.areas[c].parts if p in rows}
+    return [f"{w} ({d})" for w, d in found]
 
 
 def test_the_rates_behind_the_classification_are_exact(sections: dict[str, Any]) -> None:
@@ -199,7 +220,7 @@ def test_records_that_cannot_be_mapped_are_counted_and_said(sections: dict[str, 
 
 
 def test_outside_the_analyst_tier_those_numbers_are_published(sections: dict[str, Any]) -> None:
-    section, figures = sections["public"]
+    section, figures = sections["partner"]  # the public is shown no neighbourhood map
     p, rule = figures.placed, figures.rule
     assert rule is not None
     notes = " ".join(b.text for b in section.blocks if isinstance(b, Note))

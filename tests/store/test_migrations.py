@@ -87,3 +87,22 @@ def test_a_home_newer_than_this_release_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(ConfigurationError, match="schema version 99, newer than this release"):
         connect(home)
+
+
+def test_an_older_events_table_gains_a_new_optional_field_as_not_recorded(tmp_path: Path) -> None:
+    root = _old_home(tmp_path)
+    raw = duckdb.connect(str(root / "analytical.duckdb"))
+    before = {r[0] for r in raw.execute(f"DESCRIBE {PC.table}").fetchall()}
+    raw.close()
+    assert "location_type" not in before  # made before police-crime had a location type
+    home = pipeline.open_partnership_home(root)
+    con = connect(home)
+    try:
+        after = {r[0] for r in con.execute(f"DESCRIBE {PC.table}").fetchall()}
+        assert after - before == {"location_type", "record_key"}  # record keys came later too
+        [(n, held)] = con.execute(
+            f"SELECT count(*), count(location_type) FROM {PC.table}"
+        ).fetchall()
+        assert (n, held) == (12, 0)  # its rows say nothing of the type of place
+    finally:
+        con.close()

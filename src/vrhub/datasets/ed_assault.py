@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.police_crime import LOCATION_TYPES, SEX, SEX_SYNONYMS
 from vrhub.datasets.spec import Dataset, Field, Kind, RowRule
+
+__all__ = ["AGE_BANDS", "ASSAULT_METHODS", "DATASET", "LOCATION_TYPES"]
 
 AGE_BANDS = (
     "0-9",
@@ -29,16 +31,6 @@ ASSAULT_METHODS = (
     "Not known",
 )
 
-LOCATION_TYPES = (
-    "Home",
-    "Street or public place",
-    "Licensed premises",
-    "School or college",
-    "Workplace",
-    "Public transport",
-    "Other",
-    "Not known",
-)
 
 DATASET = Dataset(
     name="ed-assault",

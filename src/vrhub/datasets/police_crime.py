@@ -17,6 +17,26 @@ OFFENCE_GROUPS = (
 )
 
 SEX = ("Female", "Male", "Other", "Unknown")
+#: Types of place an offence or assault happened (police ``location_type``, ED
+#: ``assault_location_type``): one list, so the two can be read side by side.
+LOCATION_TYPES = (
+    "Home",
+    "Street or public place",
+    "Licensed premises",
+    "School or college",
+    "Workplace",
+    "Public transport",
+    "Other",
+    "Not known",
+)
+LOCATION_SYNONYMS = (
+    ("unknown", "Not known"),
+    ("public place", "Street or public place"),
+    ("street", "Street or public place"),
+    ("dwelling", "Home"),
+    ("pub", "Licensed premises"),
+    ("school", "School or college"),
+)
 SEX_SYNONYMS = (
     ("f", "Female"),
     ("m", "Male"),
@@ -214,6 +234,15 @@ DATASET = Dataset(
             column_required=True,
         ),
         Field("outcome", "outcome", Kind.TEXT, "Latest outcome."),
+        Field(
+            "location_type",
+            "location_type",
+            Kind.CODE,
+            "Type of place the offence happened, where the force records it (optional; "
+            "the same types as the emergency department's assault location type).",
+            allowed=LOCATION_TYPES,
+            synonyms=LOCATION_SYNONYMS,
+        ),
     ),
     row_rules=(
         RowRule(

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 from vrhub.datasets.ed_assault import AGE_BANDS, ASSAULT_METHODS, LOCATION_TYPES
 from vrhub.demo import calibration as cal
 from vrhub.demo.people import people_columns, repeat_suspects, repeat_victims
+from vrhub.demo.places import location_types
 from vrhub.months import month_add, month_range
 
 DEFAULT_END_MONTH = "2026-09"
@@ -223,6 +224,7 @@ def police_crime(area: Area, months: list[str], rng: np.random.Generator) -> dic
                         rng.random(n) < (0.6 if code == "010/03" else 0.002), "Y", "N"
                     ).tolist(),
                     "domestic_abuse": np.where(is_dom, "Y", "N").tolist(),
+                    "location_type": location_types(code, group, is_dom, occurred, month),
                     "outcome": rng.choice(
                         [
                             "Under investigation",

@@ -1,10 +1,12 @@
-"""LSOA boundary polygons for maps and neighbour relations, from GeoJSON a partnership gives.
+"""LSOA and ward boundary polygons for maps and neighbour relations, from GeoJSON a
+partnership gives.
 
-vrhub ships LSOA 2021 boundaries for the nine West and South Yorkshire districts (ONS
+vrhub ships LSOA 2021 and ward boundaries for the nine West and South Yorkshire districts (ONS
 generalised boundaries with shared edges kept, OGL v3.0; see
 ``SOURCES.md``); any partnership loads its own with ``vrhub reference boundaries FILE...``.
 A file must be a GeoJSON FeatureCollection in WGS84 longitude and latitude whose features are
-Polygons or MultiPolygons carrying an LSOA code (``LSOA21CD``, ``LSOA11CD`` or ``code``). A file
+Polygons or MultiPolygons carrying an LSOA code (``LSOA21CD``, ``LSOA11CD`` or ``code``) or a
+ward code (``WD24CD`` or another ONS ward release, or ``code``; ward codes begin E05 or W05). A file
 with any bad feature is refused whole, each problem named; nothing from it is loaded. The
 store's migrations create ``ref_boundaries`` and ``ref_boundary_files``; this module only
 changes their rows.
@@ -27,8 +29,25 @@ from vrhub.errors import ReferenceDataError
 from vrhub.reference.sources import shipped_dir
 from vrhub.store.analytical import table_exists, transaction
 
-CODE_KEYS = ("LSOA21CD", "lsoa21cd", "LSOA11CD", "lsoa11cd", "code")
-NAME_KEYS = ("LSOA21NM", "lsoa21nm", "LSOA11NM", "lsoa11nm", "name")
+WARD_RELEASES = tuple(f"WD{y}" for y in range(25, 10, -1))
+CODE_KEYS = (
+    "LSOA21CD",
+    "lsoa21cd",
+    "LSOA11CD",
+    "lsoa11cd",
+    *(f"{w}CD" for w in WARD_RELEASES),
+    "code",
+)
+NAME_KEYS = (
+    "LSOA21NM",
+    "lsoa21nm",
+    "LSOA11NM",
+    "lsoa11nm",
+    *(f"{w}NM" for w in WARD_RELEASES),
+    "name",
+)
+#: The shipped files of each level, by the start of their names.
+LEVELS = {"lsoa": "lsoa21-", "ward": "ward-"}
 #: Longitude and latitude bounds that hold all of England (with a margin).
 LON, LAT = (-7.0, 2.5), (49.0, 56.5)
 MAX_PROBLEMS = 20
@@ -42,9 +61,12 @@ class BoundaryFile:
     origin: str
 
 
-def shipped_boundaries() -> list[Path]:
-    """The boundary files shipped inside vrhub."""
-    return sorted((shipped_dir() / "boundaries").glob("*.geojson*"))
+def shipped_boundaries(level: str | None = None) -> list[Path]:
+    """The boundary files shipped inside vrhub: all, or those of one level ('lsoa', 'ward')."""
+    found = sorted((shipped_dir() / "boundaries").glob("*.geojson*"))
+    if level is None:
+        return found
+    return [p for p in found if p.name.startswith(LEVELS[level])]
 
 
 def load_boundaries(
@@ -75,7 +97,10 @@ def load_boundaries(
 
 def _publisher(origin: str) -> str:
     if origin == "shipped":
-        return "Office for National Statistics (LSOA 2021 boundaries), Open Government Licence v3.0"
+        return (
+            "Office for National Statistics (LSOA 2021 and ward boundaries), "
+            "Open Government Licence v3.0"
+        )
     return "supplied by the partnership"
 
 
@@ -114,7 +139,8 @@ def _features(path: Path) -> list[tuple[str, str, str]]:
         code = next((str(props[k]) for k in CODE_KEYS if props.get(k)), None)
         if code is None:
             problems.append(
-                f"{where}: no LSOA code (a property named {', '.join(CODE_KEYS)} is needed)"
+                f"{where}: no LSOA or ward code (a property named LSOA21CD, LSOA11CD, WD24CD "
+                "(or another ward release) or code is needed)"
             )
             continue
         where = f"{path.name}, feature {n} ({code})"
@@ -168,7 +194,7 @@ def _check_geometry(geometry: Any) -> str | None:
 
 
 def geometries(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The loaded polygons for the given LSOA codes (those without one are left out)."""
+    """The loaded polygons for the given LSOA or ward codes (those without one left out)."""
     if not table_exists(con, "ref_boundaries"):  # a store opened read-only, not yet migrated
         return {}
     wanted = sorted(set(codes))

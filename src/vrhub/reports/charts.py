@@ -311,7 +311,7 @@ class Chart:
         heads = {"lower": "lower 95%", "upper": "upper 95%", "mean": "mean"}
         heads |= {"lcl": "lower limit", "ucl": "upper limit", "signal": "signal"}
         first = (
-            ["Neighbourhood (LSOA)"]
+            [self.x_title or "Neighbourhood (LSOA)"]
             if self.kind == "map"
             else (["Day", self.x_title] if self.kind == "heatmap" else [self.x_title or "Month"])
         )

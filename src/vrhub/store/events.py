@@ -108,10 +108,10 @@ def cell_key_secret(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the events table of every registered dataset standard that lacks one, give the
-    rows of a table made before record keys existed their keys, and add to a table made
-    before an optional field joined its standard that field's column (blank in every row
-    already held: not recorded, never a value)."""
+    """Create the events table of every registered dataset standard that lacks one, give
+    the rows of a table made before record keys existed their keys, and add the column of an
+    optional field a standard gained since its table was made (NULL, "not recorded", for the
+    rows already held)."""
     have = {
         r[0]
         for r in con.execute(
@@ -123,33 +123,23 @@ def create_events_tables(con: duckdb.DuckDBPyConnection) -> None:
         if dataset.table not in have:
             con.execute(events_table_sql(dataset))
             continue
-        [(keyed,)] = con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
-            "AND column_name = 'record_key' AND table_catalog = current_database()",
-            [dataset.table],
-        ).fetchall()
-        if not keyed:
+        columns = {
+            str(r[0])
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_catalog = current_database()",
+                [dataset.table],
+            ).fetchall()
+        }
+        if "record_key" not in columns:
             _add_record_keys(con, dataset)
-        _add_new_fields(con, dataset)
-
-
-def _add_new_fields(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
-    """Add the columns of fields added to the standard since the table was made."""
-    have = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "AND table_catalog = current_database()",
-            [dataset.table],
-        ).fetchall()
-    }
-    wanted = [(f.stored_name, SQL_TYPES[f.kind]) for f in stored_fields(dataset)]
-    wanted += [
-        (f"{f.name}_has_time", "BOOLEAN") for f in stored_fields(dataset) if f.kind == Kind.DATETIME
-    ]
-    for name, sql in wanted:
-        if name not in have:
-            con.execute(f"ALTER TABLE {dataset.table} ADD COLUMN {name} {sql}")
+        for f in stored_fields(dataset):
+            if f.stored_name not in columns and not f.column_required and not f.required:
+                con.execute(
+                    f"ALTER TABLE {dataset.table} ADD COLUMN {f.stored_name} {SQL_TYPES[f.kind]}"
+                )
+                if f.kind == Kind.DATETIME:
+                    con.execute(f"ALTER TABLE {dataset.table} ADD COLUMN {f.name}_has_time BOOLEAN")
 
 
 def _add_record_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:

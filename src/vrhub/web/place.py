@@ -16,8 +16,11 @@ from vrhub.reports.charts import Chart
 from vrhub.reports.content import Note, Paragraph, Section, Subheading, Table
 from vrhub.reports.render import section_blocks
 from vrhub.reports.sections.place import lsoa_figures, place
+from vrhub.reports.sections.place_wards import ward_figures
 from vrhub.web.downloads import table
 
+WARDS = ["Rank", "Ward", "Ward code", "District", "Records", "Rate per 1,000", "Lower 95%",
+         "Upper 95%"]  # fmt: skip
 RANKED = ["Rank", "Neighbourhood (LSOA)", "LSOA code", "District", "Records",
           "Rate per 1,000", "Lower 95%", "Upper 95%"]  # fmt: skip
 
@@ -51,15 +54,39 @@ def place_view(
             )
     caption = f"Every neighbourhood of {data.area_name} by its rate of serious violence"
     hidden = 0 if f is None else len(f.lsoas) - len(ranked)
+    if audience == "public":  # the public is told of no area smaller than a ward
+        ranked, hidden = _wards(data)
+        caption = f"Every ward of {data.area_name} by its rate of serious violence"
     return {
         "period": period.label,
         "audience": audience,
         "area": {"code": district or "all", "name": data.area_name},
         "blocks": _plain(section),
         "hidden": hidden,
-        "tables": [table("neighbourhoods", f"{caption}, {period.label}", RANKED, ranked)],
+        "tables": [
+            table("wards", f"{caption}, {period.label}", WARDS, ranked)
+            if audience == "public"
+            else table("neighbourhoods", f"{caption}, {period.label}", RANKED, ranked)
+        ],
         "_section": section,
     }
+
+
+def _wards(data: Reads) -> tuple[list[list[object]], int]:
+    """The ranked table by ward (code, name, published count, rate and interval)."""
+    try:
+        w = ward_figures(data)
+    except (AudienceForbiddenError, UnsupportedFieldError):
+        return [], 0
+    if not data.has_data("police-crime"):
+        return [], 0
+    rows: list[list[object]] = []
+    for i, code in enumerate(w.ranked(), 1):
+        r = w.rates[code]
+        ward = w.wards[code]
+        rows.append([i, ward.name, code, data.district_name(ward.district), w.shown[code].count,
+                     _round(r.rate), _round(r.lower), _round(r.upper)])  # fmt: skip
+    return rows, len(w.wards) - len(rows)
 
 
 def _round(v: float | None) -> float | None:

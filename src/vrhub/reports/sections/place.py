@@ -26,18 +26,24 @@ from vrhub.reports.hotspots import (
 from vrhub.reports.hotspots import place as place_records
 from vrhub.reports.registry import section
 from vrhub.reports.sections.common import lacks, withheld
+from vrhub.reports.sections.place_kinds import kinds_part
+from vrhub.reports.sections.place_wards import hotspot_wards, ward_part
 
 POLICE = "police-crime"
 TOP = 10
+PUBLIC = "public"
 
 
 @section("place", "Where violence happens", 60)
 def place(data: Reads) -> Section:
-    """Serious violence per 1,000 residents by neighbourhood: the ten highest rates (LSOA 2011);
-    the share in the busiest 5% of neighbourhoods; a map and hotspots by Getis-Ord Gi* (with a
-    false-discovery-rate correction) on LSOA 2021 where boundaries are loaded, records of either
-    vintage placed through the lookup, naming the districts covered (partner and public pages
-    show which neighbourhoods are hotspots, worked out on exact counts, with no statistic)."""
+    """Serious violence per 1,000 residents by neighbourhood (LSOA 2021: a map and the ten
+    highest rates) and by ward (every ward ranked with its 95% interval, and a ward map); the
+    share in the busiest 5% of neighbourhoods; hotspots by Getis-Ord Gi* (with a
+    false-discovery-rate correction), records of either vintage placed through the lookup,
+    naming the districts covered (partner pages show which neighbourhoods are hotspots, worked
+    out on exact counts, with no statistic); kinds of place from emergency department records;
+    night-time economy violence by the town centres of the partnership file. Public pages name
+    no area smaller than a ward: wards only, and which wards hold hotspots."""
     s = Section("place", "Where violence happens")
     if lacks(s, data, POLICE):
         return s
@@ -101,7 +107,7 @@ def _year(data: Reads) -> int:
 
 def _place(s: Section, data: Reads) -> None:
     f = lsoa_figures(data)
-    lsoas, counts, shown, rates, rule = f.lsoas, f.counts, f.shown, f.rates, f.rule
+    lsoas, counts, rule = f.lsoas, f.counts, f.rule
     s.add(
         Paragraph(
             f"Serious violence per 1,000 residents in each of the {len(lsoas):,} neighbourhoods "
@@ -114,7 +120,17 @@ def _place(s: Section, data: Reads) -> None:
         )
     )
     h = hotspot_figures(data)
-    _map(s, data, h)
+    if data.audience != PUBLIC:  # the public is told of no area smaller than a ward
+        _map(s, data, h)
+        _top(s, data, f)
+    ward_part(s, data)
+    _concentration(s, data, lsoas, counts, rule)
+    _hotspots(s, data, h)
+    kinds_part(s, data)
+
+
+def _top(s: Section, data: Reads, f: LsoaFigures) -> None:
+    lsoas, shown, rates = f.lsoas, f.shown, f.rates
     ranked = f.ranked()
     s.add(Subheading("The most affected neighbourhoods"))
     s.add(
@@ -135,8 +151,6 @@ def _place(s: Section, data: Reads) -> None:
             [False, False, True, True, False],
         )
     )
-    _concentration(s, data, lsoas, counts, rule)
-    _hotspots(s, data, h)
 
 
 def _map(s: Section, data: Reads, h: HotspotFigures) -> None:
@@ -358,6 +372,11 @@ def _hotspots(s: Section, data: Reads, h: HotspotFigures) -> None:
                 "small numbers are hidden or figures rounded; only the result is shown here."
             )
         )
+    if data.audience == PUBLIC:
+        names = hotspot_wards(data, [g.code for g in hot], {c: a.parts for c, a in areas.items()})
+        s.add(Table("Wards with hotspot neighbourhoods", ["Ward (district)"], [[n] for n in names],
+                    [False]))  # fmt: skip
+    elif not data.exact:
         listed = sorted(hot, key=lambda g: (data.district_name(areas[g.code].district),
                                             areas[g.code].name))  # fmt: skip
         s.add(
