@@ -3,17 +3,12 @@ standards, files written from rows, and what the analytical store then holds."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from vrhub import pipeline
-from vrhub.datasets import get_dataset
-from vrhub.governance.terms import parse_terms
+from tests.datasets.shared import grant_agreement, problems, query, store_text, write_rows
+from tests.datasets.shared import ingest as shared_ingest
 from vrhub.home import Home
 from vrhub.ingest.load import IngestResult
-from vrhub.store.analytical import connect
 
 EDUCATION_AND_CARE = ("school-exclusion", "neet", "childrens-social-care")
 #: A Leeds LSOA by its 2011 code and a Leeds LSOA by its 2021 code.
@@ -25,72 +20,18 @@ BRADFORD_2011 = "E01010568"
 
 def grant_care_agreement(home: Home) -> None:
     """One active agreement covering the three standards, sent by a test council."""
-    gov = pipeline.governance(home)
-    try:
-        gov.people.add_organisation("test-council", "Test council", "council", "test")
-        gov.people.add_organisation("test-hub", "Test partnership", "partnership", "test")
-        terms = parse_terms(
-            {
-                "ref": "TEST-ISA-CARE",
-                "title": "Test agreement for education and children's social care extracts",
-                "parties": ["test-council", "test-hub"],
-                "covers": [{"dataset": name} for name in EDUCATION_AND_CARE],
-                "lawful_basis": {
-                    "article6": "public-task",
-                    "article9": "9(2)(g) substantial public interest; DPA 2018 Sch 1 para 18",
-                },
-                "purposes": ["testing"],
-                "audiences": ["analyst", "partner", "public"],
-                "retention_months": 60,
-                "start_date": dt.date(2015, 1, 1),
-                "status": "active",
-            },
-            "test agreement",
-        )
-        gov.register.create(terms, "test")
-    finally:
-        gov.close()
-
-
-def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
-    """A CSV file whose header is the first row's keys."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    grant_agreement(
+        home,
+        "TEST-ISA-CARE",
+        "Test agreement for education and children's social care extracts",
+        ("test-council", "Test council", "council"),
+        EDUCATION_AND_CARE,
+        {"article9": "9(2)(g) substantial public interest; DPA 2018 Sch 1 para 18"},
+    )
 
 
 def ingest(home: Home, name: str, path: Path) -> IngestResult:
-    [result] = pipeline.ingest_paths(home, get_dataset(name), [path], source="test-council")
-    return result
+    return shared_ingest(home, name, path, "test-council")
 
 
-def query(home: Home, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
-    con = connect(home)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def problems(home: Home, batch: int | None) -> set[tuple[int, str, str, str]]:
-    """(file row, column, rule, message) of every problem the batch recorded."""
-    rows = query(
-        home,
-        "SELECT row_number, column_name, rule, message FROM ingest_problems WHERE batch_id = ?",
-        [batch],
-    )
-    return {(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows if r[0] is not None}
-
-
-def store_text(home: Home) -> str:
-    """Everything the analytical store holds outside the reference tables, as text."""
-    con = connect(home)
-    try:
-        tables = con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name NOT LIKE 'ref_%'"
-        ).fetchall()
-        return "\n".join(str(con.execute(f'SELECT * FROM "{t}"').fetchall()) for (t,) in tables)
-    finally:
-        con.close()
+__all__ = ["problems", "query", "store_text", "write_rows"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vrhub.datasets.ed_assault import AGE_BANDS
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import sex
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 #: What the call was for: the assault and the stab, gunshot or penetrating wound chief
@@ -118,16 +118,7 @@ DATASET = Dataset(
             column_required=True,
             allowed=AGE_BANDS,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The patient's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
+        sex("The patient's"),
         Field(
             "incident_lsoa",
             "incident_lsoa",

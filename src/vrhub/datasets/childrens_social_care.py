@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 #: What happened, from the first contact to a child starting to be looked after (in care).
@@ -119,33 +119,13 @@ DATASET = Dataset(
             )
             for name, words in ASSESSMENT_FACTORS
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             "The child's age in years on the date of the event (0 to 17).",
-            required=True,
-            column_required=True,
-            minimum=0,
-            maximum=17,
+            0,
+            17,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The child's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA where the child lives, 2011 or 2021 code; blank if not known.",
-            column_required=True,
-        ),
+        sex("The child's"),
+        residence("the child"),
     ),
     row_rules=(
         RowRule(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
 from vrhub.datasets.spec import Dataset, Field, Kind
 
 DATASET = Dataset(
@@ -53,32 +53,12 @@ DATASET = Dataset(
             required=True,
             column_required=True,
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             "Patient's age in years at admission.",
-            required=True,
-            column_required=True,
-            minimum=0,
-            maximum=120,
+            0,
+            120,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "Patient's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA of residence, 2011 or 2021 code; blank if not known.",
-            column_required=True,
-        ),
+        sex("The patient's"),
+        residence("the patient"),
     ),
 )

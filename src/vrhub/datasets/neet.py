@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 NEET, NOT_KNOWN, EET = (
@@ -87,15 +87,10 @@ DATASET = Dataset(
             allowed=ACTIVITIES,
             synonyms=ACTIVITY_SYNONYMS,
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             f"The young person's age in years ({TRACKED_AGES[0]} to {OLDEST_WITH_SEND}).",
-            required=True,
-            column_required=True,
-            minimum=TRACKED_AGES[0],
-            maximum=OLDEST_WITH_SEND,
+            TRACKED_AGES[0],
+            OLDEST_WITH_SEND,
         ),
         Field(
             "send",
@@ -105,23 +100,8 @@ DATASET = Dataset(
             required=True,
             column_required=True,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The young person's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA where the young person lives, 2011 or 2021 code; blank if not known.",
-            column_required=True,
-        ),
+        sex("The young person's"),
+        residence("the young person"),
     ),
     row_rules=(
         RowRule(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import OFFENCE_GROUPS, SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
+from vrhub.datasets.police_crime import OFFENCE_GROUPS
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 ORDER_TYPES = ("Community order", "Suspended sentence order", "Licence")
@@ -95,34 +96,13 @@ DATASET = Dataset(
             column_required=True,
             allowed=OFFENCE_GROUPS,
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             "The person's age in years when supervision started (18 or over).",
-            required=True,
-            column_required=True,
-            minimum=18,
-            maximum=100,
+            18,
+            100,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The person's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA where the person lives, 2011 or 2021 code; blank if not known or of no "
-            "fixed abode.",
-            column_required=True,
-        ),
+        sex("The person's"),
+        residence("the person", "not known or of no fixed abode"),
     ),
     row_rules=(
         RowRule(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 #: The kinds of exclusion in the DfE school census: a suspension (formerly fixed-period
@@ -161,33 +161,13 @@ DATASET = Dataset(
             allowed=YEAR_GROUPS,
             synonyms=YEAR_GROUP_SYNONYMS,
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             "The child's age in years at the start of the school year (4 to 19).",
-            required=True,
-            column_required=True,
-            minimum=4,
-            maximum=19,
+            4,
+            19,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The child's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA where the child lives, 2011 or 2021 code; blank if not known.",
-            column_required=True,
-        ),
+        sex("The child's"),
+        residence("the child"),
     ),
     row_rules=(
         RowRule(

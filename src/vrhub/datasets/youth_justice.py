@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vrhub.datasets.police_crime import OFFENCE_GROUPS, SEX, SEX_SYNONYMS
+from vrhub.datasets.fields import age, residence, sex
+from vrhub.datasets.police_crime import OFFENCE_GROUPS
 from vrhub.datasets.spec import Dataset, Factor, Field, Kind, RowRule
 
 #: The outcomes a youth justice service records for a child, from the least to the most
@@ -118,33 +119,13 @@ DATASET = Dataset(
             column_required=True,
             allowed=OFFENCE_GROUPS,
         ),
-        Field(
-            "age",
-            "age",
-            Kind.INTEGER,
+        age(
             "The child's age in years on the outcome date (10 to 17).",
-            required=True,
-            column_required=True,
-            minimum=10,
-            maximum=17,
+            10,
+            17,
         ),
-        Field(
-            "sex",
-            "sex",
-            Kind.CODE,
-            "The child's sex.",
-            required=True,
-            column_required=True,
-            allowed=SEX,
-            synonyms=SEX_SYNONYMS,
-        ),
-        Field(
-            "residence_lsoa",
-            "residence_lsoa",
-            Kind.LSOA,
-            "LSOA where the child lives, 2011 or 2021 code; blank if not known.",
-            column_required=True,
-        ),
+        sex("The child's"),
+        residence("the child"),
     ),
     row_rules=(
         RowRule(
