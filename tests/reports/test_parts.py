@@ -175,6 +175,15 @@ def test_map_leaves_out_detail_smaller_than_a_pixel() -> None:
     assert abs(kept.area - 0.26**2) < 1e-4
 
 
+def test_a_map_says_what_its_areas_are() -> None:
+    square = {"type": "Polygon", "coordinates": [[(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]]}
+    rows = [{"geometry": square, "name": "A", "y": 1.0}]
+    by_ward = Chart("w", "map", "Map", "Rate", rows, x_title="Ward").alt_text()
+    by_lsoa = Chart("l", "map", "Map", "Rate", rows).alt_text()
+    assert "across 1 wards" in by_ward and "LSOA" not in by_ward
+    assert "across 1 neighbourhoods (LSOAs)" in by_lsoa
+
+
 def test_periods() -> None:
     p = parse_period("year ending 2026-03")
     assert p.current == ("2025-04", "2026-03") and p.previous == ("2024-04", "2025-03")

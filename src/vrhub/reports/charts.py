@@ -292,9 +292,11 @@ class Chart:
             top = "; ".join(f"{r['row']} {r['x']} ({fmt(r['y'])})" for r in ranked[:3])
             return f"Grid of {what} by day of the week and hour. Busiest: {top}.{tail}"
         top = "; ".join(f"{r['name']} ({fmt(r['y'])})" for r in ranked[:3])
-        return (
-            f"Map of {what} across {len(self.rows)} neighbourhoods (LSOAs). Highest: {top}.{tail}"
-        )
+        return f"Map of {what} across {len(self.rows)} {self._areas()}. Highest: {top}.{tail}"
+
+    def _areas(self) -> str:
+        """What a map's areas are, in the plural: wards when the map says so."""
+        return "wards" if self.x_title.lower() == "ward" else "neighbourhoods (LSOAs)"
 
     def fmt(self, value: float) -> str:
         if self.y_format == ",d":

@@ -131,10 +131,7 @@ def _fields(data: Reads, g: Gaps, ds: Dataset) -> None:
         return
     empty = [f for f, n in zip(optional, row[1:], strict=True) if not n]
     if empty:
-        words = "; ".join(
-            f"{f.name} ({f.description.rstrip('.')[:1].lower()}{f.description.rstrip('.')[1:]})"
-            for f in empty
-        )
+        words = "; ".join(f"{f.name} ({_lower_first(f.description.rstrip('.'))})" for f in empty)
         g.fields_not_held.append(
             f"{ds.title}: not recorded in any row for {data.area_name}: {words}. Figures that "
             f"need {'it' if len(empty) == 1 else 'them'} cannot be given."
@@ -233,3 +230,22 @@ def _scorecard(s: Section, data: Reads) -> None:
             "of Deprivation 2019."
         )
     )
+
+
+def _lower_first(text: str) -> str:
+    """A description as the middle of a sentence: 'Latest date' becomes 'latest date', but a
+    name or an abbreviation ('British National Grid', 'LSOA') keeps its capital.
+
+    >>> _lower_first("Latest date-time"), _lower_first("British National Grid easting")
+    ('latest date-time', 'British National Grid easting')
+    >>> _lower_first("LSOA where the child lives")
+    'LSOA where the child lives'
+    """
+    first = text.split(" ", 1)[0]
+    if first in PROPER or first[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+#: Words that begin a field's description and keep their capital inside a sentence.
+PROPER = ("British", "Home", "ICD-10", "NHS", "ONS")
