@@ -29,8 +29,10 @@ def grant_agreement(
     test partnership, for every audience."""
     gov = pipeline.governance(home)
     try:
-        gov.people.add_organisation(*sender, "test")
-        gov.people.add_organisation("test-hub", "Test partnership", "partnership", "test")
+        held = {o.code for o in gov.people.organisations()}
+        for code, name, kind in (sender, ("test-hub", "Test partnership", "partnership")):
+            if code not in held:
+                gov.people.add_organisation(code, name, kind, "test")
         terms = parse_terms(
             {
                 "ref": ref,

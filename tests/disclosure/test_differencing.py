@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POLICE_CRIME_HEADER, police_crime_row
+from tests.datasets.care import care_files, grant_care_agreement
 from tests.datasets.justice import grant_justice_agreement, justice_files
 from vrhub import pipeline
 from vrhub.datasets import all_datasets, get_dataset
@@ -133,7 +134,12 @@ def hub(_wy_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         [r] = pipeline.ingest_paths(home, get_dataset(name), [file], source="nhs")
         assert r.status == "loaded" and r.rows_rejected == 0, r.message
     grant_justice_agreement(home)
-    for name, file in justice_files(dest.parent, MONTHS, list(LSOA.values()), 17).items():
+    grant_care_agreement(home)
+    lsoas = list(LSOA.values())
+    files = justice_files(dest.parent, MONTHS, lsoas, 17) | care_files(
+        dest.parent, MONTHS, lsoas, 18
+    )
+    for name, file in files.items():
         [r] = pipeline.ingest_paths(home, get_dataset(name), [file], source="test")
         assert r.status == "loaded" and r.rows_rejected == 0, r.message
     with open_hub(home) as opened:
