@@ -24,6 +24,7 @@ RUNS = [
     ("violence-with-injury", "police-crime", ["month"], {}),
     ("knife-enabled-robbery", "police-crime", ["lsoa"], {}),
     ("victims", "police-crime", ["age_group", "victim_sex"], {}),
+    ("records", "youth-justice", ["district", "outcome_type"], {}),
 ]
 
 
