@@ -4,6 +4,8 @@ anyone but an analyst, and proposing again changes nothing already there."""
 
 from __future__ import annotations
 
+import doctest
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,7 +117,20 @@ def test_rejected_with_a_reason_and_never_decided_twice(
             review.decide(gov, 999, "asha", True)
         with pytest.raises(RecommendationError, match="give the reason for the edit"):
             review.edit(gov, two, "asha", "New words", "")
+        # An edit is published to every audience once accepted: no neighbourhood, no figure.
+        before = review.get(gov, two).text
+        for bad, named in (
+            ("Target Bradford 046D first", "smaller than a ward ('Bradford 046D')"),
+            ("Patrol E01010614 at night", "smaller than a ward ('E01010614')"),
+            ("Help the 3 children hurt there", "may not give figures ('3')"),
+            ("Cut the 40% of knife crime near the park", "may not give figures ('40')"),
+        ):
+            with pytest.raises(RecommendationError, match=re.escape(named)):
+                review.edit(gov, two, "asha", bad, "why")
+        assert review.get(gov, two).text == before  # nothing changed
+        review.edit(gov, two, "asha", "Work with young adults 18 to 24 in 2027", "ages")
         assert review.get(gov, two).status == "proposed"
+        assert doctest.testmod(review).failed == 0
 
 
 def test_only_an_analyst_may_review(

@@ -43,7 +43,8 @@ DATASET = Dataset(
         breakdown="category",
         why=(
             "Ambulance call-outs see violence police records miss and are a measure "
-            "partnerships report against (seed 004: a 14.7% fall in ambulance call-outs for "
+            "partnerships report against (APCC, In Focus: tackling serious violence: a 14.7% fall "
+            "in ambulance call-outs for "
             "serious violence-related incidents)."
         ),
     ),

@@ -64,7 +64,8 @@ DATASET = Dataset(
         why=(
             "Care-experienced young people are over-represented in the criminal justice "
             "system and vulnerable to child criminal exploitation, with going missing from "
-            "care increasing the risk (seed 001, Influential Factors: Children in Care)."
+            "care increasing the risk (WY VRU Response Strategy Refresh 2023, Influential "
+            "Factors: Children in Care)."
         ),
     ),
     fields=(

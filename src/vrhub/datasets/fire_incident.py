@@ -47,7 +47,8 @@ DATASET = Dataset(
         why=(
             "Deliberate fires and attacks on firefighters cluster where anti-social behaviour "
             "and violence do; the fire and rescue service is a duty holder and delivers "
-            "diversion work with children (seed 000: FireWork with Wakefield Youth Justice "
+            "diversion work with children (WY VRP Response Strategy Refresh 2025: FireWork with "
+            "Wakefield Youth Justice "
             "Service)."
         ),
     ),

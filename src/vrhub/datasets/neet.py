@@ -54,8 +54,8 @@ DATASET = Dataset(
         snapshot=True,
         why=(
             "The correlation between unemployment and violence is well established, and the "
-            "NEET rate rose in every West Yorkshire district but Wakefield after 2020 (seed "
-            "001, Influential Factors: Education/Exclusions)."
+            "NEET rate rose in every West Yorkshire district but Wakefield after 2020 ("
+            "WY VRU Response Strategy Refresh 2023, Influential Factors: Education/Exclusions)."
         ),
     ),
     fields=(

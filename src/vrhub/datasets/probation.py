@@ -31,8 +31,9 @@ DATASET = Dataset(
         breakdown="order_type",
         why=(
             "People on probation and prison leavers are a group the Duty's partners work "
-            "with to prevent reoffending, including through training and employment (seed "
-            "004: the Probation Service and the Department for Work and Pensions)."
+            "with to prevent reoffending, including through training and employment ("
+            "APCC, In Focus: tackling serious violence: the Probation Service and the Department "
+            "for Work and Pensions)."
         ),
     ),
     fields=(

@@ -40,7 +40,8 @@ REASONS = (
     ("MT", "Inappropriate use of social media or online technology"),
     ("PD", "Persistent disruptive behaviour"),
 )
-#: The reasons that are violence or a weapon, which the partnership watches (seed 001).
+#: The reasons that are violence or a weapon, which the partnership watches (WY VRU Response
+#: Strategy Refresh 2023).
 VIOLENT_REASONS = tuple(words for code, words in REASONS if code in ("PP", "PA", "WP"))
 
 PHASES = ("Primary", "Secondary", "Special", "Alternative provision")
@@ -78,7 +79,8 @@ DATASET = Dataset(
         breakdown="category",
         why=(
             "Full-time education protects children from serious violence, and suspensions "
-            "and exclusions associated with violence are rising in West Yorkshire (seed 001, "
+            "and exclusions associated with violence are rising in West Yorkshire (WY VRU "
+            "Response Strategy Refresh 2023, "
             "Influential Factors: Education/Exclusions)."
         ),
     ),

@@ -41,7 +41,8 @@ DATASET = Dataset(
         breakdown="outcome_type",
         why=(
             "Children in the youth justice system, and first-time entrants above all, are a "
-            "group the partnership's prevention and diversion work is aimed at (seed 000: "
+            "group the partnership's prevention and diversion work is aimed at (WY VRP Response "
+            "Strategy Refresh 2025: "
             "diverting children who have committed first-time or low-level offences away "
             "from the formal youth justice system)."
         ),

@@ -15,6 +15,7 @@ action-register items.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, select
@@ -155,10 +156,51 @@ def _words(value: str | None, what: str) -> str:
     return text
 
 
+#: What a recommendation's text may say with digits: an age band ("18 to 24", "25 and over"),
+#: a year, or an ordinal ("the 2nd").
+ALLOWED_NUMBERS = re.compile(
+    r"\b\d{1,3} (?:to \d{1,3}|and over)\b|\b(?:19|20)\d{2}(?:/\d{2})?\b|\b\d+(?:st|nd|rd|th)\b"
+)
+#: An area smaller than a ward: an LSOA, MSOA or output area code, or an LSOA's name.
+SMALL_AREA = re.compile(r"\b[EW]0[0-3]\d{6}\b|\b[A-Z][A-Za-z']+ \d{3}[A-Z]\b")
+
+
+def publishable(text: str) -> str:
+    """A recommendation's text as it may be published to every audience once accepted: no
+    figures (the evidence beside it gives them, under the disclosure rule) and no area smaller
+    than a ward. Raises :class:`RecommendationError` naming what to take out.
+
+    >>> publishable("Fund detached youth work for young adults 18 to 24 in Little Horton ward")
+    'Fund detached youth work for young adults 18 to 24 in Little Horton ward'
+    >>> publishable("Target Bradford 046D, where 3 children were hurt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    vrhub.errors.RecommendationError: ...smaller than a ward ('Bradford 046D'): name the ward...
+    >>> publishable("Patrol the 3 streets with 40% of the knife crime")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    vrhub.errors.RecommendationError: ... may not give figures ('3'): ...
+    """
+    small = SMALL_AREA.search(text)
+    if small:
+        raise RecommendationError(
+            "a recommendation's text is published to every audience once accepted, so it may "
+            f"not name an area smaller than a ward ('{small.group()}'): name the ward instead"
+        )
+    figure = re.search(r"\d[\d,.]*", ALLOWED_NUMBERS.sub(" ", text))
+    if figure:
+        raise RecommendationError(
+            "a recommendation's text is published to every audience once accepted, so it may "
+            f"not give figures ('{figure.group()}'): the evidence beside it gives them, "
+            "protected for each audience; write the action in words (age bands and years "
+            "may stay)"
+        )
+    return text
+
+
 def edit(gov: Governance, rec_id: int, username: str, text: str, reason: str) -> Recommendation:
-    """Change a proposed recommendation's text, saying why; it stays proposed."""
+    """Change a proposed recommendation's text, saying why; it stays proposed. The new text
+    must be :func:`publishable`."""
     user = reviewer(gov, username)
-    new = _words(text, "the new text with --text")
+    new = publishable(_words(text, "the new text with --text"))
     why = _words(reason, "the reason for the edit with --reason")
     with gov.records.session() as s:
         rec = _load(s, rec_id)
