@@ -37,11 +37,12 @@ def propose(
     """Run every rule over the partnership and each district and store what is new as
     proposed (never changing one already proposed, edited or decided)."""
     from vrhub.governance.audit import cli_actor
-    from vrhub.outputs.period import latest_year, parse_period
+    from vrhub.outputs.period import check_held, latest_year, parse_period
     from vrhub.reports.recommendations.review import propose as run
 
     hub = hub_of(home)
     chosen = parse_period(period) if period else latest_year(hub.con)
+    check_held(hub.con, chosen)
     done = run(hub, chosen, cli_actor())
     out.print(
         f"{len(done.added)} new recommendation{'s' if len(done.added) != 1 else ''} proposed "

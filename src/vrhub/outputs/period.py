@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from vrhub.datasets import get_dataset
+from vrhub.datasets import all_datasets, get_dataset
 from vrhub.errors import VrhubError
 from vrhub.measures.change import year_ending
 from vrhub.months import month_add
@@ -71,3 +71,36 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> Period:
             'give --period "year ending YYYY-MM" or load data first'
         )
     return parse_period(f"year ending {last}")
+
+
+def check_held(con: duckdb.DuckDBPyConnection, period: Period) -> None:
+    """Refuse a period in which no dataset holds a single record, saying which months are held
+    (a report on it would be tables of nothing, never a true picture of no violence)."""
+    have = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    lo: str | None = None
+    hi: str | None = None
+    first, last = period.current
+    for d in all_datasets():
+        if d.table not in have:
+            continue
+        [(a, b, inside)] = con.execute(
+            f"SELECT min(month), max(month), count(*) FILTER (WHERE month BETWEEN ? AND ?) "
+            f"FROM {d.table}",
+            [first, last],
+        ).fetchall()
+        if inside:
+            return
+        if a is not None:
+            lo, hi = min(lo or a, a), max(hi or b, b)
+    if lo is None or hi is None:
+        raise ReportInputError(
+            "no data is loaded yet, so there is nothing to report on: load partner files "
+            "first (vrhub ingest)"
+        )
+    raise ReportInputError(
+        f"no data is held for the {period.label} ({month_name(first)} to {month_name(last)}): "
+        f"the data held runs from {month_name(lo)} to {month_name(hi)}; give a --period "
+        '"year ending YYYY-MM" within it'
+    )

@@ -25,7 +25,7 @@ from vrhub import __version__
 from vrhub.governance.audit import cli_actor
 from vrhub.home import Home
 from vrhub.hub import Hub, opened
-from vrhub.outputs.period import Period, ReportInputError, latest_year, month_name
+from vrhub.outputs.period import Period, ReportInputError, check_held, latest_year, month_name
 from vrhub.outputs.reads import AUDIENCES, Lineage, Reads
 from vrhub.reports.appendix import appendix, key_findings
 from vrhub.reports.content import Section
@@ -97,6 +97,7 @@ def _build(
 ) -> BuildResult:
     home, con, gov = hub.home, hub.con, hub.gov
     period = period or latest_year(con)
+    check_held(con, period)
     out.mkdir(parents=True, exist_ok=True)
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     stamp = f"Built by vrhub {__version__} on {moment:%Y-%m-%d} at {moment:%H:%M} UTC."
