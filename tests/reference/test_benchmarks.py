@@ -91,6 +91,13 @@ def test_a_file_replaces_only_the_indicators_it_holds(wy_home: Home, tmp_path: P
         (GOOD[0].replace(",ONS,", ",,"), "row 3, source ''"),
         (GOOD[1], "row 3, area_code 'E12000003': duplicates row 2"),
         (GOOD[2].replace("E08000003", "E01011264"), "row 3, area_code 'E01011264'"),
+        # A cell a spreadsheet would run as a formula, and a rate no published table gives.
+        (GOOD[2].replace(",Manchester,", ",=cmd|' /C calc'!A0,"), "row 3, area_name '=cmd"),
+        (GOOD[0].replace(",ONS,", ",+1+1,"), "row 3, source '+1+1': starts with = + - or @"),
+        (
+            GOOD[0].replace(",10.1,1000,10.0,10.2,", ",1e308,1000,,,"),
+            "row 3, rate '1e308': is not a number from 0 to 1,000,000",
+        ),
     ],
 )
 def test_every_refusal_names_its_row_and_field_and_nothing_is_loaded(
@@ -119,6 +126,14 @@ def test_every_problem_in_a_file_is_listed_not_only_the_first() -> None:
     assert "row 3, rate '-1'" in text
     assert "row 4, rate_per 'per 1000'" not in text  # the bad row is row 4 and is named so
     assert "row 4, rate_per '100000': differs from row" in text
+
+
+def test_a_huge_file_is_refused_before_it_is_read_row_by_row() -> None:
+    row = GOOD[0]
+    lines = [row.replace("violence-with-injury", f"x-big-{i}") for i in range(5_001)]
+    with pytest.raises(ReferenceDataError, match="5,002 lines, more than the 5,000 rates"):
+        parse_benchmarks(HEADER + "\n" + "\n".join(lines) + "\n", "huge.csv")
+    assert len(parse_benchmarks(HEADER + "\n" + "\n".join(lines[:4_999]), "ok.csv")) == 4_999
 
 
 def test_a_missing_column_is_named() -> None:

@@ -131,8 +131,25 @@ def _per(text: str) -> int | None:
     return int(t) if t.isdigit() and int(t) in (1000, 10_000, 100_000, 1_000_000) else None
 
 
+#: The most rates one file may hold: a partnership benchmarks a few dozen indicators against
+#: England, a region, its districts and a few comparable areas, far fewer than this.
+MAX_RATES = 5_000
+#: The largest rate a file may give (per its rate base; a rate per 1,000 is at most 1,000 of
+#: every 1,000 people, and even a per-1,000,000 rate of events stays far below this).
+MAX_RATE = 1_000_000
+#: A text cell starting with one of these would run as a formula in a spreadsheet.
+FORMULA = ("=", "+", "-", "@")
+
+
 def parse_benchmarks(text: str, name: str) -> list[Benchmark]:
     """Validate a benchmark file whole; every problem names its row, field and value."""
+    lines = text.count("\n")
+    if lines > MAX_RATES + 1:
+        raise ReferenceDataError(
+            f"{name}: nothing loaded: the file has {lines:,} lines, more than the "
+            f"{MAX_RATES:,} rates a benchmark file may hold; load the indicators the "
+            "partnership reports against, a file for each set if need be"
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
@@ -155,6 +172,9 @@ def parse_benchmarks(text: str, name: str) -> list[Benchmark]:
         for c in ("indicator_title", "area_name", "source", "publication"):
             if not r.get(c):
                 bad(c, "is blank" + ("; vrhub loads no unsourced figure" if c == "source" else ""))
+        for c in ("indicator_title", "area_name", "source", "publication", "definition_note"):
+            if r.get(c, "").startswith(FORMULA):
+                bad(c, "starts with = + - or @, which a spreadsheet would run as a formula")
         if not INDICATOR.match(r["indicator"]):
             bad("indicator", "is not an indicator id (lower-case letters, digits and hyphens)")
         kind = r["area_type"].lower()
@@ -169,8 +189,8 @@ def parse_benchmarks(text: str, name: str) -> list[Benchmark]:
                 "is not a period (2025-04 to 2026-03, year ending 2026-03, 2025/26 or 2025)",
             )
         rate = _number(r["rate"])
-        if rate is None or rate < 0:
-            bad("rate", "is not a number of zero or more")
+        if rate is None or rate < 0 or rate > MAX_RATE:
+            bad("rate", f"is not a number from 0 to {MAX_RATE:,}")
         per = _per(r["rate_per"])
         if per is None:
             bad("rate_per", "is not a rate base (1000, 10000, 100000 or 1000000)")
