@@ -108,14 +108,17 @@ def test_recommendations_per_audience(wy_home: Home, write_police_crime: Write) 
     load(
         wy_home, write_police_crime, rows([(PREVIOUS, A, 2, "N", "15"), (CURRENT, A, 2, "N", "15")])
     )
-    # None reviewed yet: every audience is told so, and how they are reviewed.
+    # None reviewed yet: every audience is told so; the analyst how to review them.
     for data in reads(wy_home, "public", LEEDS):
         before = _texts(summary([], data))
     assert (
         "No recommendation has been accepted yet for Leeds in the year ending September 2025"
         in before
     )
-    assert "`vrhub recommendations propose`" in before
+    # A public reader is told analysts review them, not given commands to run.
+    assert "`vrhub" not in before and "analysts review the recommendations" in before
+    for data in reads(wy_home, "analyst", LEEDS):
+        assert "`vrhub recommendations propose`" in _texts(summary([], data))
     with open_hub(wy_home) as hub:
         added = review.propose(hub, period(), "cli:tester").added
         gov = hub.gov

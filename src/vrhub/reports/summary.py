@@ -87,9 +87,15 @@ def _recommendations(s: Section, data: Reads) -> None:
         s.add(
             Paragraph(
                 f"No recommendation has been accepted yet for {data.area_name} in the "
-                f"{data.period.label}. An analyst reviews the recommendations vrhub proposes "
-                "(`vrhub recommendations propose`, then `list`, `edit`, `accept` or `reject`) "
-                "before they are published here."
+                f"{data.period.label}. "
+                + (
+                    "An analyst reviews the recommendations vrhub proposes (`vrhub "
+                    "recommendations propose`, then `list`, `edit`, `accept` or `reject`) before "
+                    "they are published here."
+                    if data.exact
+                    else "The partnership's analysts review the recommendations proposed from "
+                    "these figures; those they accept will be published here."
+                )
             )
         )
     for r in accepted:

@@ -15,7 +15,8 @@ from vrhub.reports.sections.common import history, lacks, withheld
 
 POLICE = "police-crime"
 HOURS = [f"{h:02d}:00" for h in range(24)]
-#: Friday and Saturday nights: Friday 22:00 to Sunday 03:59.
+#: Friday and Saturday nights: 22:00 to 03:59 on each (Friday into Saturday, Saturday into
+#: Sunday).
 NIGHT = {("Friday", 22), ("Friday", 23), ("Saturday", 22), ("Saturday", 23)} | {
     (d, h) for d in ("Saturday", "Sunday") for h in range(4)
 }
@@ -73,10 +74,10 @@ def _week(s: Section, data: Reads) -> None:
     if a is not None and b:
         share = 100 * a / b
         hours_share = 100 * len(NIGHT) / (7 * 24)
-        s.add(Subheading("The night-time economy"))
+        s.add(Subheading("Friday and Saturday nights"))
         text = (
             f"{share:.1f}% of serious violence with a recorded time happened on Friday and "
-            f"Saturday nights (Friday 22:00 to Sunday 03:59), which are {hours_share:.1f}% of "
+            f"Saturday nights (22:00 to 03:59 on each), which are {hours_share:.1f}% of "
             "the hours in a week."
         )
         s.add(Paragraph(text))
