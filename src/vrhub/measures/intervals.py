@@ -71,9 +71,18 @@ def poisson_interval(count: int, confidence: float = 0.95) -> CountInterval:
         lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
         upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
         return CountInterval(o, lower, upper, confidence, "byar")
-    lower = 0.0 if o == 0 else float(chi2.ppf(alpha / 2, 2 * o)) / 2
-    upper = float(chi2.ppf(1 - alpha / 2, 2 * (o + 1))) / 2
+    lower, upper = _exact_limits(o, alpha)
     return CountInterval(o, lower, upper, confidence, "exact")
+
+
+@functools.lru_cache(maxsize=1024)
+def _exact_limits(count: int, alpha: float) -> tuple[float, float]:
+    """The exact (chi-squared) limits of a small count, worked out once per count: a
+    breakdown by small area, weekday and hour asks for the same few small counts thousands of
+    times."""
+    lower = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count)) / 2
+    upper = float(chi2.ppf(1 - alpha / 2, 2 * (count + 1))) / 2
+    return lower, upper
 
 
 def rate_interval(
